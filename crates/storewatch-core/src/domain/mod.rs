@@ -1,0 +1,21 @@
+//! Validated domain values. Each type is built by a parser that rejects bad input
+//! with a reason a person can act on; once built, a value is known to be good.
+
+mod hours;
+mod status;
+mod timestamp;
+mod zone;
+
+pub use hours::{HoursRow, TimeOfDay, Weekday};
+pub use status::Status;
+pub use timestamp::{
+    MICROS_PER_HOUR, MICROS_PER_SECOND, Micros, format_timestamp, parse_timestamp,
+};
+pub use zone::{DEFAULT_ZONE, resolve_zone, validate_zone};
+
+/// One observation of a store: at `ts` (UTC microseconds) it was `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Poll {
+    pub ts: Micros,
+    pub status: Status,
+}

@@ -1,0 +1,64 @@
+//! Parsing and validation of the three CSV sources (SPEC sections 1 and 2).
+//!
+//! A file is read whole into validated rows before anything touches the
+//! database, which is what makes "an invalid file changes nothing" cheap: in
+//! strict mode ([`Mode::Strict`], the default) any invalid row turns the whole
+//! file into an [`IngestError`], in lenient mode invalid rows are skipped and
+//! returned beside the good ones so the caller can say where they went.
+
+mod error;
+mod hours;
+mod polls;
+mod source;
+mod table;
+mod timezones;
+
+pub use error::{IngestError, RowError};
+pub use hours::{HoursFile, parse_hours};
+pub use polls::{PollFile, dedup_keep_last, parse_polls};
+pub use source::{Source, open_path, reader_from_bytes};
+pub use timezones::{TimezoneFile, parse_timezones};
+
+/// What to do with an invalid row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Reject the whole file (the default).
+    #[default]
+    Strict,
+    /// Skip invalid rows, count them and hand them back.
+    Lenient,
+}
+
+/// The three kinds of source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceKind {
+    Polls,
+    BusinessHours,
+    Timezones,
+}
+
+impl SourceKind {
+    /// File names looked for in a data directory, in order of preference
+    /// (each also as `.csv.gz`).
+    pub fn default_names(self) -> &'static [&'static str] {
+        match self {
+            SourceKind::Polls => &["store_status.csv"],
+            SourceKind::BusinessHours => &["business_hours.csv", "menu_hours.csv"],
+            SourceKind::Timezones => &["timezones.csv"],
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Polls => "polls",
+            SourceKind::BusinessHours => "business_hours",
+            SourceKind::Timezones => "timezones",
+        }
+    }
+
+    pub const ALL: [SourceKind; 3] = [
+        SourceKind::Polls,
+        SourceKind::BusinessHours,
+        SourceKind::Timezones,
+    ];
+}

@@ -1,0 +1,81 @@
+use std::collections::HashMap;
+
+use super::table::{Column, read_rows};
+use super::{IngestError, Mode, RowError, Source};
+use crate::domain::{Poll, Status, parse_timestamp};
+
+/// The valid rows of a polls file. Store ids are interned: a file names
+/// 14 thousand stores 1.8 million times.
+#[derive(Debug, Default)]
+pub struct PollFile {
+    /// Distinct store ids, exactly as written (never through a number).
+    pub store_ids: Vec<String>,
+    /// (index into `store_ids`, poll), in file order.
+    pub polls: Vec<(u32, Poll)>,
+    pub rows_read: usize,
+    /// Invalid rows (lenient mode only).
+    pub skipped: Vec<RowError>,
+}
+
+const COLUMNS: [Column; 3] = [
+    Column {
+        names: &["store_id"],
+    },
+    Column { names: &["status"] },
+    Column {
+        names: &["timestamp_utc"],
+    },
+];
+
+pub fn parse_polls(source: Source, mode: Mode) -> Result<PollFile, IngestError> {
+    let mut out = PollFile::default();
+    let mut index: HashMap<String, u32> = HashMap::new();
+    let outcome = read_rows(source, &COLUMNS, mode, |row| {
+        let id = row.parse(0, non_empty)?;
+        let status = row.parse(1, Status::parse)?;
+        let ts = row.parse(2, parse_timestamp)?;
+        let store = match index.get(id) {
+            Some(&i) => i,
+            None => {
+                let i = u32::try_from(out.store_ids.len()).expect("fewer than 4 billion stores");
+                index.insert(id.to_string(), i);
+                out.store_ids.push(id.to_string());
+                i
+            }
+        };
+        out.polls.push((store, Poll { ts, status }));
+        Ok(())
+    })?;
+    out.rows_read = outcome.rows_read;
+    out.skipped = outcome.skipped;
+    Ok(out)
+}
+
+pub(super) fn non_empty(text: &str) -> Result<&str, String> {
+    if text.is_empty() {
+        Err("is empty".to_string())
+    } else {
+        Ok(text)
+    }
+}
+
+/// Sorts polls by (key, time) and keeps, for a key written twice, the row that
+/// came last in the file. Sorting first also makes the database's inserts
+/// sequential, which is what makes them fast.
+pub fn dedup_keep_last<K: Ord + Copy>(polls: &mut Vec<(K, Poll)>) {
+    // A stable sort keeps file order among equal keys…
+    polls.sort_by_key(|(k, p)| (*k, p.ts));
+    // …so the last of a run of equal keys is the one to keep.
+    let mut write = 0;
+    for read in 0..polls.len() {
+        if read + 1 < polls.len()
+            && polls[read + 1].0 == polls[read].0
+            && polls[read + 1].1.ts == polls[read].1.ts
+        {
+            continue;
+        }
+        polls[write] = polls[read];
+        write += 1;
+    }
+    polls.truncate(write);
+}

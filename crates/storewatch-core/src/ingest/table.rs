@@ -1,0 +1,202 @@
+//! The shared part of reading any source: header → column positions, then row
+//! by row with line numbers, collecting invalid rows per [`Mode`].
+
+use csv::{ByteRecord, ReaderBuilder, Trim};
+
+use super::{IngestError, Mode, RowError, Source};
+use crate::ingest::error::MAX_LISTED_ERRORS;
+
+/// A column the file must have, with the header names it may go by.
+pub struct Column {
+    pub names: &'static [&'static str],
+}
+
+/// Rows that failed, and how many rows there were in all.
+pub struct Outcome {
+    pub rows_read: usize,
+    pub skipped: Vec<RowError>,
+}
+
+/// A row with its columns already located; hands out trimmed text fields and
+/// builds errors that name the file, line and column.
+pub struct Row<'a> {
+    file: &'a str,
+    line: u64,
+    record: &'a ByteRecord,
+    positions: &'a [usize],
+    columns: &'a [Column],
+}
+
+impl<'a> Row<'a> {
+    /// The text of the `i`-th wanted column.
+    pub fn get(&self, i: usize) -> Result<&'a str, RowError> {
+        let raw = self.record.get(self.positions[i]).unwrap_or_default();
+        let text = std::str::from_utf8(raw)
+            .map_err(|_| self.error(i, "is not valid UTF-8".to_string()))?;
+        Ok(text.trim())
+    }
+
+    /// An error about the `i`-th wanted column.
+    pub fn error(&self, i: usize, reason: String) -> RowError {
+        RowError {
+            file: self.file.to_string(),
+            line: self.line,
+            column: Some(self.columns[i].names[0].to_string()),
+            reason,
+            record: record_text(self.record),
+        }
+    }
+
+    /// `field` parsed by `parse`, its error tagged with the column.
+    pub fn parse<T>(
+        &self,
+        i: usize,
+        parse: impl FnOnce(&'a str) -> Result<T, String>,
+    ) -> Result<T, RowError> {
+        let text = self.get(i)?;
+        parse(text).map_err(|reason| self.error(i, reason))
+    }
+
+    pub fn line(&self) -> u64 {
+        self.line
+    }
+}
+
+fn record_text(record: &ByteRecord) -> String {
+    record
+        .iter()
+        .map(String::from_utf8_lossy)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// Reads `source` row by row, calling `each` on every row with its columns
+/// located. Returns the invalid rows in lenient mode, or the error in strict mode.
+pub fn read_rows(
+    source: Source,
+    columns: &[Column],
+    mode: Mode,
+    mut each: impl FnMut(&Row<'_>) -> Result<(), RowError>,
+) -> Result<Outcome, IngestError> {
+    let file = source.label;
+    let mut reader = ReaderBuilder::new()
+        .flexible(true)
+        .trim(Trim::None)
+        .from_reader(source.reader);
+    let expected = || {
+        columns
+            .iter()
+            .map(|c| c.names[0])
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let header = reader
+        .byte_headers()
+        .map_err(|e| csv_error(&file, e))?
+        .clone();
+    if header.is_empty() || (header.len() == 1 && header[0].trim_ascii().is_empty()) {
+        return Err(IngestError::Empty {
+            file,
+            expected: expected(),
+        });
+    }
+    let names: Vec<String> = header
+        .iter()
+        .map(|h| String::from_utf8_lossy(h).trim().to_string())
+        .collect();
+    let mut positions = Vec::with_capacity(columns.len());
+    for column in columns {
+        let found = names
+            .iter()
+            .position(|n| column.names.iter().any(|want| n.eq_ignore_ascii_case(want)));
+        match found {
+            Some(p) => positions.push(p),
+            None => {
+                return Err(IngestError::MissingColumn {
+                    file,
+                    column: column.names.join("\" or \""),
+                    found: names.join(", "),
+                });
+            }
+        }
+    }
+
+    let mut record = ByteRecord::new();
+    let mut outcome = Outcome {
+        rows_read: 0,
+        skipped: Vec::new(),
+    };
+    let mut total_errors = 0usize;
+    let mut listed = Vec::new();
+    loop {
+        match reader.read_byte_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(&file, e)),
+        }
+        let line = record.position().map_or(0, |p| p.line());
+        // A blank line in the middle of a file is not a row.
+        if record.len() == 1 && record[0].trim_ascii().is_empty() {
+            continue;
+        }
+        outcome.rows_read += 1;
+        let result = if record.len() != names.len() {
+            Err(RowError {
+                file: file.clone(),
+                line,
+                column: None,
+                reason: format!(
+                    "expected {} fields like the header, found {}",
+                    names.len(),
+                    record.len()
+                ),
+                record: record_text(&record),
+            })
+        } else {
+            each(&Row {
+                file: &file,
+                line,
+                record: &record,
+                positions: &positions,
+                columns,
+            })
+        };
+        if let Err(e) = result {
+            total_errors += 1;
+            match mode {
+                Mode::Lenient => outcome.skipped.push(e),
+                Mode::Strict if listed.len() < MAX_LISTED_ERRORS => listed.push(e),
+                Mode::Strict => {}
+            }
+        }
+    }
+    if total_errors > 0 && mode == Mode::Strict {
+        return Err(IngestError::InvalidRows {
+            file,
+            errors: listed,
+            total: total_errors,
+        });
+    }
+    Ok(outcome)
+}
+
+fn csv_error(file: &str, e: csv::Error) -> IngestError {
+    let line = e.position().map(|p| p.line());
+    match e.into_kind() {
+        csv::ErrorKind::Io(source) => IngestError::Io {
+            file: file.to_string(),
+            source,
+        },
+        other => IngestError::InvalidRows {
+            file: file.to_string(),
+            errors: vec![RowError {
+                file: file.to_string(),
+                line: line.unwrap_or(0),
+                column: None,
+                reason: format!("{other:?}"),
+                record: String::new(),
+            }],
+            total: 1,
+        },
+    }
+}

@@ -1,0 +1,210 @@
+//! Nearest-poll interpolation (SPEC section 3, steps 3–5).
+//!
+//! Every open instant takes the status of the nearest candidate poll; the
+//! boundary between two polls is their midpoint. Midpoints of microsecond
+//! timestamps are exact in *half*-microseconds, so all lengths here are in
+//! half-microseconds and nothing is ever rounded until the final two decimals.
+
+use crate::domain::{MICROS_PER_HOUR, Micros, Poll};
+
+use super::schedule::Interval;
+
+/// A length of time in half-microseconds.
+pub type HalfMicros = i64;
+
+/// Up and down time within one window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub up: HalfMicros,
+    pub down: HalfMicros,
+}
+
+/// The six figures of one store: index 0 = last hour, 1 = last day, 2 = last week.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub windows: [Tally; 3],
+}
+
+pub const WINDOW_LENGTHS: [Micros; 3] = [
+    MICROS_PER_HOUR,
+    24 * MICROS_PER_HOUR,
+    7 * 24 * MICROS_PER_HOUR,
+];
+
+/// The figures of one store at report time `as_of`, given its merged open
+/// intervals (which must cover `[as_of − 7 d, as_of]`) and its polls sorted
+/// by time.
+pub fn figures(open: &[Interval], polls: &[Poll], as_of: Micros) -> Figures {
+    let week_start = as_of - WINDOW_LENGTHS[2];
+    let candidates = candidates(open, polls, week_start, as_of);
+    let mut out = Figures::default();
+    if candidates.is_empty() {
+        return out;
+    }
+    for (slot, len) in out.windows.iter_mut().zip(WINDOW_LENGTHS) {
+        *slot = tally(open, &candidates, Interval::new(as_of - len, as_of));
+    }
+    out
+}
+
+/// Polls with `from ≤ t ≤ to` that lie inside an open interval. Both inputs
+/// are sorted, so one merge-like pass suffices.
+pub fn candidates(open: &[Interval], polls: &[Poll], from: Micros, to: Micros) -> Vec<Poll> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    for poll in polls.iter().filter(|p| from <= p.ts && p.ts <= to) {
+        while i < open.len() && open[i].end <= poll.ts {
+            i += 1;
+        }
+        if i < open.len() && open[i].contains(poll.ts) {
+            out.push(*poll);
+        }
+    }
+    out
+}
+
+/// Up and down time within `open ∩ window`, each instant taking the status of
+/// the nearest candidate.
+fn tally(open: &[Interval], candidates: &[Poll], window: Interval) -> Tally {
+    let mut t = Tally::default();
+    let n = candidates.len();
+    // The boundary after candidate i, in half-microseconds: t_i + t_{i+1}
+    // is twice their midpoint. The last candidate's segment never ends.
+    let boundary = |i: usize| {
+        if i + 1 < n {
+            candidates[i].ts + candidates[i + 1].ts
+        } else {
+            i64::MAX
+        }
+    };
+    let mut i = 0;
+    for iv in open {
+        let part = iv.intersect(&window);
+        if part.is_empty() {
+            continue;
+        }
+        let (mut at, end) = (2 * part.start, 2 * part.end);
+        while boundary(i) <= at {
+            i += 1;
+        }
+        while at < end {
+            let stop = boundary(i).min(end);
+            if candidates[i].status.is_active() {
+                t.up += stop - at;
+            } else {
+                t.down += stop - at;
+            }
+            at = stop;
+            if at == boundary(i) {
+                i += 1;
+            }
+        }
+    }
+    t
+}
+
+/// A length in hundredths of `unit_micros`, rounded half up, exactly.
+pub fn hundredths(length: HalfMicros, unit_micros: Micros) -> i64 {
+    let unit = 2 * unit_micros;
+    (length * 200 + unit) / (2 * unit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Status::{Active, Inactive};
+
+    const H: Micros = MICROS_PER_HOUR;
+
+    fn poll(ts: Micros, status: crate::domain::Status) -> Poll {
+        Poll { ts, status }
+    }
+
+    #[test]
+    fn one_poll_colours_all_open_time() {
+        let open = [Interval::new(0, 200 * H)];
+        let f = figures(&open, &[poll(100 * H, Inactive)], 170 * H);
+        assert_eq!(f.windows[0], Tally { up: 0, down: 2 * H });
+        assert_eq!(
+            f.windows[2],
+            Tally {
+                up: 0,
+                down: 2 * 168 * H
+            }
+        );
+    }
+
+    #[test]
+    fn the_boundary_between_two_polls_is_their_midpoint() {
+        let open = [Interval::new(0, 200 * H)];
+        let polls = [poll(160 * H, Inactive), poll(161 * H, Active)];
+        let f = figures(&open, &polls, 170 * H);
+        // Week = [2h, 170h): inactive until 160.5h, active after.
+        assert_eq!(
+            f.windows[2],
+            Tally {
+                down: 2 * (160 * H + H / 2 - 2 * H),
+                up: 2 * (9 * H + H / 2)
+            }
+        );
+    }
+
+    #[test]
+    fn polls_outside_business_hours_or_the_week_are_not_candidates() {
+        let open = [Interval::new(10, 20), Interval::new(30, 40)];
+        let polls = [
+            poll(5, Active),
+            poll(10, Active),
+            poll(20, Active),
+            poll(39, Inactive),
+            poll(40, Active),
+        ];
+        let got = candidates(&open, &polls, 0, 100);
+        assert_eq!(got, vec![poll(10, Active), poll(39, Inactive)]);
+        assert_eq!(candidates(&open, &polls, 11, 38), vec![]);
+    }
+
+    #[test]
+    fn a_poll_exactly_at_as_of_counts() {
+        let open = [Interval::new(0, 300 * H)];
+        let f = figures(&open, &[poll(170 * H, Active)], 170 * H);
+        assert_eq!(f.windows[0].up, 2 * H);
+    }
+
+    #[test]
+    fn no_candidate_means_all_zeros() {
+        let open = [Interval::new(0, 10 * H)];
+        assert_eq!(
+            figures(&open, &[poll(20 * H, Active)], 170 * H),
+            Figures::default()
+        );
+    }
+
+    #[test]
+    fn time_outside_business_hours_counts_for_neither() {
+        let open = [
+            Interval::new(165 * H, 166 * H),
+            Interval::new(168 * H, 169 * H),
+        ];
+        let polls = [poll(165 * H, Active), poll(169 * H - 1, Inactive)];
+        let f = figures(&open, &polls, 170 * H);
+        // Midpoint at 167h is outside hours: first hour up, second down.
+        assert_eq!(
+            f.windows[1],
+            Tally {
+                up: 2 * H,
+                down: 2 * H
+            }
+        );
+    }
+
+    #[test]
+    fn hundredths_round_half_up_exactly() {
+        let minute = 60_000_000;
+        assert_eq!(hundredths(2 * 60 * minute, minute), 6000);
+        // 0.125 h is a tie: rounds up to 0.13.
+        assert_eq!(hundredths(2 * H / 8, H), 13);
+        assert_eq!(hundredths(2 * H / 8 - 1, H), 12);
+        assert_eq!(hundredths(0, H), 0);
+    }
+}
