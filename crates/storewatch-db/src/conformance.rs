@@ -5,7 +5,41 @@
 use storewatch_core::domain::{HoursRow, Poll, Status, TimeOfDay, Weekday, parse_timestamp};
 use storewatch_core::ingest::PollFile;
 
-use crate::{Database, PollsApplied};
+use crate::{Database, IngestBatch, PollsApplied};
+
+trait Shorthand: Database {
+    async fn ingest_polls(&self, polls: PollFile) -> Result<PollsApplied, crate::DbError> {
+        let applied = self
+            .ingest(IngestBatch {
+                polls: Some(polls),
+                ..Default::default()
+            })
+            .await?;
+        Ok(applied.polls.expect("polls were given"))
+    }
+    async fn replace_business_hours(
+        &self,
+        rows: Vec<(String, HoursRow)>,
+    ) -> Result<u64, crate::DbError> {
+        let applied = self
+            .ingest(IngestBatch {
+                business_hours: Some(rows),
+                ..Default::default()
+            })
+            .await?;
+        Ok(applied.business_hours.expect("hours were given"))
+    }
+    async fn replace_timezones(&self, rows: Vec<(String, String)>) -> Result<u64, crate::DbError> {
+        let applied = self
+            .ingest(IngestBatch {
+                timezones: Some(rows),
+                ..Default::default()
+            })
+            .await?;
+        Ok(applied.timezones.expect("zones were given"))
+    }
+}
+impl<D: Database> Shorthand for D {}
 
 fn ts(s: &str) -> i64 {
     parse_timestamp(s).expect("test timestamps are valid")
@@ -228,4 +262,36 @@ pub async fn an_empty_database_has_no_report_time<D: Database>(db: &D) {
     let input = db.report_input(None).await.unwrap();
     assert_eq!(input.as_of, None);
     assert!(input.stores.is_empty());
+}
+
+/// A batch with all three sources lands together.
+pub async fn a_batch_is_applied_whole<D: Database>(db: &D) {
+    let batch = IngestBatch {
+        polls: Some(polls(&[("a", "2023-01-23T10:00:00Z", Status::Active)])),
+        business_hours: Some(vec![(
+            "a".into(),
+            HoursRow {
+                day: Weekday::new(0).unwrap(),
+                start: TimeOfDay::MIDNIGHT,
+                end: TimeOfDay::END_OF_DAY,
+            },
+        )]),
+        timezones: Some(vec![("a".into(), "Europe/Berlin".into())]),
+    };
+    let applied = db.ingest(batch).await.unwrap();
+    assert_eq!(
+        applied.polls,
+        Some(PollsApplied {
+            rows: 1,
+            written: 1,
+            unchanged: 0
+        })
+    );
+    assert_eq!(
+        (applied.business_hours, applied.timezones),
+        (Some(1), Some(1))
+    );
+    let input = db.report_input(None).await.unwrap();
+    assert_eq!(input.stores[0].timezone.as_deref(), Some("Europe/Berlin"));
+    assert_eq!(input.stores[0].hours.len(), 1);
 }

@@ -28,6 +28,26 @@ impl DbError {
     }
 }
 
+/// The validated contents of one ingest: any of the three sources.
+#[derive(Debug, Default)]
+pub struct IngestBatch {
+    pub polls: Option<PollFile>,
+    /// Replaces the whole business-hours snapshot when present.
+    pub business_hours: Option<Vec<(String, HoursRow)>>,
+    /// Replaces the whole time-zone snapshot when present.
+    pub timezones: Option<Vec<(String, String)>>,
+}
+
+/// What an ingest did, per source given.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Applied {
+    pub polls: Option<PollsApplied>,
+    /// Rows now in the business-hours snapshot.
+    pub business_hours: Option<u64>,
+    /// Rows now in the time-zone snapshot.
+    pub timezones: Option<u64>,
+}
+
 /// What an ingest of polls did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PollsApplied {
@@ -53,25 +73,13 @@ pub struct Counts {
 ///
 /// Every method is one transaction: a failure applies nothing.
 pub trait Database: Clone + Send + Sync + 'static {
-    /// Adds polls to the append-only log, keyed by (store_id, timestamp): a key
+    /// Applies a batch in one transaction, so a report sees all of it or none.
+    ///
+    /// Polls go into the append-only log keyed by (store_id, timestamp): a key
     /// already stored with the same status is left alone, with another status
-    /// it is replaced. Within `polls`, the last row of a key wins.
-    fn ingest_polls(
-        &self,
-        polls: PollFile,
-    ) -> impl Future<Output = Result<PollsApplied, DbError>> + Send;
-
-    /// Replaces the whole business-hours snapshot; returns the rows stored.
-    fn replace_business_hours(
-        &self,
-        rows: Vec<(String, HoursRow)>,
-    ) -> impl Future<Output = Result<u64, DbError>> + Send;
-
-    /// Replaces the whole time-zone snapshot; returns the rows stored.
-    fn replace_timezones(
-        &self,
-        rows: Vec<(String, String)>,
-    ) -> impl Future<Output = Result<u64, DbError>> + Send;
+    /// it is replaced; within the batch, the last row of a key wins. Business
+    /// hours and time zones, when given, replace their whole snapshot.
+    fn ingest(&self, batch: IngestBatch) -> impl Future<Output = Result<Applied, DbError>> + Send;
 
     /// Everything a report at `as_of` reads, from one consistent snapshot.
     /// Without `as_of`, T is the newest poll timestamp in the database.

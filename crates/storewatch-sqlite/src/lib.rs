@@ -16,7 +16,7 @@ use sqlx::{AssertSqlSafe, Row, SqlitePool};
 use storewatch_core::domain::{HoursRow, Micros, Poll, Status, TimeOfDay, Weekday};
 use storewatch_core::ingest::{PollFile, dedup_keep_last};
 use storewatch_core::report::{ReportInput, StoreInput, WINDOW_LENGTHS};
-use storewatch_db::{Counts, Database, DbError, PollsApplied};
+use storewatch_db::{Applied, Counts, Database, DbError, IngestBatch, PollsApplied};
 
 /// SQLite allows 32766 bound values per statement; stay under it.
 const MAX_VALUES: usize = 30_000;
@@ -81,144 +81,29 @@ fn values_sql(head: &str, rows: usize, width: usize, tail: &str) -> String {
     sql
 }
 
+type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+
 impl Database for SqliteDatabase {
-    async fn ingest_polls(&self, file: PollFile) -> Result<PollsApplied, DbError> {
-        let rows = file.rows_read as u64 - file.skipped.len() as u64;
+    async fn ingest(&self, batch: IngestBatch) -> Result<Applied, DbError> {
+        // IMMEDIATE takes the write lock up front: a deferred transaction that
+        // upgrades later can fail with SQLITE_BUSY instead of waiting.
         let mut tx = self
             .pool
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db_err)?;
-
-        // 1. Give every new store a key, then learn all keys.
-        let per = MAX_VALUES;
-        for chunk in file.store_ids.chunks(per) {
-            let sql = values_sql(
-                "INSERT INTO stores (store_id) VALUES ",
-                chunk.len(),
-                1,
-                " ON CONFLICT (store_id) DO NOTHING",
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id.as_str());
-            }
-            q.execute(&mut *tx).await.map_err(db_err)?;
+        let mut applied = Applied::default();
+        if let Some(rows) = batch.timezones {
+            applied.timezones = Some(replace_timezones(&mut tx, rows).await?);
         }
-        let mut keys: HashMap<String, i64> = HashMap::with_capacity(file.store_ids.len());
-        let all: Vec<(i64, String)> = sqlx::query_as("SELECT key, store_id FROM stores")
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        for (key, id) in all {
-            keys.insert(id, key);
+        if let Some(rows) = batch.business_hours {
+            applied.business_hours = Some(replace_business_hours(&mut tx, rows).await?);
         }
-        let key_of: Vec<i64> = file.store_ids.iter().map(|id| keys[id]).collect();
-
-        // 2. Sorted, de-duplicated polls, upserted in large statements.
-        let mut polls: Vec<(i64, Poll)> = file
-            .polls
-            .iter()
-            .map(|&(i, p)| (key_of[i as usize], p))
-            .collect();
-        dedup_keep_last(&mut polls);
-        let per = MAX_VALUES / 3;
-        let mut written = 0;
-        let mut full_sql = None;
-        for chunk in polls.chunks(per) {
-            let make = || {
-                values_sql(
-                    "INSERT INTO polls (store_key, ts, active) VALUES ",
-                    chunk.len(),
-                    3,
-                    " ON CONFLICT (store_key, ts) DO UPDATE SET active = excluded.active WHERE active <> excluded.active",
-                )
-            };
-            let sql = if chunk.len() == per {
-                full_sql.get_or_insert_with(make).clone()
-            } else {
-                make()
-            };
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for (key, poll) in chunk {
-                q = q
-                    .bind(*key)
-                    .bind(poll.ts)
-                    .bind(poll.status.is_active() as i64);
-            }
-            written += q.execute(&mut *tx).await.map_err(db_err)?.rows_affected();
-        }
-        if let Some(newest) = polls.iter().map(|(_, p)| p.ts).max() {
-            sqlx::query("UPDATE poll_log_meta SET newest_ts = max(coalesce(newest_ts, ?1), ?1) WHERE id = 1")
-                .bind(newest)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+        if let Some(file) = batch.polls {
+            applied.polls = Some(ingest_polls(&mut tx, file).await?);
         }
         tx.commit().await.map_err(db_err)?;
-        Ok(PollsApplied {
-            rows,
-            written,
-            unchanged: polls.len() as u64 - written,
-        })
-    }
-
-    async fn replace_business_hours(&self, rows: Vec<(String, HoursRow)>) -> Result<u64, DbError> {
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)?;
-        sqlx::query("DELETE FROM business_hours")
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        for chunk in rows.chunks(MAX_VALUES / 4) {
-            let sql = values_sql(
-                "INSERT INTO business_hours (store_id, day, start_s, end_s) VALUES ",
-                chunk.len(),
-                4,
-                "",
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for (id, row) in chunk {
-                q = q
-                    .bind(id.as_str())
-                    .bind(row.day.index() as i64)
-                    .bind(i64::from(row.start.seconds()))
-                    .bind(i64::from(row.end.seconds()));
-            }
-            q.execute(&mut *tx).await.map_err(db_err)?;
-        }
-        tx.commit().await.map_err(db_err)?;
-        Ok(rows.len() as u64)
-    }
-
-    async fn replace_timezones(&self, rows: Vec<(String, String)>) -> Result<u64, DbError> {
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)?;
-        sqlx::query("DELETE FROM timezones")
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        for chunk in rows.chunks(MAX_VALUES / 2) {
-            let sql = values_sql(
-                "INSERT INTO timezones (store_id, timezone) VALUES ",
-                chunk.len(),
-                2,
-                "",
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for (id, zone) in chunk {
-                q = q.bind(id.as_str()).bind(zone.as_str());
-            }
-            q.execute(&mut *tx).await.map_err(db_err)?;
-        }
-        tx.commit().await.map_err(db_err)?;
-        Ok(rows.len() as u64)
+        Ok(applied)
     }
 
     async fn report_input(&self, as_of: Option<Micros>) -> Result<ReportInput, DbError> {
@@ -308,6 +193,132 @@ impl Database for SqliteDatabase {
             newest_poll: row.get(4),
         })
     }
+}
+
+async fn ingest_polls(tx: &mut Tx, file: PollFile) -> Result<PollsApplied, DbError> {
+    let rows = file.rows_read as u64 - file.skipped.len() as u64;
+
+    // 1. Give every new store a key, then learn all keys.
+    let per = MAX_VALUES;
+    for chunk in file.store_ids.chunks(per) {
+        let sql = values_sql(
+            "INSERT INTO stores (store_id) VALUES ",
+            chunk.len(),
+            1,
+            " ON CONFLICT (store_id) DO NOTHING",
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.as_str());
+        }
+        q.execute(&mut **tx).await.map_err(db_err)?;
+    }
+    let mut keys: HashMap<String, i64> = HashMap::with_capacity(file.store_ids.len());
+    let all: Vec<(i64, String)> = sqlx::query_as("SELECT key, store_id FROM stores")
+        .fetch_all(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    for (key, id) in all {
+        keys.insert(id, key);
+    }
+    let key_of: Vec<i64> = file.store_ids.iter().map(|id| keys[id]).collect();
+
+    // 2. Sorted, de-duplicated polls, upserted in large statements.
+    let mut polls: Vec<(i64, Poll)> = file
+        .polls
+        .iter()
+        .map(|&(i, p)| (key_of[i as usize], p))
+        .collect();
+    dedup_keep_last(&mut polls);
+    let per = MAX_VALUES / 3;
+    let mut written = 0;
+    let mut full_sql = None;
+    for chunk in polls.chunks(per) {
+        let make = || {
+            values_sql(
+                "INSERT INTO polls (store_key, ts, active) VALUES ",
+                chunk.len(),
+                3,
+                " ON CONFLICT (store_key, ts) DO UPDATE SET active = excluded.active WHERE active <> excluded.active",
+            )
+        };
+        let sql = if chunk.len() == per {
+            full_sql.get_or_insert_with(make).clone()
+        } else {
+            make()
+        };
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (key, poll) in chunk {
+            q = q
+                .bind(*key)
+                .bind(poll.ts)
+                .bind(poll.status.is_active() as i64);
+        }
+        written += q.execute(&mut **tx).await.map_err(db_err)?.rows_affected();
+    }
+    if let Some(newest) = polls.iter().map(|(_, p)| p.ts).max() {
+        sqlx::query(
+            "UPDATE poll_log_meta SET newest_ts = max(coalesce(newest_ts, ?1), ?1) WHERE id = 1",
+        )
+        .bind(newest)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(PollsApplied {
+        rows,
+        written,
+        unchanged: polls.len() as u64 - written,
+    })
+}
+
+async fn replace_business_hours(
+    tx: &mut Tx,
+    rows: Vec<(String, HoursRow)>,
+) -> Result<u64, DbError> {
+    sqlx::query("DELETE FROM business_hours")
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    for chunk in rows.chunks(MAX_VALUES / 4) {
+        let sql = values_sql(
+            "INSERT INTO business_hours (store_id, day, start_s, end_s) VALUES ",
+            chunk.len(),
+            4,
+            "",
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (id, row) in chunk {
+            q = q
+                .bind(id.as_str())
+                .bind(row.day.index() as i64)
+                .bind(i64::from(row.start.seconds()))
+                .bind(i64::from(row.end.seconds()));
+        }
+        q.execute(&mut **tx).await.map_err(db_err)?;
+    }
+    Ok(rows.len() as u64)
+}
+
+async fn replace_timezones(tx: &mut Tx, rows: Vec<(String, String)>) -> Result<u64, DbError> {
+    sqlx::query("DELETE FROM timezones")
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    for chunk in rows.chunks(MAX_VALUES / 2) {
+        let sql = values_sql(
+            "INSERT INTO timezones (store_id, timezone) VALUES ",
+            chunk.len(),
+            2,
+            "",
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (id, zone) in chunk {
+            q = q.bind(id.as_str()).bind(zone.as_str());
+        }
+        q.execute(&mut **tx).await.map_err(db_err)?;
+    }
+    Ok(rows.len() as u64)
 }
 
 fn corrupt(what: &str) -> DbError {

@@ -26,4 +26,5 @@ conformance_tests!(
     hours_and_zones_are_snapshots,
     report_input_covers_the_week,
     an_empty_database_has_no_report_time,
+    a_batch_is_applied_whole,
 );

@@ -9,7 +9,8 @@ mod zone;
 pub use hours::{HoursRow, TimeOfDay, Weekday};
 pub use status::Status;
 pub use timestamp::{
-    MICROS_PER_HOUR, MICROS_PER_SECOND, Micros, format_timestamp, parse_timestamp,
+    MICROS_PER_HOUR, MICROS_PER_SECOND, Micros, format_timestamp, format_timestamp_real,
+    parse_timestamp,
 };
 pub use zone::{DEFAULT_ZONE, resolve_zone, validate_zone};
 

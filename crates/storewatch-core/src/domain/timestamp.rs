@@ -103,6 +103,38 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// The real data's form, `2023-01-22 12:09:39.388884 UTC` (always six digits).
+/// Hand-written for the generator, which formats millions of them.
+pub fn format_timestamp_real(ts: Micros, out: &mut String) {
+    use std::fmt::Write;
+    let secs = ts.div_euclid(MICROS_PER_SECOND);
+    let micros = ts.rem_euclid(MICROS_PER_SECOND);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    let _ = write!(
+        out,
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{micros:06} UTC",
+        sod / 3600,
+        sod / 60 % 60,
+        sod % 60
+    );
+}
+
+/// Inverse of [`days_from_civil`] (Howard Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
 /// RFC 3339 in UTC, e.g. `2023-01-25T18:13:22.47922Z`.
 pub fn format_timestamp(ts: Micros) -> String {
     match jiff::Timestamp::from_microsecond(ts) {
@@ -184,6 +216,19 @@ mod tests {
         ] {
             let err = parse_timestamp(bad).unwrap_err();
             assert!(err.contains("is not a timestamp like"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn formats_the_real_form_and_parses_it_back() {
+        for s in [
+            "2023-01-22 12:09:39.388884 UTC",
+            "1969-12-31 23:59:59.000001 UTC",
+            "2024-02-29 00:00:00.000000 UTC",
+        ] {
+            let mut out = String::new();
+            format_timestamp_real(parse_timestamp(s).unwrap(), &mut out);
+            assert_eq!(out, s);
         }
     }
 

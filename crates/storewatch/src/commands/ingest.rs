@@ -1,0 +1,272 @@
+//! `storewatch ingest`: validate every given file, then apply them all in one
+//! transaction. An invalid file (strict mode) stops everything before the
+//! database is touched.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use storewatch_core::ingest::{
+    HoursFile, IngestError, Mode, PollFile, RowError, SourceKind, TimezoneFile, open_path,
+    parse_hours, parse_polls, parse_timezones,
+};
+use storewatch_db::{Applied, Database, IngestBatch};
+
+use crate::cli::IngestArgs;
+use crate::progress::{Progress, thousands};
+
+/// The files of one ingest, any of them optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sources {
+    pub polls: Option<PathBuf>,
+    pub business_hours: Option<PathBuf>,
+    pub timezones: Option<PathBuf>,
+}
+
+impl Sources {
+    /// The default file names found in `dir` (each also as `.csv.gz`).
+    pub fn in_dir(dir: &Path) -> Result<Sources> {
+        if !dir.is_dir() {
+            bail!("--data-dir {}: not a directory", dir.display());
+        }
+        let find = |kind: SourceKind| {
+            kind.default_names()
+                .iter()
+                .flat_map(|name| [dir.join(name), dir.join(format!("{name}.gz"))])
+                .find(|p| p.is_file())
+        };
+        Ok(Sources {
+            polls: find(SourceKind::Polls),
+            business_hours: find(SourceKind::BusinessHours),
+            timezones: find(SourceKind::Timezones),
+        })
+    }
+
+    pub fn from_args(args: &IngestArgs) -> Result<Sources> {
+        let mut sources = match &args.data_dir {
+            Some(dir) => Sources::in_dir(dir)?,
+            None => Sources::default(),
+        };
+        if args.status.is_some() {
+            sources.polls.clone_from(&args.status);
+        }
+        if args.hours.is_some() {
+            sources.business_hours.clone_from(&args.hours);
+        }
+        if args.timezones.is_some() {
+            sources.timezones.clone_from(&args.timezones);
+        }
+        if sources.is_empty() {
+            match &args.data_dir {
+                Some(dir) => bail!(
+                    "no source files in {}: looked for store_status.csv, business_hours.csv, menu_hours.csv and timezones.csv (each also .gz)",
+                    dir.display()
+                ),
+                None => bail!(
+                    "nothing to ingest: give --data-dir DIR or --status/--hours/--timezones FILE"
+                ),
+            }
+        }
+        Ok(sources)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.polls.is_none() && self.business_hours.is_none() && self.timezones.is_none()
+    }
+
+    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
+        [&self.polls, &self.business_hours, &self.timezones]
+            .into_iter()
+            .flatten()
+    }
+}
+
+/// The parsed files, ready to apply.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub polls: Option<PollFile>,
+    pub business_hours: Option<HoursFile>,
+    pub timezones: Option<TimezoneFile>,
+}
+
+impl Parsed {
+    /// Invalid rows skipped in lenient mode, per file.
+    pub fn skipped(&self) -> Vec<&[RowError]> {
+        let mut out = Vec::new();
+        out.extend(self.polls.as_ref().map(|f| f.skipped.as_slice()));
+        out.extend(self.business_hours.as_ref().map(|f| f.skipped.as_slice()));
+        out.extend(self.timezones.as_ref().map(|f| f.skipped.as_slice()));
+        out.into_iter().filter(|s| !s.is_empty()).collect()
+    }
+
+    pub fn into_batch(self) -> IngestBatch {
+        IngestBatch {
+            polls: self.polls,
+            business_hours: self.business_hours.map(|f| f.rows),
+            timezones: self.timezones.map(|f| f.rows),
+        }
+    }
+}
+
+fn open(path: &Path) -> Result<storewatch_core::ingest::Source, IngestError> {
+    open_path(path).map_err(|source| IngestError::Io {
+        file: path.display().to_string(),
+        source,
+    })
+}
+
+/// Parses all given files, each on its own thread. Returns every file's error
+/// when any is invalid, so one run shows all that needs fixing.
+pub fn parse_all(sources: &Sources, mode: Mode) -> Result<Parsed, Vec<IngestError>> {
+    let (polls, hours, zones) = std::thread::scope(|s| {
+        let polls = sources
+            .polls
+            .as_deref()
+            .map(|p| s.spawn(move || open(p).and_then(|src| parse_polls(src, mode))));
+        let hours = sources
+            .business_hours
+            .as_deref()
+            .map(|p| s.spawn(move || open(p).and_then(|src| parse_hours(src, mode))));
+        let zones = sources
+            .timezones
+            .as_deref()
+            .map(|p| s.spawn(move || open(p).and_then(|src| parse_timezones(src, mode))));
+        (polls.map(join), hours.map(join), zones.map(join))
+    });
+    let mut errors = Vec::new();
+    let mut parsed = Parsed::default();
+    match polls.transpose() {
+        Ok(p) => parsed.polls = p,
+        Err(e) => errors.push(e),
+    }
+    match hours.transpose() {
+        Ok(h) => parsed.business_hours = h,
+        Err(e) => errors.push(e),
+    }
+    match zones.transpose() {
+        Ok(z) => parsed.timezones = z,
+        Err(e) => errors.push(e),
+    }
+    if errors.is_empty() {
+        Ok(parsed)
+    } else {
+        Err(errors)
+    }
+}
+
+fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
+    handle.join().expect("parser threads do not panic")
+}
+
+/// Validates and applies `sources`; the error lists every invalid file.
+pub async fn load<D: Database>(db: &D, sources: &Sources, mode: Mode) -> Result<(Parsed, Applied)> {
+    let owned = sources.clone();
+    let parsed = tokio::task::spawn_blocking(move || parse_all(&owned, mode)).await?;
+    let mut parsed = match parsed {
+        Ok(p) => p,
+        Err(errors) => {
+            let text = errors
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n");
+            bail!("{text}\nnothing was ingested");
+        }
+    };
+    // Keep the counts and rejected rows for the summary; hand the rows over.
+    let summary = Parsed {
+        polls: parsed.polls.as_mut().map(|f| PollFile {
+            rows_read: f.rows_read,
+            skipped: std::mem::take(&mut f.skipped),
+            ..Default::default()
+        }),
+        business_hours: parsed.business_hours.as_mut().map(|f| HoursFile {
+            rows_read: f.rows_read,
+            skipped: std::mem::take(&mut f.skipped),
+            ..Default::default()
+        }),
+        timezones: parsed.timezones.as_mut().map(|f| TimezoneFile {
+            rows_read: f.rows_read,
+            skipped: std::mem::take(&mut f.skipped),
+            ..Default::default()
+        }),
+    };
+    let applied = db.ingest(parsed.into_batch()).await?;
+    Ok((summary, applied))
+}
+
+pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
+    let sources = Sources::from_args(args)?;
+    let mode = if args.lenient {
+        Mode::Lenient
+    } else {
+        Mode::Strict
+    };
+    let progress = Progress::new();
+    let names: Vec<_> = sources.paths().map(|p| p.display().to_string()).collect();
+    progress.step(&format!("reading {}", names.join(", ")));
+    let loaded = load(db, &sources, mode).await;
+    progress.finish();
+    let (summary, applied) = loaded?;
+    let mut out = std::io::stdout().lock();
+    if let (Some(path), Some(a)) = (&sources.polls, applied.polls) {
+        writeln!(
+            out,
+            "{}: {} polls, {} new or changed, {} already stored",
+            path.display(),
+            thousands(a.rows),
+            thousands(a.written),
+            thousands(a.unchanged)
+        )?;
+    }
+    if let (Some(path), Some(n)) = (&sources.business_hours, applied.business_hours) {
+        writeln!(
+            out,
+            "{}: {} business-hours rows (replaced the previous set)",
+            path.display(),
+            thousands(n)
+        )?;
+    }
+    if let (Some(path), Some(n)) = (&sources.timezones, applied.timezones) {
+        writeln!(
+            out,
+            "{}: {} time zones (replaced the previous set)",
+            path.display(),
+            thousands(n)
+        )?;
+    }
+    for skipped in summary.skipped() {
+        let written = write_rejected(&args.rejected_dir, skipped)?;
+        writeln!(
+            out,
+            "{}: skipped {} invalid rows; they are listed with the reasons in {}",
+            skipped[0].file,
+            thousands(skipped.len() as u64),
+            written.display()
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes skipped rows as CSV (line, column, reason, row) to `dir`.
+fn write_rejected(dir: &Path, rows: &[RowError]) -> Result<PathBuf> {
+    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let name = Path::new(&rows[0].file)
+        .file_name()
+        .map_or("input".into(), |n| n.to_string_lossy().into_owned());
+    let path = dir.join(format!("{}.rejected.csv", name.trim_end_matches(".gz")));
+    let mut w =
+        csv::Writer::from_path(&path).with_context(|| format!("creating {}", path.display()))?;
+    w.write_record(["line", "column", "reason", "row"])?;
+    for r in rows {
+        w.write_record([
+            r.line.to_string().as_str(),
+            r.column.as_deref().unwrap_or(""),
+            &r.reason,
+            &r.record,
+        ])?;
+    }
+    w.flush()?;
+    Ok(path)
+}

@@ -1,0 +1,3 @@
+pub mod generate;
+pub mod ingest;
+pub mod report;

@@ -1,0 +1,56 @@
+//! `storewatch report`: read one snapshot, compute, write the CSV.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+
+use anyhow::{Context, Result, anyhow};
+use storewatch_core::domain::{Micros, format_timestamp, parse_timestamp};
+use storewatch_core::report::{Report, compute, write_csv};
+use storewatch_db::Database;
+
+use crate::cli::ReportArgs;
+use crate::progress::{Progress, thousands};
+
+/// Reads the data as it is now and computes the report at `as_of` (default:
+/// the newest poll). The math runs off the async threads.
+pub async fn compute_report<D: Database>(db: &D, as_of: Option<Micros>) -> Result<Report> {
+    let input = db.report_input(as_of).await?;
+    let report = tokio::task::spawn_blocking(move || compute(input)).await??;
+    Ok(report)
+}
+
+pub async fn run<D: Database>(db: &D, args: &ReportArgs) -> Result<()> {
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(parse_timestamp)
+        .transpose()
+        .map_err(|e| anyhow!("--as-of: {e}"))?;
+    let progress = Progress::new();
+    progress.step("computing the report");
+    let report = compute_report(db, as_of).await?;
+    progress.finish();
+    if report.as_of.is_none() {
+        eprintln!("note: the database holds no polls, so the report has no rows");
+    }
+    match &args.out {
+        Some(path) => {
+            let file =
+                File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let mut w = BufWriter::new(file);
+            write_csv(&report, &mut w)?;
+            w.flush()?;
+            eprintln!(
+                "wrote {} stores as of {} to {}",
+                thousands(report.rows.len() as u64),
+                report.as_of.map_or("-".into(), format_timestamp),
+                path.display()
+            );
+        }
+        None => {
+            let stdout = std::io::stdout().lock();
+            write_csv(&report, BufWriter::new(stdout))?;
+        }
+    }
+    Ok(())
+}

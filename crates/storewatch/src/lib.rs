@@ -1,0 +1,35 @@
+//! The `storewatch` binary: command line, database selection, and the commands.
+//!
+//! `cli` parses raw flags; `commands` turns them into validated settings and
+//! does the work, generic over [`storewatch_db::Database`]; `backend` picks the
+//! implementation from the database URL.
+
+pub mod backend;
+pub mod cli;
+pub mod commands;
+pub mod logging;
+pub mod progress;
+
+use anyhow::Result;
+
+use crate::cli::{Args, Command};
+
+/// Runs one command to completion.
+pub fn run(args: Args) -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        match args.command {
+            Command::Generate(g) => commands::generate::run(&g),
+            Command::Ingest(i) => {
+                let db = backend::connect(&args.database_url).await?;
+                commands::ingest::run(&db, &i).await
+            }
+            Command::Report(r) => {
+                let db = backend::connect(&args.database_url).await?;
+                commands::report::run(&db, &r).await
+            }
+        }
+    })
+}
