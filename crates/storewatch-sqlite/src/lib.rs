@@ -10,8 +10,9 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
+use sqlx::sqlite::SqliteArguments;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{AssertSqlSafe, Row, SqlitePool};
+use sqlx::{Arguments, AssertSqlSafe, Row, SqlitePool};
 
 use storewatch_core::domain::{HoursRow, Micros, Poll, Status, TimeOfDay, Weekday};
 use storewatch_core::ingest::{PollFile, dedup_keep_last};
@@ -247,14 +248,18 @@ async fn ingest_polls(tx: &mut Tx, file: PollFile) -> Result<PollsApplied, DbErr
         } else {
             make()
         };
-        let mut q = sqlx::query(AssertSqlSafe(sql));
+        let mut args = SqliteArguments::default();
+        args.reserve(chunk.len() * 3, 0);
         for (key, poll) in chunk {
-            q = q
-                .bind(*key)
-                .bind(poll.ts)
-                .bind(poll.status.is_active() as i64);
+            add(&mut args, *key)?;
+            add(&mut args, poll.ts)?;
+            add(&mut args, i64::from(poll.status.is_active()))?;
         }
-        written += q.execute(&mut **tx).await.map_err(db_err)?.rows_affected();
+        written += sqlx::query_with(AssertSqlSafe(sql), args)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
     }
     if let Some(newest) = polls.iter().map(|(_, p)| p.ts).max() {
         sqlx::query(
@@ -319,6 +324,12 @@ async fn replace_timezones(tx: &mut Tx, rows: Vec<(String, String)>) -> Result<u
         q.execute(&mut **tx).await.map_err(db_err)?;
     }
     Ok(rows.len() as u64)
+}
+
+/// Binding a plain integer cannot fail; the error type is only there for
+/// encoders that can.
+fn add(args: &mut SqliteArguments, value: i64) -> Result<(), DbError> {
+    args.add(value).map_err(DbError::Backend)
 }
 
 fn corrupt(what: &str) -> DbError {

@@ -1,0 +1,207 @@
+//! SPEC section 3's worked examples, stores A to I, one test each. Inputs are
+//! written out here (not read from ../shared) so the math is checked even
+//! where the shared folder is absent.
+
+use storewatch_core::domain::{HoursRow, Poll, Status, TimeOfDay, Weekday, parse_timestamp};
+use storewatch_core::report::{ReportInput, StoreInput, compute, to_csv_string};
+
+fn ts(s: &str) -> i64 {
+    parse_timestamp(s).unwrap()
+}
+
+fn hours(rows: &[(u8, &str, &str)]) -> Vec<HoursRow> {
+    rows.iter()
+        .map(|&(day, start, end)| HoursRow {
+            day: Weekday::new(day).unwrap(),
+            start: TimeOfDay::parse(start).unwrap(),
+            end: TimeOfDay::parse_end(end).unwrap(),
+        })
+        .collect()
+}
+
+fn polls(rows: &[(&str, Status)]) -> Vec<Poll> {
+    rows.iter()
+        .map(|&(t, status)| Poll { ts: ts(t), status })
+        .collect()
+}
+
+/// The store's CSV row (without the id) at `as_of`.
+fn row(as_of: &str, zone: Option<&str>, h: &[(u8, &str, &str)], p: &[(&str, Status)]) -> String {
+    let input = ReportInput {
+        as_of: Some(ts(as_of)),
+        stores: vec![StoreInput {
+            store_id: "X".into(),
+            timezone: zone.map(str::to_string),
+            hours: hours(h),
+            polls: polls(p),
+        }],
+    };
+    let csv = to_csv_string(&compute(input).unwrap());
+    let line = csv.lines().nth(1).unwrap();
+    line.strip_prefix("X,").unwrap().to_string()
+}
+
+const MONDAY: &str = "2023-01-23 18:00:00 UTC";
+use Status::{Active, Inactive};
+
+#[test]
+fn a_split_at_the_midpoint_in_chicago() {
+    let got = row(
+        MONDAY,
+        None,
+        &[(0, "09:00:00", "12:00:00")],
+        &[
+            ("2023-01-23 16:14:00 UTC", Inactive),
+            ("2023-01-23 17:15:00 UTC", Active),
+        ],
+    );
+    assert_eq!(got, "60.00,1.26,1.26,0.00,1.74,1.74");
+}
+
+#[test]
+fn b_no_hours_means_24x7() {
+    let got = row(
+        MONDAY,
+        None,
+        &[],
+        &[
+            ("2023-01-23 10:30:00 UTC", Active),
+            ("2023-01-23 14:30:00 UTC", Inactive),
+            ("2023-01-23 16:30:00 UTC", Active),
+        ],
+    );
+    assert_eq!(got, "60.00,21.00,165.00,0.00,3.00,3.00");
+}
+
+#[test]
+fn c_overnight_shift_in_new_york() {
+    let got = row(
+        MONDAY,
+        Some("America/New_York"),
+        &[(4, "22:00:00", "02:00:00")],
+        &[
+            ("2023-01-20 20:00:00 UTC", Active),
+            ("2023-01-21 03:30:00 UTC", Inactive),
+            ("2023-01-21 06:00:00 UTC", Active),
+        ],
+    );
+    assert_eq!(got, "0.00,0.00,2.25,0.00,0.00,1.75");
+}
+
+#[test]
+fn d_no_candidate_poll_gives_zeros_but_a_row() {
+    let got = row(
+        MONDAY,
+        Some("America/Los_Angeles"),
+        &[(0, "11:00:00", "14:00:00"), (0, "17:00:00", "21:00:00")],
+        &[
+            ("2023-01-20 12:00:00 UTC", Active),
+            ("2023-01-22 12:00:00 UTC", Inactive),
+        ],
+    );
+    assert_eq!(got, "0.00,0.00,0.00,0.00,0.00,0.00");
+}
+
+#[test]
+fn e_end_23_59_59_is_end_of_day_in_kolkata() {
+    let got = row(
+        MONDAY,
+        Some("Asia/Kolkata"),
+        &[(0, "00:00:00", "23:59:59")],
+        &[(MONDAY, Active)],
+    );
+    assert_eq!(got, "60.00,23.50,24.00,0.00,0.00,0.00");
+}
+
+#[test]
+fn f_poll_outside_hours_is_ignored_in_denver() {
+    let got = row(
+        MONDAY,
+        Some("America/Denver"),
+        &[(0, "10:00:00", "18:00:00")],
+        &[
+            ("2023-01-23 15:00:00 UTC", Active),
+            ("2023-01-23 17:40:00 UTC", Inactive),
+        ],
+    );
+    assert_eq!(got, "0.00,0.00,0.00,60.00,1.00,8.00");
+}
+
+#[test]
+fn g_spring_forward_day_is_two_hours() {
+    let every_day: Vec<_> = (0..7).map(|d| (d, "01:00:00", "04:00:00")).collect();
+    let got = row(
+        "2024-03-10 12:00:00 UTC",
+        Some("America/New_York"),
+        &every_day,
+        &[
+            ("2024-03-10 06:30:00 UTC", Inactive),
+            ("2024-03-10 07:30:00 UTC", Active),
+        ],
+    );
+    assert_eq!(got, "0.00,1.00,1.00,0.00,1.00,19.00");
+}
+
+#[test]
+fn h_fall_back_day_is_four_hours() {
+    let got = row(
+        "2024-11-03 12:00:00 UTC",
+        Some("America/New_York"),
+        &[(6, "00:00:00", "03:00:00")],
+        &[("2024-11-03 05:30:00 UTC", Active)],
+    );
+    assert_eq!(got, "0.00,4.00,4.00,0.00,0.00,0.00");
+}
+
+#[test]
+fn i_a_start_in_the_gap_moves_forward() {
+    let got = row(
+        "2024-03-10 12:00:00 UTC",
+        Some("America/New_York"),
+        &[(6, "02:30:00", "05:00:00")],
+        &[("2024-03-10 08:00:00 UTC", Active)],
+    );
+    assert_eq!(got, "0.00,1.50,1.50,0.00,0.00,0.00");
+}
+
+#[test]
+fn rows_are_sorted_by_store_id_bytes_and_ids_kept_exactly() {
+    let store = |id: &str| StoreInput {
+        store_id: id.into(),
+        polls: polls(&[(MONDAY, Active)]),
+        ..Default::default()
+    };
+    let input = ReportInput {
+        as_of: Some(ts(MONDAY)),
+        stores: vec![
+            store("b"),
+            store("8419537941919820732"),
+            store("B"),
+            store("10"),
+        ],
+    };
+    let csv = to_csv_string(&compute(input).unwrap());
+    let ids: Vec<_> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids, ["10", "8419537941919820732", "B", "b"]);
+}
+
+#[test]
+fn an_unknown_zone_fails_the_report_naming_the_store() {
+    let input = ReportInput {
+        as_of: Some(ts(MONDAY)),
+        stores: vec![StoreInput {
+            store_id: "s1".into(),
+            timezone: Some("Mars/Olympus".into()),
+            ..Default::default()
+        }],
+    };
+    let err = compute(input).unwrap_err().to_string();
+    assert!(
+        err.contains("store s1") && err.contains("Mars/Olympus"),
+        "{err}"
+    );
+}
