@@ -197,7 +197,7 @@ impl Database for SqliteDatabase {
 }
 
 async fn ingest_polls(tx: &mut Tx, file: PollFile) -> Result<PollsApplied, DbError> {
-    let rows = file.rows_read as u64 - file.skipped.len() as u64;
+    let rows = file.polls.len() as u64;
 
     // 1. Give every new store a key, then learn all keys.
     let per = MAX_VALUES;

@@ -24,7 +24,8 @@ pub struct Row<'a> {
     line: u64,
     record: &'a ByteRecord,
     positions: &'a [usize],
-    columns: &'a [Column],
+    /// The file's header, to name a column as the file spells it.
+    names: &'a [String],
 }
 
 impl<'a> Row<'a> {
@@ -41,7 +42,7 @@ impl<'a> Row<'a> {
         RowError {
             file: self.file.to_string(),
             line: self.line,
-            column: Some(self.columns[i].names[0].to_string()),
+            column: Some(self.names[self.positions[i]].clone()),
             reason,
             record: record_text(self.record),
         }
@@ -158,7 +159,7 @@ pub fn read_rows(
                 line,
                 record: &record,
                 positions: &positions,
-                columns,
+                names: &names,
             })
         };
         if let Err(e) = result {

@@ -1,0 +1,221 @@
+//! CSV parsing and validation: what is accepted, and what each kind of bad
+//! input is told.
+
+use storewatch_core::domain::{Status, TimeOfDay, parse_timestamp};
+use storewatch_core::ingest::{
+    IngestError, Mode, dedup_keep_last, parse_hours, parse_polls, parse_timezones,
+    reader_from_bytes,
+};
+
+fn src(name: &str, text: &str) -> storewatch_core::ingest::Source {
+    reader_from_bytes(name, text.as_bytes().to_vec()).unwrap()
+}
+
+fn strict_error(result: Result<impl std::fmt::Debug, IngestError>) -> String {
+    result.unwrap_err().to_string()
+}
+
+#[test]
+fn polls_columns_in_any_order_and_every_timestamp_form() {
+    let text = "timestamp_utc,store_id,status\n\
+                2023-01-22 12:09:39.388884 UTC,8419537941919820732,active\n\
+                2023-01-22 12:09:39 UTC,8419537941919820732,inactive\n\
+                2023-01-22T12:09:40Z,b5d0a65d-6d54-47aa-95e9-9312f0353326,active\n\
+                2023-01-22T12:09:41+00:00,b5d0a65d-6d54-47aa-95e9-9312f0353326,Inactive\n";
+    let file = parse_polls(src("store_status.csv", text), Mode::Strict).unwrap();
+    assert_eq!(
+        file.store_ids,
+        [
+            "8419537941919820732",
+            "b5d0a65d-6d54-47aa-95e9-9312f0353326"
+        ]
+    );
+    assert_eq!(file.rows_read, 4);
+    assert_eq!(
+        file.polls[0].1.ts,
+        parse_timestamp("2023-01-22T12:09:39.388884Z").unwrap()
+    );
+    assert_eq!(file.polls[3].1.status, Status::Inactive);
+    assert_eq!(file.polls[3].0, 1);
+}
+
+#[test]
+fn hours_accept_day_or_day_of_week_and_hh_mm() {
+    for header in [
+        "store_id,day,start_time_local,end_time_local",
+        "store_id,dayOfWeek,start_time_local,end_time_local",
+    ] {
+        let text = format!("{header}\ns1,0,09:00,23:59:59\ns1,6,22:00:00,02:00:00\n");
+        let file = parse_hours(src("business_hours.csv", &text), Mode::Strict).unwrap();
+        assert_eq!(file.rows.len(), 2);
+        assert_eq!(file.rows[0].1.start.seconds(), 9 * 3600);
+        assert_eq!(file.rows[0].1.end, TimeOfDay::END_OF_DAY);
+        assert_eq!(file.rows[1].1.day.index(), 6);
+    }
+}
+
+#[test]
+fn a_bom_and_surrounding_spaces_are_ignored() {
+    let text = "\u{feff}store_id, timezone_str\ns1 , America/Denver\n";
+    let file = parse_timezones(src("timezones.csv", text), Mode::Strict).unwrap();
+    assert_eq!(
+        file.rows,
+        [("s1".to_string(), "America/Denver".to_string())]
+    );
+}
+
+#[test]
+fn bad_status_names_file_line_column_and_reason() {
+    let text = "store_id,status,timestamp_utc\ns1,active,2023-01-22 12:00:00 UTC\ns1,actve,2023-01-22 13:00:00 UTC\n";
+    let err = strict_error(parse_polls(src("store_status.csv", text), Mode::Strict));
+    assert!(
+        err.starts_with("store_status.csv:3: status \"actve\" is not active or inactive"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 invalid row; nothing from this file was applied"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_timestamp() {
+    let text = "store_id,status,timestamp_utc\ns1,active,2023-02-30 12:00:00 UTC\n";
+    let err = strict_error(parse_polls(src("store_status.csv", text), Mode::Strict));
+    assert!(
+        err.starts_with(
+            "store_status.csv:2: timestamp_utc \"2023-02-30 12:00:00 UTC\" is not a timestamp like"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_day_is_named_as_the_header_spells_it() {
+    let text = "store_id,day,start_time_local,end_time_local\ns1,7,09:00:00,12:00:00\n";
+    let err = strict_error(parse_hours(src("business_hours.csv", text), Mode::Strict));
+    assert!(
+        err.starts_with(
+            "business_hours.csv:2: day \"7\" is not a weekday 0 (Monday) to 6 (Sunday)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_time() {
+    let text = "store_id,dayOfWeek,start_time_local,end_time_local\ns1,1,9am,12:00:00\n";
+    let err = strict_error(parse_hours(src("menu_hours.csv", text), Mode::Strict));
+    assert!(
+        err.starts_with("menu_hours.csv:2: start_time_local \"9am\" is not a time of day"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_zone() {
+    let text = "store_id,timezone_str\ns1,America/Gotham\n";
+    let err = strict_error(parse_timezones(src("timezones.csv", text), Mode::Strict));
+    assert!(
+        err.starts_with(
+            "timezones.csv:2: timezone_str \"America/Gotham\" is not a known IANA time zone"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn contradicting_zones_for_one_store() {
+    let text = "store_id,timezone_str\ns1,America/Denver\ns1,America/Denver\ns1,Asia/Tokyo\n";
+    let err = strict_error(parse_timezones(src("timezones.csv", text), Mode::Strict));
+    assert!(
+        err.starts_with(
+            "timezones.csv:4: timezone_str \"Asia/Tokyo\" contradicts \"America/Denver\""
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_column_is_named() {
+    let text = "store_id,timestamp_utc\ns1,2023-01-22 12:00:00 UTC\n";
+    let err = strict_error(parse_polls(src("store_status.csv", text), Mode::Strict));
+    assert_eq!(
+        err,
+        "store_status.csv:1: missing column \"status\" (the header has: store_id, timestamp_utc)"
+    );
+}
+
+#[test]
+fn ragged_row() {
+    let text = "store_id,status,timestamp_utc\ns1,active\n";
+    let err = strict_error(parse_polls(src("store_status.csv", text), Mode::Strict));
+    assert!(
+        err.starts_with("store_status.csv:2: expected 3 fields like the header, found 2"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_file() {
+    let err = strict_error(parse_polls(src("store_status.csv", ""), Mode::Strict));
+    assert_eq!(
+        err,
+        "store_status.csv: the file is empty; expected a header row with store_id, status, timestamp_utc"
+    );
+}
+
+#[test]
+fn empty_store_id() {
+    let text = "store_id,status,timestamp_utc\n,active,2023-01-22 12:00:00 UTC\n";
+    let err = strict_error(parse_polls(src("store_status.csv", text), Mode::Strict));
+    assert!(
+        err.starts_with("store_status.csv:2: store_id is empty"),
+        "{err}"
+    );
+}
+
+#[test]
+fn strict_mode_lists_many_errors_and_counts_the_rest() {
+    let mut text = String::from("store_id,status,timestamp_utc\n");
+    for i in 0..30 {
+        text.push_str(&format!("s{i},maybe,2023-01-22 12:00:00 UTC\n"));
+    }
+    let IngestError::InvalidRows { errors, total, .. } =
+        parse_polls(src("store_status.csv", &text), Mode::Strict).unwrap_err()
+    else {
+        panic!("expected invalid rows");
+    };
+    assert_eq!((errors.len(), total), (20, 30));
+    assert_eq!(errors[19].line, 21);
+}
+
+#[test]
+fn lenient_mode_skips_and_returns_bad_rows() {
+    let text = "store_id,status,timestamp_utc\ns1,active,2023-01-22 12:00:00 UTC\ns2,actve,2023-01-22 12:00:00 UTC\ns3,active\n";
+    let file = parse_polls(src("store_status.csv", text), Mode::Lenient).unwrap();
+    assert_eq!(file.polls.len(), 1);
+    assert_eq!(file.rows_read, 3);
+    assert_eq!(file.skipped.len(), 2);
+    assert_eq!(file.skipped[0].line, 3);
+    assert_eq!(file.skipped[0].column.as_deref(), Some("status"));
+    assert_eq!(file.skipped[0].record, "s2,actve,2023-01-22 12:00:00 UTC");
+    assert_eq!(file.skipped[1].column, None);
+}
+
+#[test]
+fn dedup_keeps_the_last_row_of_a_key() {
+    let text = "store_id,status,timestamp_utc\n\
+                s,active,2023-01-22 12:00:00 UTC\n\
+                s,inactive,2023-01-22 11:00:00 UTC\n\
+                s,inactive,2023-01-22 12:00:00 UTC\n";
+    let file = parse_polls(src("store_status.csv", text), Mode::Strict).unwrap();
+    let mut polls = file.polls.clone();
+    dedup_keep_last(&mut polls);
+    assert_eq!(polls.len(), 2);
+    assert_eq!(polls[1].1.status, Status::Inactive);
+    assert_eq!(
+        polls[1].1.ts,
+        parse_timestamp("2023-01-22 12:00:00 UTC").unwrap()
+    );
+}

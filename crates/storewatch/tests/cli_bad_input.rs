@@ -1,0 +1,193 @@
+//! Bad input through the real binary: a clear error naming file, line, column
+//! and reason, a non-zero exit, and a database left exactly as it was.
+
+mod common;
+
+use common::Workspace;
+
+const AS_OF: &str = "2023-01-23 18:00:00 UTC";
+
+/// A workspace with good data ingested, and the report it gives.
+fn baseline() -> (Workspace, String) {
+    let ws = Workspace::new();
+    ws.write(
+        "good/store_status.csv",
+        "store_id,status,timestamp_utc\ns1,active,2023-01-23 16:00:00 UTC\ns2,inactive,2023-01-23 17:00:00 UTC\n",
+    );
+    ws.write(
+        "good/business_hours.csv",
+        "store_id,dayOfWeek,start_time_local,end_time_local\ns1,0,09:00:00,17:00:00\n",
+    );
+    ws.write(
+        "good/timezones.csv",
+        "store_id,timezone_str\ns1,America/New_York\n",
+    );
+    ws.ok(&["ingest", "--data-dir", "good"]);
+    let report = ws.ok(&["report", "--as-of", AS_OF]);
+    assert_eq!(report.lines().count(), 3, "{report}");
+    (ws, report)
+}
+
+/// Ingesting `file` (written with `text`) as `flag` fails with a message
+/// containing `expected`, and the report is unchanged.
+fn rejected(flag: &str, file: &str, text: &str, expected: &str) {
+    let (ws, before) = baseline();
+    ws.write(file, text);
+    let out = ws.run(&["ingest", flag, file]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "ingest of {file} should fail");
+    assert!(
+        stderr.contains(expected),
+        "stderr lacks {expected:?}:\n{stderr}"
+    );
+    assert!(stderr.contains("nothing was ingested"), "{stderr}");
+    assert_eq!(
+        ws.ok(&["report", "--as-of", AS_OF]),
+        before,
+        "the database changed"
+    );
+}
+
+#[test]
+fn invalid_status() {
+    rejected(
+        "--status",
+        "store_status.csv",
+        "store_id,status,timestamp_utc\ns3,active,2023-01-23 16:00:00 UTC\ns3,actve,2023-01-23 17:00:00 UTC\n",
+        "store_status.csv:3: status \"actve\" is not active or inactive",
+    );
+}
+
+#[test]
+fn invalid_timestamp() {
+    rejected(
+        "--status",
+        "store_status.csv",
+        "store_id,status,timestamp_utc\ns3,active,2023-01-23 25:00:00 UTC\n",
+        "store_status.csv:2: timestamp_utc \"2023-01-23 25:00:00 UTC\" is not a timestamp",
+    );
+}
+
+#[test]
+fn invalid_day() {
+    rejected(
+        "--hours",
+        "business_hours.csv",
+        "store_id,day,start_time_local,end_time_local\ns1,0,09:00:00,12:00:00\ns1,9,09:00:00,12:00:00\n",
+        "business_hours.csv:3: day \"9\" is not a weekday 0 (Monday) to 6 (Sunday)",
+    );
+}
+
+#[test]
+fn invalid_time() {
+    rejected(
+        "--hours",
+        "business_hours.csv",
+        "store_id,dayOfWeek,start_time_local,end_time_local\ns1,0,09:00:00,25:00:00\n",
+        "business_hours.csv:2: end_time_local \"25:00:00\" is not a time of day",
+    );
+}
+
+#[test]
+fn invalid_zone() {
+    rejected(
+        "--timezones",
+        "timezones.csv",
+        "store_id,timezone_str\ns1,Europe/Atlantis\n",
+        "timezones.csv:2: timezone_str \"Europe/Atlantis\" is not a known IANA time zone",
+    );
+}
+
+#[test]
+fn missing_column() {
+    rejected(
+        "--timezones",
+        "timezones.csv",
+        "store_id,zone\ns1,America/Denver\n",
+        "timezones.csv:1: missing column \"timezone_str\"",
+    );
+}
+
+#[test]
+fn ragged_row() {
+    rejected(
+        "--hours",
+        "business_hours.csv",
+        "store_id,dayOfWeek,start_time_local,end_time_local\ns1,0,09:00:00\n",
+        "business_hours.csv:2: expected 4 fields like the header, found 3",
+    );
+}
+
+#[test]
+fn empty_file() {
+    rejected(
+        "--status",
+        "store_status.csv",
+        "",
+        "store_status.csv: the file is empty",
+    );
+}
+
+#[test]
+fn a_missing_file_is_named() {
+    let (ws, _) = baseline();
+    let out = ws.run(&["ingest", "--status", "does-not-exist.csv"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does-not-exist.csv: No such file"));
+}
+
+#[test]
+fn one_bad_file_stops_the_good_ones_too() {
+    let (ws, before) = baseline();
+    ws.write(
+        "mixed/store_status.csv",
+        "store_id,status,timestamp_utc\ns9,active,2023-01-23 17:30:00 UTC\n",
+    );
+    ws.write(
+        "mixed/timezones.csv",
+        "store_id,timezone_str\ns1,Nowhere/Land\n",
+    );
+    let out = ws.run(&["ingest", "--data-dir", "mixed"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("timezones.csv:2: timezone_str"));
+    assert_eq!(
+        ws.ok(&["report", "--as-of", AS_OF]),
+        before,
+        "the good polls file must not be applied either"
+    );
+}
+
+#[test]
+fn lenient_mode_skips_counts_and_says_where_rows_went() {
+    let (ws, _) = baseline();
+    ws.write(
+        "store_status.csv",
+        "store_id,status,timestamp_utc\ns3,active,2023-01-23 17:00:00 UTC\ns4,actve,2023-01-23 17:00:00 UTC\ns5,active\n",
+    );
+    let out = ws.ok(&["ingest", "--status", "store_status.csv", "--lenient"]);
+    assert!(
+        out.contains("store_status.csv: 1 polls, 1 new or changed"),
+        "{out}"
+    );
+    assert!(out.contains("skipped 2 invalid rows; they are listed with the reasons in rejected/store_status.csv.rejected.csv"), "{out}");
+    let rejected =
+        std::fs::read_to_string(ws.path("rejected/store_status.csv.rejected.csv")).unwrap();
+    assert!(rejected.contains("3,status,\"\"\"actve\"\" is not active or inactive\",\"s4,actve,2023-01-23 17:00:00 UTC\""), "{rejected}");
+    let report = ws.ok(&["report", "--as-of", AS_OF]);
+    assert!(
+        report.contains("\ns3,") && !report.contains("s4"),
+        "{report}"
+    );
+}
+
+#[test]
+fn bad_flags_are_explained() {
+    let ws = Workspace::new();
+    let out = ws.run(&["report", "--as-of", "tomorrow"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--as-of: \"tomorrow\" is not a timestamp")
+    );
+    let out = Workspace::new().run(&["ingest"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to ingest"));
+}
