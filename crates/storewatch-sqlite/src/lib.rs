@@ -10,9 +10,13 @@ use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
+use futures_util::TryStreamExt;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Arguments, AssertSqlSafe, Row, SqlitePool};
+
+mod packed;
+use packed::{Cursor, corrupt};
 
 use storewatch_core::domain::{HoursRow, Micros, Poll, Status, TimeOfDay, Weekday};
 use storewatch_core::ingest::{PollFile, dedup_keep_last};
@@ -125,50 +129,49 @@ impl Database for SqliteDatabase {
             return Ok(ReportInput::default());
         };
 
-        let mut zones: HashMap<String, String> =
-            sqlx::query_as("SELECT store_id, timezone FROM timezones")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_err)?
-                .into_iter()
-                .collect();
-
-        let mut hours: HashMap<String, Vec<HoursRow>> = HashMap::new();
-        let hour_rows = sqlx::query("SELECT store_id, group_concat(day || ' ' || start_s || ' ' || end_s, ',') FROM business_hours GROUP BY store_id")
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        for row in hour_rows {
-            let id: String = row.get(0);
-            let packed: String = row.get(1);
-            hours.insert(id, parse_hours(&packed)?);
-        }
-
-        // Each store's week of polls as one text: `2·ts + active` per poll.
-        let store_rows = sqlx::query(
-            "SELECT s.store_id,
-                    (SELECT group_concat(p.ts * 2 + p.active, ',') FROM polls p
-                      WHERE p.store_key = s.key AND p.ts BETWEEN ?1 AND ?2)
-               FROM stores s",
+        // Time zones and business hours, each packed into one row.
+        let zones_text: Option<String> = sqlx::query_scalar(
+            "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
+                                 || length(CAST(timezone AS BLOB)) || ':' || timezone || ';', '')
+               FROM timezones",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let hours_text: Option<String> = sqlx::query_scalar(
+            "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
+                                 || day || ',' || start_s || ',' || end_s || ';', '')
+               FROM business_hours",
+        )
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        // Each store's week of polls, 1024 stores to a row; a poll is `2·ts + active`.
+        let mut buckets = sqlx::query_scalar::<_, String>(
+            "SELECT group_concat(
+                        length(CAST(s.store_id AS BLOB)) || ':' || s.store_id
+                        || coalesce((SELECT ',' || group_concat(p.ts * 2 + p.active, ',') FROM polls p
+                                      WHERE p.store_key = s.key AND p.ts BETWEEN ?1 AND ?2), '')
+                        || ';', '')
+               FROM stores s
+              GROUP BY s.key >> 10",
         )
         .bind(as_of - WINDOW_LENGTHS[2])
         .bind(as_of)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        .fetch(&mut *tx);
+        // Unpacked as they arrive, so only one bucket's text is held at a time.
+        let mut stores = Vec::new();
+        while let Some(bucket) = buckets.try_next().await.map_err(db_err)? {
+            unpack_polls(&bucket, &mut stores)?;
+        }
+        drop(buckets);
         tx.commit().await.map_err(db_err)?;
 
-        let mut stores = Vec::with_capacity(store_rows.len());
-        for row in store_rows {
-            let store_id: String = row.get(0);
-            let packed: Option<&str> = row.get(1);
-            let polls = packed.map(parse_polls).transpose()?.unwrap_or_default();
-            stores.push(StoreInput {
-                timezone: zones.remove(&store_id),
-                hours: hours.remove(&store_id).unwrap_or_default(),
-                store_id,
-                polls,
-            });
+        let mut zones = unpack_zones(zones_text.as_deref().unwrap_or(""))?;
+        let mut hours = unpack_hours(hours_text.as_deref().unwrap_or(""))?;
+        for store in &mut stores {
+            store.timezone = zones.remove(store.store_id.as_str());
+            store.hours = hours.remove(store.store_id.as_str()).unwrap_or_default();
         }
         Ok(ReportInput {
             as_of: Some(as_of),
@@ -332,44 +335,64 @@ fn add(args: &mut SqliteArguments, value: i64) -> Result<(), DbError> {
     args.add(value).map_err(DbError::Backend)
 }
 
-fn corrupt(what: &str) -> DbError {
-    DbError::backend(std::io::Error::other(format!(
-        "unreadable {what} in the database"
-    )))
+fn unpack_zones(text: &str) -> Result<HashMap<&str, String>, DbError> {
+    let mut c = Cursor::new(text);
+    let mut out = HashMap::new();
+    while !c.at_end() {
+        let id = c.text()?;
+        out.insert(id, c.text()?.to_string());
+        c.expect(b';')?;
+    }
+    Ok(out)
 }
 
-fn parse_polls(packed: &str) -> Result<Vec<Poll>, DbError> {
-    packed
-        .split(',')
-        .map(|v| {
-            let n: i64 = v.parse().map_err(|_| corrupt("poll"))?;
+fn unpack_hours(text: &str) -> Result<HashMap<&str, Vec<HoursRow>>, DbError> {
+    let mut c = Cursor::new(text);
+    let mut out: HashMap<&str, Vec<HoursRow>> = HashMap::new();
+    let seconds = |n: i64| {
+        u32::try_from(n)
+            .ok()
+            .and_then(TimeOfDay::from_seconds)
+            .ok_or_else(corrupt)
+    };
+    while !c.at_end() {
+        let id = c.text()?;
+        let day = u8::try_from(c.int()?)
+            .ok()
+            .and_then(Weekday::new)
+            .ok_or_else(corrupt)?;
+        c.expect(b',')?;
+        let start = seconds(c.int()?)?;
+        c.expect(b',')?;
+        let end = seconds(c.int()?)?;
+        c.expect(b';')?;
+        out.entry(id)
+            .or_default()
+            .push(HoursRow { day, start, end });
+    }
+    Ok(out)
+}
+
+fn unpack_polls(text: &str, stores: &mut Vec<StoreInput>) -> Result<(), DbError> {
+    let mut c = Cursor::new(text);
+    while !c.at_end() {
+        let store_id = c.text()?.to_string();
+        let mut polls = Vec::new();
+        while c.eat(b',') {
+            let n = c.int()?;
             let status = if n & 1 == 1 {
                 Status::Active
             } else {
                 Status::Inactive
             };
-            Ok(Poll { ts: n >> 1, status })
-        })
-        .collect()
-}
-
-fn parse_hours(packed: &str) -> Result<Vec<HoursRow>, DbError> {
-    packed
-        .split(',')
-        .map(|row| {
-            let mut it = row
-                .split(' ')
-                .map(|v| v.parse::<u32>().map_err(|_| corrupt("business hours")));
-            let (day, start, end) = (
-                it.next().ok_or_else(|| corrupt("business hours"))??,
-                it.next().ok_or_else(|| corrupt("business hours"))??,
-                it.next().ok_or_else(|| corrupt("business hours"))??,
-            );
-            Ok(HoursRow {
-                day: Weekday::new(day as u8).ok_or_else(|| corrupt("weekday"))?,
-                start: TimeOfDay::from_seconds(start).ok_or_else(|| corrupt("start time"))?,
-                end: TimeOfDay::from_seconds(end).ok_or_else(|| corrupt("end time"))?,
-            })
-        })
-        .collect()
+            polls.push(Poll { ts: n >> 1, status });
+        }
+        c.expect(b';')?;
+        stores.push(StoreInput {
+            store_id,
+            polls,
+            ..Default::default()
+        });
+    }
+    Ok(())
 }
