@@ -1,5 +1,7 @@
 use std::collections::HashMap;
 
+use rayon::slice::ParallelSliceMut;
+
 use super::table::{Column, read_rows};
 use super::{IngestError, Mode, RowError, Source};
 use crate::domain::{Poll, Status, parse_timestamp};
@@ -62,9 +64,9 @@ pub(super) fn non_empty(text: &str) -> Result<&str, String> {
 /// Sorts polls by (key, time) and keeps, for a key written twice, the row that
 /// came last in the file. Sorting first also makes the database's inserts
 /// sequential, which is what makes them fast.
-pub fn dedup_keep_last<K: Ord + Copy>(polls: &mut Vec<(K, Poll)>) {
+pub fn dedup_keep_last<K: Ord + Copy + Send>(polls: &mut Vec<(K, Poll)>) {
     // A stable sort keeps file order among equal keys…
-    polls.sort_by_key(|(k, p)| (*k, p.ts));
+    polls.par_sort_by_key(|(k, p)| (*k, p.ts));
     // …so the last of a run of equal keys is the one to keep.
     let mut write = 0;
     for read in 0..polls.len() {
