@@ -277,6 +277,7 @@ pub async fn a_batch_is_applied_whole<D: Database>(db: &D) {
             },
         )]),
         timezones: Some(vec![("a".into(), "Europe/Berlin".into())]),
+        fingerprints: Vec::new(),
     };
     let applied = db.ingest(batch).await.unwrap();
     assert_eq!(
@@ -294,4 +295,211 @@ pub async fn a_batch_is_applied_whole<D: Database>(db: &D) {
     let input = db.report_input(None).await.unwrap();
     assert_eq!(input.stores[0].timezone.as_deref(), Some("Europe/Berlin"));
     assert_eq!(input.stores[0].hours.len(), 1);
+}
+
+// --- Report jobs -------------------------------------------------------------
+
+const SECOND: i64 = 1_000_000;
+
+/// A job goes queued → running → complete, and its CSV is kept.
+pub async fn a_report_job_runs_to_completion<D: Database>(db: &D) {
+    use crate::{ReportOutcome, ReportState};
+    assert_eq!(db.report("r1", false).await.unwrap(), None);
+    db.create_report("r1", Some(ts("2023-01-23T18:00:00Z")), 100 * SECOND)
+        .await
+        .unwrap();
+    let queued = db.report("r1", true).await.unwrap().unwrap();
+    assert_eq!(
+        (queued.state, queued.attempts, queued.created_at),
+        (ReportState::Queued, 0, 100 * SECOND)
+    );
+    assert_eq!(queued.requested_as_of, Some(ts("2023-01-23T18:00:00Z")));
+
+    let claimed = db
+        .claim_report("w1", 101 * SECOND, 131 * SECOND, 3)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((claimed.id.as_str(), claimed.attempts), ("r1", 1));
+    assert_eq!(claimed.requested_as_of, Some(ts("2023-01-23T18:00:00Z")));
+    assert_eq!(
+        db.claim_report("w2", 102 * SECOND, 132 * SECOND, 3)
+            .await
+            .unwrap(),
+        None,
+        "leased to w1"
+    );
+    let running = db.report("r1", true).await.unwrap().unwrap();
+    assert_eq!(
+        (running.state, running.started_at),
+        (ReportState::Running, Some(101 * SECOND))
+    );
+
+    assert!(
+        db.renew_report_lease("r1", "w1", 160 * SECOND)
+            .await
+            .unwrap()
+    );
+    let outcome = ReportOutcome::Complete {
+        as_of: Some(ts("2023-01-23T18:00:00Z")),
+        rows: 2,
+        csv: "a,b\n".into(),
+    };
+    assert!(
+        db.finish_report("r1", "w1", outcome, 150 * SECOND)
+            .await
+            .unwrap()
+    );
+    let done = db.report("r1", true).await.unwrap().unwrap();
+    assert_eq!(done.state, ReportState::Complete);
+    assert_eq!(
+        (done.rows, done.csv.as_deref(), done.finished_at),
+        (Some(2), Some("a,b\n"), Some(150 * SECOND))
+    );
+    assert_eq!(
+        db.report("r1", false).await.unwrap().unwrap().csv,
+        None,
+        "the CSV only when asked for"
+    );
+    assert_eq!(
+        db.claim_report("w2", 1000 * SECOND, 1030 * SECOND, 3)
+            .await
+            .unwrap(),
+        None,
+        "nothing left"
+    );
+}
+
+/// Jobs are taken oldest first.
+pub async fn report_jobs_are_claimed_oldest_first<D: Database>(db: &D) {
+    db.create_report("b", None, 2 * SECOND).await.unwrap();
+    db.create_report("a", None, 3 * SECOND).await.unwrap();
+    db.create_report("c", None, SECOND).await.unwrap();
+    let mut order = Vec::new();
+    while let Some(c) = db
+        .claim_report("w", 10 * SECOND, 40 * SECOND, 3)
+        .await
+        .unwrap()
+    {
+        order.push(c.id);
+    }
+    assert_eq!(order, ["c", "b", "a"]);
+}
+
+/// A job whose worker died (its lease ran out) is taken over; the dead
+/// worker can no longer renew or finish it; after too many attempts it fails.
+pub async fn an_abandoned_report_is_retried_then_failed<D: Database>(db: &D) {
+    use crate::{ReportOutcome, ReportState};
+    db.create_report("r", None, 0).await.unwrap();
+    db.claim_report("dead", SECOND, 31 * SECOND, 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        db.claim_report("w2", 30 * SECOND, 60 * SECOND, 2)
+            .await
+            .unwrap(),
+        None,
+        "lease still valid"
+    );
+
+    let again = db
+        .claim_report("w2", 32 * SECOND, 62 * SECOND, 2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((again.id.as_str(), again.attempts), ("r", 2));
+    assert!(
+        !db.renew_report_lease("r", "dead", 100 * SECOND)
+            .await
+            .unwrap()
+    );
+    let late = ReportOutcome::Complete {
+        as_of: None,
+        rows: 0,
+        csv: String::new(),
+    };
+    assert!(
+        !db.finish_report("r", "dead", late, 40 * SECOND)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        db.report("r", false).await.unwrap().unwrap().state,
+        ReportState::Running
+    );
+
+    // w2 dies too: two attempts were allowed, so the job fails.
+    assert_eq!(
+        db.claim_report("w3", 63 * SECOND, 93 * SECOND, 2)
+            .await
+            .unwrap(),
+        None
+    );
+    let failed = db.report("r", false).await.unwrap().unwrap();
+    assert_eq!(failed.state, ReportState::Failed);
+    assert!(
+        failed.error.as_deref().unwrap().contains("2 attempts"),
+        "{:?}",
+        failed.error
+    );
+    assert_eq!(failed.finished_at, Some(63 * SECOND));
+}
+
+/// A failed outcome is stored with its error.
+pub async fn a_failed_report_keeps_its_error<D: Database>(db: &D) {
+    use crate::{ReportOutcome, ReportState};
+    db.create_report("f", None, 0).await.unwrap();
+    db.claim_report("w", SECOND, 31 * SECOND, 3)
+        .await
+        .unwrap()
+        .unwrap();
+    let outcome = ReportOutcome::Failed {
+        error: "store s1: \"Mars/Olympus\" is not a known IANA time zone".into(),
+    };
+    assert!(
+        db.finish_report("f", "w", outcome, 2 * SECOND)
+            .await
+            .unwrap()
+    );
+    let r = db.report("f", true).await.unwrap().unwrap();
+    assert_eq!(r.state, ReportState::Failed);
+    assert_eq!(
+        r.error.as_deref(),
+        Some("store s1: \"Mars/Olympus\" is not a known IANA time zone")
+    );
+    assert_eq!(r.csv, None);
+}
+
+/// Fingerprints are stored with the batch and replaced by later ones.
+pub async fn source_fingerprints_are_kept_per_kind<D: Database>(db: &D) {
+    use crate::SourceFingerprint;
+    assert_eq!(db.source_fingerprint("polls").await.unwrap(), None);
+    let fp = |sha: &str, at: i64| SourceFingerprint {
+        kind: "polls".into(),
+        path: "/data/store_status.csv".into(),
+        sha256: sha.into(),
+        ingested_at: at,
+    };
+    let batch = IngestBatch {
+        fingerprints: vec![fp("aa", 1)],
+        ..Default::default()
+    };
+    db.ingest(batch).await.unwrap();
+    assert_eq!(
+        db.source_fingerprint("polls").await.unwrap(),
+        Some(fp("aa", 1))
+    );
+    db.ingest(IngestBatch {
+        fingerprints: vec![fp("bb", 2)],
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        db.source_fingerprint("polls").await.unwrap(),
+        Some(fp("bb", 2))
+    );
+    assert_eq!(db.source_fingerprint("timezones").await.unwrap(), None);
+    db.ping().await.unwrap();
 }

@@ -32,10 +32,94 @@ impl DbError {
 #[derive(Debug, Default)]
 pub struct IngestBatch {
     pub polls: Option<PollFile>,
+    /// Content fingerprints of the files this batch came from, recorded in the
+    /// same transaction (see [`Database::source_fingerprint`]).
+    pub fingerprints: Vec<SourceFingerprint>,
     /// Replaces the whole business-hours snapshot when present.
     pub business_hours: Option<Vec<(String, HoursRow)>>,
     /// Replaces the whole time-zone snapshot when present.
     pub timezones: Option<Vec<(String, String)>>,
+}
+
+/// Which content of a source file was last ingested.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceFingerprint {
+    /// `polls`, `business_hours` or `timezones`.
+    pub kind: String,
+    pub path: String,
+    pub sha256: String,
+    pub ingested_at: Micros,
+}
+
+/// Where a report job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportState {
+    Queued,
+    Running,
+    Complete,
+    Failed,
+}
+
+impl ReportState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportState::Queued => "queued",
+            ReportState::Running => "running",
+            ReportState::Complete => "complete",
+            ReportState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReportState> {
+        Some(match s {
+            "queued" => ReportState::Queued,
+            "running" => ReportState::Running,
+            "complete" => ReportState::Complete,
+            "failed" => ReportState::Failed,
+            _ => return None,
+        })
+    }
+}
+
+/// A stored report job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportRecord {
+    pub id: String,
+    pub state: ReportState,
+    /// The report time the caller asked for; `None`: the newest poll.
+    pub requested_as_of: Option<Micros>,
+    /// The report time used, once known.
+    pub as_of: Option<Micros>,
+    pub created_at: Micros,
+    pub started_at: Option<Micros>,
+    pub finished_at: Option<Micros>,
+    pub attempts: u32,
+    pub rows: Option<u64>,
+    pub error: Option<String>,
+    /// Only when asked for and complete.
+    pub csv: Option<String>,
+}
+
+/// A report a worker now owns, until `lease_until` unless renewed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedReport {
+    pub id: String,
+    pub requested_as_of: Option<Micros>,
+    /// Including this one.
+    pub attempts: u32,
+}
+
+/// How a report job ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportOutcome {
+    Complete {
+        as_of: Option<Micros>,
+        rows: u64,
+        csv: String,
+    },
+    Failed {
+        error: String,
+    },
 }
 
 /// What an ingest did, per source given.
@@ -89,5 +173,64 @@ pub trait Database: Clone + Send + Sync + 'static {
         as_of: Option<Micros>,
     ) -> impl Future<Output = Result<ReportInput, DbError>> + Send;
 
+    /// Sizes of what is stored. Counting polls scans the log: not for hot paths.
     fn counts(&self) -> impl Future<Output = Result<Counts, DbError>> + Send;
+
+    /// The newest poll timestamp, cheaply.
+    fn newest_poll(&self) -> impl Future<Output = Result<Option<Micros>, DbError>> + Send;
+
+    /// A cheap round trip, for health checks.
+    fn ping(&self) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// The fingerprint of the last ingested content of a source kind.
+    fn source_fingerprint(
+        &self,
+        kind: &str,
+    ) -> impl Future<Output = Result<Option<SourceFingerprint>, DbError>> + Send;
+
+    // --- Report jobs -----------------------------------------------------
+
+    /// Queues a new report job.
+    fn create_report(
+        &self,
+        id: &str,
+        requested_as_of: Option<Micros>,
+        now: Micros,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// Atomically takes the oldest job that is queued, or running under a
+    /// lease that ran out (its worker died), for `worker` until `lease_until`.
+    /// Jobs whose lease ran out after `max_attempts` attempts are marked
+    /// failed instead. `None` when there is nothing to do.
+    fn claim_report(
+        &self,
+        worker: &str,
+        now: Micros,
+        lease_until: Micros,
+        max_attempts: u32,
+    ) -> impl Future<Output = Result<Option<ClaimedReport>, DbError>> + Send;
+
+    /// Extends `worker`'s lease on a running job; false if it lost the job.
+    fn renew_report_lease(
+        &self,
+        id: &str,
+        worker: &str,
+        lease_until: Micros,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// Stores a job's result if `worker` still owns it; false otherwise.
+    fn finish_report(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: ReportOutcome,
+        now: Micros,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// A job by id, with its CSV if `with_csv` and it is complete.
+    fn report(
+        &self,
+        id: &str,
+        with_csv: bool,
+    ) -> impl Future<Output = Result<Option<ReportRecord>, DbError>> + Send;
 }

@@ -21,7 +21,10 @@ use packed::{Cursor, corrupt};
 use storewatch_core::domain::{HoursRow, Micros, Poll, Status, TimeOfDay, Weekday};
 use storewatch_core::ingest::{PollFile, dedup_keep_last};
 use storewatch_core::report::{ReportInput, StoreInput, WINDOW_LENGTHS};
-use storewatch_db::{Applied, Counts, Database, DbError, IngestBatch, PollsApplied};
+use storewatch_db::{
+    Applied, ClaimedReport, Counts, Database, DbError, IngestBatch, PollsApplied, ReportOutcome,
+    ReportRecord, ReportState, SourceFingerprint,
+};
 
 /// SQLite allows 32766 bound values per statement; stay under it.
 const MAX_VALUES: usize = 30_000;
@@ -106,6 +109,20 @@ impl Database for SqliteDatabase {
         }
         if let Some(file) = batch.polls {
             applied.polls = Some(ingest_polls(&mut tx, file).await?);
+        }
+        for fp in &batch.fingerprints {
+            sqlx::query(
+                "INSERT INTO source_files (kind, path, sha256, ingested_at) VALUES (?, ?, ?, ?)
+                 ON CONFLICT (kind) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256,
+                                                  ingested_at = excluded.ingested_at",
+            )
+            .bind(&fp.kind)
+            .bind(&fp.path)
+            .bind(&fp.sha256)
+            .bind(fp.ingested_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
         }
         tx.commit().await.map_err(db_err)?;
         Ok(applied)
@@ -196,6 +213,180 @@ impl Database for SqliteDatabase {
             timezones: n(3),
             newest_poll: row.get(4),
         })
+    }
+
+    async fn newest_poll(&self) -> Result<Option<Micros>, DbError> {
+        sqlx::query_scalar("SELECT newest_ts FROM poll_log_meta WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn source_fingerprint(&self, kind: &str) -> Result<Option<SourceFingerprint>, DbError> {
+        let row: Option<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT kind, path, sha256, ingested_at FROM source_files WHERE kind = ?",
+        )
+        .bind(kind)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(
+            row.map(|(kind, path, sha256, ingested_at)| SourceFingerprint {
+                kind,
+                path,
+                sha256,
+                ingested_at,
+            }),
+        )
+    }
+
+    async fn create_report(
+        &self,
+        id: &str,
+        requested_as_of: Option<Micros>,
+        now: Micros,
+    ) -> Result<(), DbError> {
+        sqlx::query("INSERT INTO reports (id, state, requested_as_of, created_at) VALUES (?, 'queued', ?, ?)")
+            .bind(id)
+            .bind(requested_as_of)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn claim_report(
+        &self,
+        worker: &str,
+        now: Micros,
+        lease_until: Micros,
+        max_attempts: u32,
+    ) -> Result<Option<ClaimedReport>, DbError> {
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_err)?;
+        sqlx::query(
+            "UPDATE reports
+                SET state = 'failed', finished_at = ?1, worker = NULL, lease_until = NULL,
+                    error = 'abandoned after ' || attempts || ' attempts: the server running it stopped each time'
+              WHERE state = 'running' AND lease_until <= ?1 AND attempts >= ?2",
+        )
+        .bind(now)
+        .bind(i64::from(max_attempts))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let claimed: Option<(String, Option<i64>, i64)> = sqlx::query_as(
+            "UPDATE reports
+                SET state = 'running', worker = ?1, lease_until = ?3, attempts = attempts + 1, started_at = ?2
+              WHERE id = (SELECT id FROM reports
+                           WHERE state = 'queued' OR (state = 'running' AND lease_until <= ?2)
+                           ORDER BY created_at, id LIMIT 1)
+          RETURNING id, requested_as_of, attempts",
+        )
+        .bind(worker)
+        .bind(now)
+        .bind(lease_until)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(
+            claimed.map(|(id, requested_as_of, attempts)| ClaimedReport {
+                id,
+                requested_as_of,
+                attempts: attempts as u32,
+            }),
+        )
+    }
+
+    async fn renew_report_lease(
+        &self,
+        id: &str,
+        worker: &str,
+        lease_until: Micros,
+    ) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "UPDATE reports SET lease_until = ? WHERE id = ? AND worker = ? AND state = 'running'",
+        )
+        .bind(lease_until)
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn finish_report(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: ReportOutcome,
+        now: Micros,
+    ) -> Result<bool, DbError> {
+        let (state, as_of, rows, csv, error) = match outcome {
+            ReportOutcome::Complete { as_of, rows, csv } => {
+                ("complete", as_of, Some(rows as i64), Some(csv), None)
+            }
+            ReportOutcome::Failed { error } => ("failed", None, None, None, Some(error)),
+        };
+        let done = sqlx::query(
+            "UPDATE reports
+                SET state = ?, as_of = ?, row_count = ?, csv = ?, error = ?, finished_at = ?, lease_until = NULL
+              WHERE id = ? AND worker = ? AND state = 'running'",
+        )
+        .bind(state)
+        .bind(as_of)
+        .bind(rows)
+        .bind(csv)
+        .bind(error)
+        .bind(now)
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn report(&self, id: &str, with_csv: bool) -> Result<Option<ReportRecord>, DbError> {
+        let row = sqlx::query(
+            "SELECT id, state, requested_as_of, as_of, created_at, started_at, finished_at, attempts,
+                    row_count, error, CASE WHEN ?2 THEN csv END
+               FROM reports WHERE id = ?1",
+        )
+        .bind(id)
+        .bind(with_csv)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let Some(row) = row else { return Ok(None) };
+        let state: String = row.get(1);
+        Ok(Some(ReportRecord {
+            id: row.get(0),
+            state: ReportState::parse(&state).ok_or_else(corrupt)?,
+            requested_as_of: row.get(2),
+            as_of: row.get(3),
+            created_at: row.get(4),
+            started_at: row.get(5),
+            finished_at: row.get(6),
+            attempts: row.get::<i64, _>(7) as u32,
+            rows: row.get::<Option<i64>, _>(8).map(|n| n as u64),
+            error: row.get(9),
+            csv: row.get(10),
+        }))
     }
 }
 

@@ -27,4 +27,9 @@ conformance_tests!(
     report_input_covers_the_week,
     an_empty_database_has_no_report_time,
     a_batch_is_applied_whole,
+    a_report_job_runs_to_completion,
+    report_jobs_are_claimed_oldest_first,
+    an_abandoned_report_is_retried_then_failed,
+    a_failed_report_keeps_its_error,
+    source_fingerprints_are_kept_per_kind,
 );

@@ -3,11 +3,14 @@
 use anyhow::{Result, bail};
 use storewatch_core::domain::Micros;
 use storewatch_core::report::ReportInput;
-use storewatch_db::{Applied, Counts, Database, DbError, IngestBatch};
+use storewatch_db::{
+    Applied, ClaimedReport, Counts, Database, DbError, IngestBatch, ReportOutcome, ReportRecord,
+    SourceFingerprint,
+};
 use storewatch_sqlite::SqliteDatabase;
 
-/// The backend chosen at run time. The commands are generic over
-/// [`Database`]; this enum is the one implementation the binary hands them.
+/// The backend chosen at run time. The commands and the server are generic
+/// over [`Database`]; this enum is the one implementation the binary hands them.
 #[derive(Clone, Debug)]
 pub enum AnyDatabase {
     Sqlite(SqliteDatabase),
@@ -23,22 +26,69 @@ pub async fn connect(url: &str) -> Result<AnyDatabase> {
     bail!("unsupported database URL {url:?}: expected sqlite://FILE or postgres://…")
 }
 
+/// Forwards a method to whichever backend this is.
+macro_rules! delegate {
+    ($self:ident, $method:ident($($arg:expr),*)) => {
+        match $self {
+            AnyDatabase::Sqlite(db) => db.$method($($arg),*).await,
+        }
+    };
+}
+
 impl Database for AnyDatabase {
     async fn ingest(&self, batch: IngestBatch) -> Result<Applied, DbError> {
-        match self {
-            AnyDatabase::Sqlite(db) => db.ingest(batch).await,
-        }
+        delegate!(self, ingest(batch))
     }
-
     async fn report_input(&self, as_of: Option<Micros>) -> Result<ReportInput, DbError> {
-        match self {
-            AnyDatabase::Sqlite(db) => db.report_input(as_of).await,
-        }
+        delegate!(self, report_input(as_of))
     }
-
     async fn counts(&self) -> Result<Counts, DbError> {
-        match self {
-            AnyDatabase::Sqlite(db) => db.counts().await,
-        }
+        delegate!(self, counts())
+    }
+    async fn newest_poll(&self) -> Result<Option<Micros>, DbError> {
+        delegate!(self, newest_poll())
+    }
+    async fn ping(&self) -> Result<(), DbError> {
+        delegate!(self, ping())
+    }
+    async fn source_fingerprint(&self, kind: &str) -> Result<Option<SourceFingerprint>, DbError> {
+        delegate!(self, source_fingerprint(kind))
+    }
+    async fn create_report(
+        &self,
+        id: &str,
+        requested_as_of: Option<Micros>,
+        now: Micros,
+    ) -> Result<(), DbError> {
+        delegate!(self, create_report(id, requested_as_of, now))
+    }
+    async fn claim_report(
+        &self,
+        worker: &str,
+        now: Micros,
+        lease_until: Micros,
+        max_attempts: u32,
+    ) -> Result<Option<ClaimedReport>, DbError> {
+        delegate!(self, claim_report(worker, now, lease_until, max_attempts))
+    }
+    async fn renew_report_lease(
+        &self,
+        id: &str,
+        worker: &str,
+        lease_until: Micros,
+    ) -> Result<bool, DbError> {
+        delegate!(self, renew_report_lease(id, worker, lease_until))
+    }
+    async fn finish_report(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: ReportOutcome,
+        now: Micros,
+    ) -> Result<bool, DbError> {
+        delegate!(self, finish_report(id, worker, outcome, now))
+    }
+    async fn report(&self, id: &str, with_csv: bool) -> Result<Option<ReportRecord>, DbError> {
+        delegate!(self, report(id, with_csv))
     }
 }

@@ -105,6 +105,7 @@ impl Parsed {
             polls: self.polls,
             business_hours: self.business_hours.map(|f| f.rows),
             timezones: self.timezones.map(|f| f.rows),
+            fingerprints: Vec::new(),
         }
     }
 }
