@@ -22,16 +22,29 @@ pub struct Args {
     )]
     pub database_url: String,
 
-    /// Log filter (tracing syntax), e.g. "info" or "storewatch=debug".
-    #[arg(long, global = true, env = "STOREWATCH_LOG", default_value = "warn")]
-    pub log: String,
+    /// Log filter (tracing syntax), e.g. "info" or "storewatch=debug";
+    /// default "info" for serve, "warn" otherwise.
+    #[arg(long, global = true, env = "STOREWATCH_LOG")]
+    pub log: Option<String>,
+
+    /// Log lines as text or as JSON objects (one per line).
+    #[arg(long, global = true, value_enum, default_value = "text")]
+    pub log_format: LogFormat,
 
     #[command(subcommand)]
     pub command: Command,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the HTTP service: trigger and fetch reports, push data.
+    Serve(ServeArgs),
     /// Load polls, business hours and time zones from CSV files (plain or .csv.gz).
     Ingest(IngestArgs),
     /// Compute the uptime/downtime report and write it as CSV.
@@ -95,4 +108,32 @@ pub struct GenerateArgs {
     /// Write the polls gzip-compressed, as store_status.csv.gz.
     #[arg(long)]
     pub gzip: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; 0.0.0.0:8080 to be reachable from other machines.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Ingest this directory's files at start and every --ingest-every,
+    /// skipping files that did not change.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// How often to re-ingest --data-dir, e.g. 1h, 15m, 30s.
+    #[arg(long, default_value = "1h")]
+    pub ingest_every: String,
+    /// When the database holds no polls, fill it with generated data the size
+    /// of the real data set, so there is something to report on at once.
+    #[arg(long)]
+    pub demo: bool,
+    /// Reports computed at once by this instance.
+    #[arg(long, default_value_t = 2)]
+    pub report_workers: usize,
+    /// How long a report stays claimed without a heartbeat; after a crash, a
+    /// running report is taken over once this runs out.
+    #[arg(long, default_value = "15s")]
+    pub report_lease: String,
+    /// Largest accepted request body, in MiB.
+    #[arg(long, default_value_t = 512)]
+    pub max_body_mib: usize,
 }

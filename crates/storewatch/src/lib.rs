@@ -7,8 +7,10 @@
 pub mod backend;
 pub mod cli;
 pub mod commands;
+pub mod jobs;
 pub mod logging;
 pub mod progress;
+pub mod server;
 
 use anyhow::Result;
 
@@ -25,6 +27,10 @@ pub fn run(args: Args) -> Result<()> {
             Command::Ingest(i) => {
                 let db = backend::connect(&args.database_url).await?;
                 commands::ingest::run(&db, &i).await
+            }
+            Command::Serve(s) => {
+                let db = backend::connect(&args.database_url).await?;
+                commands::serve::run(db, &s).await
             }
             Command::Report(r) => {
                 let db = backend::connect(&args.database_url).await?;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use storewatch_core::ingest::{
-    HoursFile, IngestError, Mode, PollFile, RowError, SourceKind, TimezoneFile, open_path,
+    HoursFile, IngestError, Mode, PollFile, RowError, Source, SourceKind, TimezoneFile, open_path,
     parse_hours, parse_polls, parse_timezones,
 };
 use storewatch_db::{Applied, Database, IngestBatch};
@@ -110,7 +110,18 @@ impl Parsed {
     }
 }
 
-fn open(path: &Path) -> Result<storewatch_core::ingest::Source, IngestError> {
+/// Parses one source of the given kind.
+pub fn parse_source(kind: SourceKind, source: Source, mode: Mode) -> Result<Parsed, IngestError> {
+    let mut parsed = Parsed::default();
+    match kind {
+        SourceKind::Polls => parsed.polls = Some(parse_polls(source, mode)?),
+        SourceKind::BusinessHours => parsed.business_hours = Some(parse_hours(source, mode)?),
+        SourceKind::Timezones => parsed.timezones = Some(parse_timezones(source, mode)?),
+    }
+    Ok(parsed)
+}
+
+fn open(path: &Path) -> Result<Source, IngestError> {
     open_path(path).map_err(|source| IngestError::Io {
         file: path.display().to_string(),
         source,

@@ -1,3 +1,4 @@
 pub mod generate;
 pub mod ingest;
 pub mod report;
+pub mod serve;

@@ -1,0 +1,24 @@
+//! For operators: health and metrics.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use storewatch_db::Database;
+
+use crate::server::AppState;
+
+/// `GET /healthz`: 200 when the database answers, 503 when it does not.
+pub async fn health<D: Database>(State(state): State<AppState<D>>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => Json(json!({"status": "ok"})).into_response(),
+        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "error": e.to_string()})))
+            .into_response(),
+    }
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics<D: Database>(State(state): State<AppState<D>>) -> Response {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render()).into_response()
+}

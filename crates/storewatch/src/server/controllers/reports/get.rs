@@ -1,0 +1,85 @@
+//! `GET /get_report?report_id=ID` and `POST /get_report {"report_id": ID}`:
+//! the status, or with `format=csv` / `Accept: text/csv` the CSV itself.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use storewatch_db::{Database, ReportState};
+
+use super::{parse_report_id, status_json};
+use crate::server::AppState;
+use crate::server::controllers::reports::trigger::json_body;
+use crate::server::error::ApiError;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetParams {
+    report_id: Option<String>,
+    /// `json` (default) or `csv`.
+    format: Option<String>,
+}
+
+type QueryResult = Result<Query<GetParams>, axum::extract::rejection::QueryRejection>;
+
+pub async fn by_query<D: Database>(
+    State(state): State<AppState<D>>,
+    query: QueryResult,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    respond(&state, q.report_id.as_deref(), q.format.as_deref(), &headers).await
+}
+
+pub async fn by_body<D: Database>(
+    State(state): State<AppState<D>>,
+    query: QueryResult,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let b: GetParams = json_body(&headers, &body)?.unwrap_or_default();
+    let id = b.report_id.or(q.report_id);
+    let format = b.format.or(q.format);
+    respond(&state, id.as_deref(), format.as_deref(), &headers).await
+}
+
+async fn respond<D: Database>(
+    state: &AppState<D>,
+    id: Option<&str>,
+    format: Option<&str>,
+    headers: &HeaderMap,
+) -> Result<Response, ApiError> {
+    let id = parse_report_id(id)?;
+    let wants_csv = match format {
+        Some("csv") => true,
+        Some("json") => false,
+        Some(other) => return Err(ApiError::bad_request(format!("format {other:?}: expected csv or json"))),
+        None => headers
+            .get(header::ACCEPT)
+            .and_then(|a| a.to_str().ok())
+            .is_some_and(|a| a.to_ascii_lowercase().contains("text/csv")),
+    };
+    let Some(record) = state.db.report(id, true).await? else {
+        return Err(ApiError::not_found(format!("no report {id}")));
+    };
+    let json = status_json(&record);
+    Ok(match (record.state, wants_csv) {
+        (ReportState::Complete, true) => {
+            let disposition = format!("attachment; filename=\"storewatch-report-{id}.csv\"");
+            let csv = record.csv.unwrap_or_default();
+            (
+                [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+                csv,
+            )
+                .into_response()
+        }
+        // Asked for the file, which does not exist yet: "accepted, not done".
+        (ReportState::Queued | ReportState::Running, true) => (StatusCode::ACCEPTED, Json(json)).into_response(),
+        // Asked for the file of a failed report: there will never be one.
+        (ReportState::Failed, true) => (StatusCode::CONFLICT, Json(json)).into_response(),
+        (_, false) => Json(json).into_response(),
+    })
+}

@@ -1,0 +1,61 @@
+//! `POST /trigger_report`: queue a report and answer at once.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use storewatch_core::domain::{Micros, parse_timestamp};
+use storewatch_db::Database;
+
+use super::new_report_id;
+use crate::server::AppState;
+use crate::server::controllers::now_micros;
+use crate::server::error::ApiError;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TriggerParams {
+    /// The report time T; default the newest poll in the database.
+    as_of: Option<String>,
+}
+
+pub async fn handle<D: Database>(
+    State(state): State<AppState<D>>,
+    query: Result<Query<TriggerParams>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let body: TriggerParams = json_body(&headers, &body)?.unwrap_or_default();
+    let as_of = match (query.as_of, body.as_of) {
+        (Some(q), Some(b)) if q != b => {
+            return Err(ApiError::bad_request("as_of given twice, differently, in the query and the body"));
+        }
+        (q, b) => q.or(b),
+    };
+    let as_of: Option<Micros> =
+        as_of.as_deref().map(parse_timestamp).transpose().map_err(|e| ApiError::bad_request(format!("as_of: {e}")))?;
+    let id = new_report_id()?;
+    state.db.create_report(&id, as_of, now_micros()).await?;
+    state.report_queued.notify_one();
+    tracing::info!(report_id = %id, as_of = ?as_of, "report queued");
+    Ok(Json(json!({"report_id": id})))
+}
+
+/// An optional JSON object body: empty is fine, anything else must be JSON.
+pub fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<Option<T>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    if let Some(ct) = headers.get(axum::http::header::CONTENT_TYPE) {
+        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
+        if !ct.starts_with("application/json") {
+            return Err(ApiError::unsupported_media_type(format!(
+                "the body must be JSON (Content-Type: application/json), not {ct:?}"
+            )));
+        }
+    }
+    serde_json::from_slice(body).map(Some).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+}
