@@ -4,11 +4,18 @@ use crate::cli::{Args, Command, LogFormat};
 
 /// Logs go to standard error, so standard output stays the command's result.
 pub fn init(args: &Args) {
-    let default = if matches!(args.command, Command::Serve(_)) { "info" } else { "warn" };
+    let default = if matches!(args.command, Command::Serve(_)) {
+        "info"
+    } else {
+        "warn"
+    };
     let wanted = args.log.as_deref().unwrap_or(default);
     // sqlx reports slow statements at warn; a report's bulk read is slow by design.
-    let filter = EnvFilter::try_new(format!("{wanted},sqlx=error")).unwrap_or_else(|_| EnvFilter::new(default));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = EnvFilter::try_new(format!("{wanted},sqlx=error"))
+        .unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     let _ = match args.log_format {
         LogFormat::Text => builder.try_init(),
         LogFormat::Json => builder.json().try_init(),

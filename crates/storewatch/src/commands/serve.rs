@@ -14,9 +14,11 @@ pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
     let settings = Settings {
         max_body_bytes: args.max_body_mib.saturating_mul(1024 * 1024),
         report_workers: args.report_workers.max(1),
-        report_lease: parse_duration(&args.report_lease).map_err(|e| anyhow!("--report-lease: {e}"))?,
+        report_lease: parse_duration(&args.report_lease)
+            .map_err(|e| anyhow!("--report-lease: {e}"))?,
         data_dir: args.data_dir.clone(),
-        ingest_every: parse_duration(&args.ingest_every).map_err(|e| anyhow!("--ingest-every: {e}"))?,
+        ingest_every: parse_duration(&args.ingest_every)
+            .map_err(|e| anyhow!("--ingest-every: {e}"))?,
         ..Settings::default()
     };
     if let Some(dir) = &settings.data_dir
@@ -27,9 +29,14 @@ pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
     if args.demo {
         seed_demo_data(&db).await?;
     }
-    let listener = tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
     let running = server::start(db, settings, listener).await?;
-    eprintln!("storewatch is listening on http://{}  (API docs: http://{}/api/docs)", running.addr, running.addr);
+    eprintln!(
+        "storewatch is listening on http://{}  (API docs: http://{}/api/docs)",
+        running.addr, running.addr
+    );
     let stop = running.shutdown_handle();
     tokio::spawn(async move {
         server::shutdown_signal().await;
@@ -51,20 +58,35 @@ async fn seed_demo_data<D: Database>(db: &D) -> Result<()> {
             stores: 14_092,
             days: 8,
             seed: 1,
-            end: storewatch_core::domain::parse_timestamp("2023-01-25 18:13:22.47922 UTC").expect("a valid constant"),
+            end: storewatch_core::domain::parse_timestamp("2023-01-25 18:13:22.47922 UTC")
+                .expect("a valid constant"),
         };
         let (mut polls, mut hours, mut zones) = (Vec::new(), Vec::new(), Vec::new());
         generate(&opts, &mut polls, &mut hours, &mut zones)?;
         Ok(IngestBatch {
-            polls: Some(parse_polls(reader_from_bytes("store_status.csv", polls)?, Mode::Strict)?),
-            business_hours: Some(parse_hours(reader_from_bytes("business_hours.csv", hours)?, Mode::Strict)?.rows),
-            timezones: Some(parse_timezones(reader_from_bytes("timezones.csv", zones)?, Mode::Strict)?.rows),
+            polls: Some(parse_polls(
+                reader_from_bytes("store_status.csv", polls)?,
+                Mode::Strict,
+            )?),
+            business_hours: Some(
+                parse_hours(
+                    reader_from_bytes("business_hours.csv", hours)?,
+                    Mode::Strict,
+                )?
+                .rows,
+            ),
+            timezones: Some(
+                parse_timezones(reader_from_bytes("timezones.csv", zones)?, Mode::Strict)?.rows,
+            ),
             fingerprints: Vec::new(),
         })
     })
     .await??;
     let applied = db.ingest(batch).await?;
-    tracing::info!(polls = applied.polls.map_or(0, |p| p.rows), "demo: data loaded");
+    tracing::info!(
+        polls = applied.polls.map_or(0, |p| p.rows),
+        "demo: data loaded"
+    );
     Ok(())
 }
 
@@ -80,7 +102,9 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
         let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
         let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let unit = match &rest[..unit_len] {
             "ms" => Duration::from_millis(n),
             "s" => Duration::from_secs(n),

@@ -27,7 +27,10 @@ pub async fn run<D: Database>(state: AppState<D>, dir: PathBuf, mut stop: watch:
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// One pass: read each source file, skip the unchanged ones, validate the
@@ -41,7 +44,9 @@ pub async fn tick<D: Database>(state: &AppState<D>, dir: &Path) -> Result<()> {
         (SourceKind::Timezones, &sources.timezones),
     ] {
         let Some(path) = path else { continue };
-        let bytes = tokio::fs::read(path).await.with_context(|| format!("reading {}", path.display()))?;
+        let bytes = tokio::fs::read(path)
+            .await
+            .with_context(|| format!("reading {}", path.display()))?;
         let sha = sha256_hex(&bytes);
         let known = state.db.source_fingerprint(kind.name()).await?;
         if known.is_some_and(|k| k.sha256 == sha) {
@@ -54,13 +59,19 @@ pub async fn tick<D: Database>(state: &AppState<D>, dir: &Path) -> Result<()> {
     if changed.is_empty() {
         return Ok(());
     }
-    let to_parse: Vec<_> = changed.iter().map(|(k, p, b, _)| (*k, p.display().to_string(), b.clone())).collect();
+    let to_parse: Vec<_> = changed
+        .iter()
+        .map(|(k, p, b, _)| (*k, p.display().to_string(), b.clone()))
+        .collect();
     let parsed = tokio::task::spawn_blocking(move || {
         let mut all = Parsed::default();
         let mut errors = Vec::new();
         for (kind, label, bytes) in to_parse {
             let result = reader_from_bytes(&label, bytes)
-                .map_err(|source| storewatch_core::ingest::IngestError::Io { file: label.clone(), source })
+                .map_err(|source| storewatch_core::ingest::IngestError::Io {
+                    file: label.clone(),
+                    source,
+                })
                 .and_then(|src| parse_source(kind, src, Mode::Strict));
             match result {
                 Ok(p) => all.merge(p),
@@ -79,7 +90,11 @@ pub async fn tick<D: Database>(state: &AppState<D>, dir: &Path) -> Result<()> {
             };
             state.metrics.ingest(kind.name(), "rejected", 0, invalid);
         }
-        let text = errors.iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("\n");
+        let text = errors
+            .iter()
+            .map(|(_, e)| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n");
         anyhow::bail!("{text}\nnothing was ingested");
     }
     let mut batch = parsed.into_batch();
@@ -128,6 +143,9 @@ impl Parsed {
 mod tests {
     #[test]
     fn sha256_is_the_standard_one() {
-        assert_eq!(super::sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            super::sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 }

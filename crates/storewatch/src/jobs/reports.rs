@@ -24,7 +24,11 @@ fn micros(d: Duration) -> i64 {
 
 /// Runs until `stop` turns true, then waits for the jobs under way.
 pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool>) {
-    let worker = format!("{}-{}", std::process::id(), crate::server::controllers::reports::new_report_id().unwrap_or_default());
+    let worker = format!(
+        "{}-{}",
+        std::process::id(),
+        crate::server::controllers::reports::new_report_id().unwrap_or_default()
+    );
     let workers = state.settings.report_workers.max(1);
     let slots = Arc::new(Semaphore::new(workers));
     loop {
@@ -34,7 +38,16 @@ pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool
         };
         let now = now_micros();
         let lease = micros(state.settings.report_lease);
-        match state.db.claim_report(&worker, now, now + lease, state.settings.report_max_attempts).await {
+        match state
+            .db
+            .claim_report(
+                &worker,
+                now,
+                now + lease,
+                state.settings.report_max_attempts,
+            )
+            .await
+        {
             Ok(Some(job)) => {
                 let state = state.clone();
                 let worker = worker.clone();
@@ -74,10 +87,15 @@ async fn run_job<D: Database>(state: &AppState<D>, worker: &str, job: ClaimedRep
         tokio::spawn(async move {
             loop {
                 tokio::time::sleep(lease / 3).await;
-                match db.renew_report_lease(&id, &worker, now_micros() + micros(lease)).await {
+                match db
+                    .renew_report_lease(&id, &worker, now_micros() + micros(lease))
+                    .await
+                {
                     Ok(true) => {}
                     Ok(false) => break,
-                    Err(e) => tracing::warn!(report_id = %id, error = %e, "could not renew a report lease"),
+                    Err(e) => {
+                        tracing::warn!(report_id = %id, error = %e, "could not renew a report lease")
+                    }
                 }
             }
         })
@@ -91,7 +109,9 @@ async fn run_job<D: Database>(state: &AppState<D>, worker: &str, job: ClaimedRep
     }
     .await;
     heartbeat.abort();
-    let outcome = result.unwrap_or_else(|e| ReportOutcome::Failed { error: format!("{e:#}") });
+    let outcome = result.unwrap_or_else(|e| ReportOutcome::Failed {
+        error: format!("{e:#}"),
+    });
     let label = match &outcome {
         ReportOutcome::Complete { .. } => "complete",
         ReportOutcome::Failed { .. } => "failed",
@@ -99,13 +119,21 @@ async fn run_job<D: Database>(state: &AppState<D>, worker: &str, job: ClaimedRep
     if let ReportOutcome::Failed { error } = &outcome {
         tracing::warn!(report_id = %job.id, error, "report failed");
     }
-    match state.db.finish_report(&job.id, worker, outcome, now_micros()).await {
+    match state
+        .db
+        .finish_report(&job.id, worker, outcome, now_micros())
+        .await
+    {
         Ok(true) => {
             let seconds = started.elapsed().as_secs_f64();
             state.metrics.report(label, seconds);
             tracing::info!(report_id = %job.id, outcome = label, seconds, "report finished");
         }
-        Ok(false) => tracing::warn!(report_id = %job.id, "report was taken over by another worker; result dropped"),
-        Err(e) => tracing::error!(report_id = %job.id, error = %e, "could not store a report result"),
+        Ok(false) => {
+            tracing::warn!(report_id = %job.id, "report was taken over by another worker; result dropped")
+        }
+        Err(e) => {
+            tracing::error!(report_id = %job.id, error = %e, "could not store a report result")
+        }
     }
 }

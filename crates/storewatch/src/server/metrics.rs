@@ -11,7 +11,9 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 
-const REQUEST_BUCKETS: &[f64] = &[0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5];
+const REQUEST_BUCKETS: &[f64] = &[
+    0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+];
 const REPORT_BUCKETS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 1.5, 2.5, 5.0, 10.0, 30.0, 60.0];
 
 #[derive(Debug)]
@@ -24,7 +26,12 @@ struct Histogram {
 
 impl Histogram {
     fn new(bounds: &'static [f64]) -> Histogram {
-        Histogram { bounds, counts: vec![0; bounds.len()], sum: 0.0, count: 0 }
+        Histogram {
+            bounds,
+            counts: vec![0; bounds.len()],
+            sum: 0.0,
+            count: 0,
+        }
     }
 
     fn observe(&mut self, v: f64) {
@@ -42,8 +49,16 @@ impl Histogram {
         for (b, c) in self.bounds.iter().zip(&self.counts) {
             let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"{b}\"}} {c}");
         }
-        let _ = writeln!(out, "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}", self.count);
-        let braces = if labels.is_empty() { String::new() } else { format!("{{{labels}}}") };
+        let _ = writeln!(
+            out,
+            "{name}_bucket{{{labels}{sep}le=\"+Inf\"}} {}",
+            self.count
+        );
+        let braces = if labels.is_empty() {
+            String::new()
+        } else {
+            format!("{{{labels}}}")
+        };
         let _ = writeln!(out, "{name}_sum{braces} {}", self.sum);
         let _ = writeln!(out, "{name}_count{braces} {}", self.count);
     }
@@ -93,7 +108,9 @@ impl Metrics {
 
     pub fn request(&self, method: &str, route: &str, status: u16, seconds: f64) {
         self.with(|m| {
-            *m.requests.entry((method.to_string(), route.to_string(), status)).or_default() += 1;
+            *m.requests
+                .entry((method.to_string(), route.to_string(), status))
+                .or_default() += 1;
             m.request_seconds.observe(seconds);
         });
     }
@@ -109,7 +126,9 @@ impl Metrics {
     /// `outcome`: `applied`, `unchanged` or `rejected`.
     pub fn ingest(&self, source: &str, outcome: &'static str, rows: u64, invalid_rows: u64) {
         self.with(|m| {
-            *m.ingest_files.entry((source.to_string(), outcome)).or_default() += 1;
+            *m.ingest_files
+                .entry((source.to_string(), outcome))
+                .or_default() += 1;
             *m.ingest_rows.entry(source.to_string()).or_default() += rows;
             *m.ingest_invalid_rows.entry(source.to_string()).or_default() += invalid_rows;
         });
@@ -160,9 +179,16 @@ impl Metrics {
 
 /// Middleware: counts and times every request, labelled by route template
 /// (not the raw path, which would make a label per report id).
-pub async fn track_requests(State(metrics): State<Arc<Metrics>>, req: Request, next: Next) -> Response {
+pub async fn track_requests(
+    State(metrics): State<Arc<Metrics>>,
+    req: Request,
+    next: Next,
+) -> Response {
     let method = req.method().clone();
-    let route = req.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let start = Instant::now();
     let response = next.run(req).await;
     let seconds = start.elapsed().as_secs_f64();
@@ -184,7 +210,9 @@ mod tests {
         m.report("complete", 0.4);
         m.ingest("polls", "applied", 10, 2);
         let text = m.render();
-        assert!(text.contains("storewatch_http_requests_total{method=\"GET\",route=\"/get_report\",status=\"200\"} 2"));
+        assert!(text.contains(
+            "storewatch_http_requests_total{method=\"GET\",route=\"/get_report\",status=\"200\"} 2"
+        ));
         assert!(text.contains("storewatch_http_request_duration_seconds_bucket{le=\"0.002\"} 1"));
         assert!(text.contains("storewatch_http_request_duration_seconds_bucket{le=\"0.25\"} 2"));
         assert!(text.contains("storewatch_http_request_duration_seconds_count 2"));
@@ -192,6 +220,8 @@ mod tests {
         assert!(text.contains("storewatch_reports_total{outcome=\"failed\"} 0"));
         assert!(text.contains("storewatch_ingest_rows_total{source=\"polls\"} 10"));
         assert!(text.contains("storewatch_ingest_invalid_rows_total{source=\"polls\"} 2"));
-        assert!(text.contains("storewatch_ingest_files_total{source=\"polls\",outcome=\"applied\"} 1"));
+        assert!(
+            text.contains("storewatch_ingest_files_total{source=\"polls\",outcome=\"applied\"} 1")
+        );
     }
 }

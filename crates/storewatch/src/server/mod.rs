@@ -97,7 +97,11 @@ impl Running {
 }
 
 /// Starts the API on `listener` and the background jobs beside it.
-pub async fn start<D: storewatch_db::Database>(db: D, settings: Settings, listener: TcpListener) -> Result<Running> {
+pub async fn start<D: storewatch_db::Database>(
+    db: D,
+    settings: Settings,
+    listener: TcpListener,
+) -> Result<Running> {
     let addr = listener.local_addr()?;
     let state = AppState {
         db,
@@ -109,7 +113,11 @@ pub async fn start<D: storewatch_db::Database>(db: D, settings: Settings, listen
     let app = router(state.clone());
     let task = tokio::spawn(async move {
         let workers = tokio::spawn(jobs::reports::run(state.clone(), stop.clone()));
-        let reingest = state.settings.data_dir.clone().map(|dir| tokio::spawn(jobs::reingest::run(state.clone(), dir, stop.clone())));
+        let reingest = state
+            .settings
+            .data_dir
+            .clone()
+            .map(|dir| tokio::spawn(jobs::reingest::run(state.clone(), dir, stop.clone())));
         let mut stop_http = stop.clone();
         let http = axum::serve(listener, app).with_graceful_shutdown(async move {
             let _ = stop_http.wait_for(|stop| *stop).await;
@@ -123,7 +131,11 @@ pub async fn start<D: storewatch_db::Database>(db: D, settings: Settings, listen
         served?;
         Ok(())
     });
-    Ok(Running { addr, shutdown, task })
+    Ok(Running {
+        addr,
+        shutdown,
+        task,
+    })
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -15,7 +15,10 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
     let report_routes = || {
         Router::new()
             .route("/trigger_report", post(reports::trigger::handle::<D>))
-            .route("/get_report", get(reports::get::by_query::<D>).post(reports::get::by_body::<D>))
+            .route(
+                "/get_report",
+                get(reports::get::by_query::<D>).post(reports::get::by_body::<D>),
+            )
             .method_not_allowed_fallback(method_not_allowed)
     };
     let api = report_routes()
@@ -32,6 +35,9 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
-        .layer(middleware::from_fn_with_state(state.metrics.clone(), track_requests))
+        .layer(middleware::from_fn_with_state(
+            state.metrics.clone(),
+            track_requests,
+        ))
         .with_state(state)
 }

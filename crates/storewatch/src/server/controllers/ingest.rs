@@ -37,7 +37,11 @@ fn source_kind(name: &str) -> Result<SourceKind, ApiError> {
     SourceKind::ALL
         .into_iter()
         .find(|k| k.name() == name)
-        .ok_or_else(|| ApiError::not_found(format!("no source {name:?}: expected polls, business_hours or timezones")))
+        .ok_or_else(|| {
+            ApiError::not_found(format!(
+                "no source {name:?}: expected polls, business_hours or timezones"
+            ))
+        })
 }
 
 fn row_json(e: &RowError) -> Value {
@@ -63,12 +67,18 @@ pub async fn push<D: Database>(
         }
     }
     let body = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
-    let mode = if params.lenient { Mode::Lenient } else { Mode::Strict };
+    let mode = if params.lenient {
+        Mode::Lenient
+    } else {
+        Mode::Strict
+    };
     // Errors name the body like the file it stands for: store_status.csv:12: …
     let label = kind.default_names()[0];
     let parsed = tokio::task::spawn_blocking(move || {
-        let source = reader_from_bytes(label, body.to_vec())
-            .map_err(|e| IngestError::Io { file: label.to_string(), source: e })?;
+        let source = reader_from_bytes(label, body.to_vec()).map_err(|e| IngestError::Io {
+            file: label.to_string(),
+            source: e,
+        })?;
         parse_source(kind, source, mode)
     })
     .await
@@ -77,16 +87,26 @@ pub async fn push<D: Database>(
         Ok(p) => p,
         Err(e) => {
             let (invalid, rows) = match &e {
-                IngestError::InvalidRows { errors, total, .. } => (*total, errors.iter().map(row_json).collect()),
+                IngestError::InvalidRows { errors, total, .. } => {
+                    (*total, errors.iter().map(row_json).collect())
+                }
                 _ => (0, Vec::new()),
             };
-            state.metrics.ingest(kind.name(), "rejected", 0, invalid as u64);
-            return Err(ApiError::unprocessable(format!("{e}\nnothing was ingested"))
-                .with("invalid_rows", json!(invalid))
-                .with("errors", Value::Array(rows)));
+            state
+                .metrics
+                .ingest(kind.name(), "rejected", 0, invalid as u64);
+            return Err(
+                ApiError::unprocessable(format!("{e}\nnothing was ingested"))
+                    .with("invalid_rows", json!(invalid))
+                    .with("errors", Value::Array(rows)),
+            );
         }
     };
-    let skipped: Vec<Value> = parsed.skipped().iter().flat_map(|rows| rows.iter().map(row_json)).collect();
+    let skipped: Vec<Value> = parsed
+        .skipped()
+        .iter()
+        .flat_map(|rows| rows.iter().map(row_json))
+        .collect();
     let rows_read = parsed.rows_read();
     let applied = state.db.ingest(parsed.into_batch()).await?;
     let mut out = json!({
@@ -106,8 +126,15 @@ pub async fn push<D: Database>(
         out["replaced"] = json!(true);
         n
     };
-    state.metrics.ingest(kind.name(), "applied", stored, skipped.len() as u64);
-    tracing::info!(source = kind.name(), rows = stored, skipped = skipped.len(), "ingest pushed");
+    state
+        .metrics
+        .ingest(kind.name(), "applied", stored, skipped.len() as u64);
+    tracing::info!(
+        source = kind.name(),
+        rows = stored,
+        skipped = skipped.len(),
+        "ingest pushed"
+    );
     Ok(Json(out))
 }
 

@@ -13,12 +13,22 @@ use crate::server::AppState;
 pub async fn health<D: Database>(State(state): State<AppState<D>>) -> Response {
     match state.db.ping().await {
         Ok(()) => Json(json!({"status": "ok"})).into_response(),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({"status": "unavailable", "error": e.to_string()})))
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({"status": "unavailable", "error": e.to_string()})),
+        )
             .into_response(),
     }
 }
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics<D: Database>(State(state): State<AppState<D>>) -> Response {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render()).into_response()
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
+        .into_response()
 }

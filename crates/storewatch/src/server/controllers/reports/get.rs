@@ -30,7 +30,13 @@ pub async fn by_query<D: Database>(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    respond(&state, q.report_id.as_deref(), q.format.as_deref(), &headers).await
+    respond(
+        &state,
+        q.report_id.as_deref(),
+        q.format.as_deref(),
+        &headers,
+    )
+    .await
 }
 
 pub async fn by_body<D: Database>(
@@ -56,7 +62,11 @@ async fn respond<D: Database>(
     let wants_csv = match format {
         Some("csv") => true,
         Some("json") => false,
-        Some(other) => return Err(ApiError::bad_request(format!("format {other:?}: expected csv or json"))),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "format {other:?}: expected csv or json"
+            )));
+        }
         None => headers
             .get(header::ACCEPT)
             .and_then(|a| a.to_str().ok())
@@ -71,13 +81,18 @@ async fn respond<D: Database>(
             let disposition = format!("attachment; filename=\"storewatch-report-{id}.csv\"");
             let csv = record.csv.unwrap_or_default();
             (
-                [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)],
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                    (header::CONTENT_DISPOSITION, disposition),
+                ],
                 csv,
             )
                 .into_response()
         }
         // Asked for the file, which does not exist yet: "accepted, not done".
-        (ReportState::Queued | ReportState::Running, true) => (StatusCode::ACCEPTED, Json(json)).into_response(),
+        (ReportState::Queued | ReportState::Running, true) => {
+            (StatusCode::ACCEPTED, Json(json)).into_response()
+        }
         // Asked for the file of a failed report: there will never be one.
         (ReportState::Failed, true) => (StatusCode::CONFLICT, Json(json)).into_response(),
         (_, false) => Json(json).into_response(),

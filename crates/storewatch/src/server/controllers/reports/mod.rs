@@ -18,9 +18,14 @@ pub fn new_report_id() -> Result<String, ApiError> {
 
 /// Checks the shape of an id before touching the database.
 pub fn parse_report_id(id: Option<&str>) -> Result<&str, ApiError> {
-    let id = id.map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| ApiError::bad_request("missing report_id"))?;
+    let id = id
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| ApiError::bad_request("missing report_id"))?;
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ApiError::bad_request(format!("malformed report_id {id:?}: expected 32 hexadecimal characters")));
+        return Err(ApiError::bad_request(format!(
+            "malformed report_id {id:?}: expected 32 hexadecimal characters"
+        )));
     }
     Ok(id)
 }
@@ -74,10 +79,19 @@ mod tests {
 
     #[test]
     fn missing_and_malformed_ids_are_told_apart() {
-        assert_eq!(parse_report_id(None).unwrap_err().message, "missing report_id");
-        assert_eq!(parse_report_id(Some(" ")).unwrap_err().message, "missing report_id");
+        assert_eq!(
+            parse_report_id(None).unwrap_err().message,
+            "missing report_id"
+        );
+        assert_eq!(
+            parse_report_id(Some(" ")).unwrap_err().message,
+            "missing report_id"
+        );
         let e = parse_report_id(Some("123")).unwrap_err();
-        assert_eq!(e.message, "malformed report_id \"123\": expected 32 hexadecimal characters");
+        assert_eq!(
+            e.message,
+            "malformed report_id \"123\": expected 32 hexadecimal characters"
+        );
         assert!(parse_report_id(Some("zz000000000000000000000000000000")).is_err());
     }
 }

@@ -31,12 +31,17 @@ pub async fn handle<D: Database>(
     let body: TriggerParams = json_body(&headers, &body)?.unwrap_or_default();
     let as_of = match (query.as_of, body.as_of) {
         (Some(q), Some(b)) if q != b => {
-            return Err(ApiError::bad_request("as_of given twice, differently, in the query and the body"));
+            return Err(ApiError::bad_request(
+                "as_of given twice, differently, in the query and the body",
+            ));
         }
         (q, b) => q.or(b),
     };
-    let as_of: Option<Micros> =
-        as_of.as_deref().map(parse_timestamp).transpose().map_err(|e| ApiError::bad_request(format!("as_of: {e}")))?;
+    let as_of: Option<Micros> = as_of
+        .as_deref()
+        .map(parse_timestamp)
+        .transpose()
+        .map_err(|e| ApiError::bad_request(format!("as_of: {e}")))?;
     let id = new_report_id()?;
     state.db.create_report(&id, as_of, now_micros()).await?;
     state.report_queued.notify_one();
@@ -45,7 +50,10 @@ pub async fn handle<D: Database>(
 }
 
 /// An optional JSON object body: empty is fine, anything else must be JSON.
-pub fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Bytes) -> Result<Option<T>, ApiError> {
+pub fn json_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Option<T>, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
@@ -57,5 +65,7 @@ pub fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: &Byt
             )));
         }
     }
-    serde_json::from_slice(body).map(Some).map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+    serde_json::from_slice(body)
+        .map(Some)
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
 }
