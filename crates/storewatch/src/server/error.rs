@@ -2,6 +2,7 @@
 //! `{"error": "..."}`, with optional extra fields.
 
 use axum::Json;
+use axum::extract::OriginalUri;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
@@ -74,13 +75,17 @@ impl From<anyhow::Error> for ApiError {
     }
 }
 
-/// Any route that does not exist.
-pub async fn not_found(uri: axum::http::Uri) -> ApiError {
+/// Any route that does not exist. (`OriginalUri`: inside the nested `/api`
+/// router the plain URI has the prefix stripped.)
+pub async fn not_found(OriginalUri(uri): OriginalUri) -> ApiError {
     ApiError::not_found(format!("no route {}", uri.path()))
 }
 
 /// A route that exists, with another method.
-pub async fn method_not_allowed(method: axum::http::Method, uri: axum::http::Uri) -> ApiError {
+pub async fn method_not_allowed(
+    method: axum::http::Method,
+    OriginalUri(uri): OriginalUri,
+) -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         format!("{method} is not allowed on {}", uri.path()),

@@ -2,6 +2,8 @@
 //! database file in a temporary directory.
 #![allow(dead_code)]
 
+pub mod server;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

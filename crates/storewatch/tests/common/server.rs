@@ -1,0 +1,143 @@
+//! `spawn_app()`: the real service on 127.0.0.1:0 over a real SQLite file,
+//! and a client for it.
+#![allow(dead_code)]
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use storewatch::server::{self, Running, Settings};
+use storewatch_core::generate::{GenerateOptions, generate};
+use storewatch_core::report::to_csv_string;
+use storewatch_sqlite::SqliteDatabase;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub db: SqliteDatabase,
+    pub database_url: String,
+    pub running: Option<Running>,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn spawn_app(settings: Settings) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let database_url = format!("sqlite://{}", dir.path().join("storewatch.db").display());
+    spawn_app_on(dir, database_url, settings).await
+}
+
+/// Starts the service on an existing database (for restarts).
+pub async fn spawn_app_on(
+    dir: tempfile::TempDir,
+    database_url: String,
+    settings: Settings,
+) -> TestApp {
+    let db = SqliteDatabase::connect(&database_url).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let running = server::start(db.clone(), settings, listener).await.unwrap();
+    TestApp {
+        base: format!("http://{}", running.addr),
+        client: reqwest::Client::new(),
+        db,
+        database_url,
+        running: Some(running),
+        dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn stop(&mut self) {
+        if let Some(r) = self.running.take() {
+            r.stop().await.unwrap();
+        }
+    }
+
+    /// POST a CSV body to /api/ingest/{source}; returns (status, JSON).
+    pub async fn push(&self, source: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
+        let r = self
+            .client
+            .post(self.url(&format!("/api/ingest/{source}")))
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    pub async fn trigger(&self, as_of: Option<&str>) -> String {
+        let mut req = self.client.post(self.url("/trigger_report"));
+        if let Some(t) = as_of {
+            req = req.query(&[("as_of", t)]);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.unwrap();
+        body["report_id"].as_str().unwrap().to_string()
+    }
+
+    /// Polls /get_report until the report is no longer Running.
+    pub async fn wait_for(&self, id: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let r = self
+                .client
+                .get(self.url("/get_report"))
+                .query(&[("report_id", id)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            let body: Value = r.json().await.unwrap();
+            if body["status"] != "Running" {
+                return body;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "report {id} still running: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The report computed directly from the database, as `storewatch report` does.
+    pub async fn direct_csv(&self, as_of: Option<&str>) -> String {
+        let as_of = as_of.map(|t| storewatch_core::domain::parse_timestamp(t).unwrap());
+        let report = storewatch::commands::report::compute_report(&self.db, as_of)
+            .await
+            .unwrap();
+        to_csv_string(&report)
+    }
+}
+
+/// Generated CSVs (polls, hours, zones) for `stores` stores over `days` days.
+pub fn generated(stores: usize, days: u32, seed: u64) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
+    let opts = GenerateOptions {
+        stores,
+        days,
+        seed,
+        end: storewatch_core::domain::parse_timestamp("2023-01-25 18:13:22.47922 UTC").unwrap(),
+    };
+    let (mut p, mut h, mut z) = (Vec::new(), Vec::new(), Vec::new());
+    generate(&opts, &mut p, &mut h, &mut z).unwrap();
+    (p, h, z)
+}
+
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+/// Loads generated data through the HTTP API.
+pub async fn load_generated(app: &TestApp, stores: usize, days: u32) {
+    let (p, h, z) = generated(stores, days, 7);
+    let (status, body) = app.push("polls", gzip(&p)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(app.push("business_hours", h).await.0, 200);
+    assert_eq!(app.push("timezones", z).await.0, 200);
+}

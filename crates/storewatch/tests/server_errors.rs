@@ -1,0 +1,414 @@
+//! Every error path answers JSON `{"error": …}` with a fitting status, and
+//! the OpenAPI document describes routes that exist.
+
+mod common;
+
+use common::server::spawn_app;
+use serde_json::Value;
+use storewatch::server::Settings;
+
+struct Case {
+    method: &'static str,
+    path: &'static str,
+    content_type: Option<&'static str>,
+    body: &'static str,
+    status: u16,
+    error: &'static str,
+}
+
+const fn case(method: &'static str, path: &'static str, status: u16, error: &'static str) -> Case {
+    Case {
+        method,
+        path,
+        content_type: None,
+        body: "",
+        status,
+        error,
+    }
+}
+
+const fn with_body(
+    method: &'static str,
+    path: &'static str,
+    content_type: &'static str,
+    body: &'static str,
+    status: u16,
+    error: &'static str,
+) -> Case {
+    Case {
+        method,
+        path,
+        content_type: Some(content_type),
+        body,
+        status,
+        error,
+    }
+}
+
+const CASES: &[Case] = &[
+    case("GET", "/get_report", 400, "missing report_id"),
+    case(
+        "GET",
+        "/api/get_report?report_id=",
+        400,
+        "missing report_id",
+    ),
+    case(
+        "GET",
+        "/get_report?report_id=abc",
+        400,
+        "malformed report_id \"abc\"",
+    ),
+    case(
+        "GET",
+        "/get_report?report_id=0000000000000000000000000000000g",
+        400,
+        "malformed report_id",
+    ),
+    case(
+        "GET",
+        "/get_report?report_id=00000000000000000000000000000000",
+        404,
+        "no report 00000000000000000000000000000000",
+    ),
+    case(
+        "GET",
+        "/get_report?report_id=00000000000000000000000000000000&format=xml",
+        400,
+        "format \"xml\": expected csv or json",
+    ),
+    case(
+        "GET",
+        "/get_report?id=00000000000000000000000000000000",
+        400,
+        "unknown field `id`",
+    ),
+    with_body(
+        "POST",
+        "/get_report",
+        "application/json",
+        "{}",
+        400,
+        "missing report_id",
+    ),
+    with_body(
+        "POST",
+        "/get_report",
+        "application/json",
+        "{\"report_id\": 7}",
+        400,
+        "invalid JSON body",
+    ),
+    with_body(
+        "POST",
+        "/get_report",
+        "text/plain",
+        "report_id=x",
+        415,
+        "must be JSON",
+    ),
+    case(
+        "GET",
+        "/trigger_report",
+        405,
+        "GET is not allowed on /trigger_report",
+    ),
+    case(
+        "DELETE",
+        "/api/get_report",
+        405,
+        "DELETE is not allowed on /api/get_report",
+    ),
+    case("GET", "/api/ingest/polls", 405, "GET is not allowed"),
+    case(
+        "POST",
+        "/trigger_report?as_of=yesterday",
+        400,
+        "as_of: \"yesterday\" is not a timestamp",
+    ),
+    with_body(
+        "POST",
+        "/trigger_report",
+        "application/json",
+        "{\"as_of\": ",
+        400,
+        "invalid JSON body",
+    ),
+    with_body(
+        "POST",
+        "/trigger_report",
+        "application/json",
+        "{\"asof\": \"2023-01-25\"}",
+        400,
+        "unknown field `asof`",
+    ),
+    with_body(
+        "POST",
+        "/trigger_report",
+        "text/csv",
+        "a,b",
+        415,
+        "the body must be JSON",
+    ),
+    with_body(
+        "POST",
+        "/trigger_report?as_of=2023-01-25T00:00:00Z",
+        "application/json",
+        "{\"as_of\": \"2023-01-24T00:00:00Z\"}",
+        400,
+        "as_of given twice",
+    ),
+    case("GET", "/nope", 404, "no route /nope"),
+    case("GET", "/api/nope", 404, "no route /api/nope"),
+    case("POST", "/api/ingest/orders", 404, "no source \"orders\""),
+    with_body(
+        "POST",
+        "/api/ingest/polls",
+        "application/json",
+        "{}",
+        415,
+        "the body must be CSV",
+    ),
+    with_body(
+        "POST",
+        "/api/ingest/polls",
+        "text/csv",
+        "",
+        422,
+        "store_status.csv: the file is empty",
+    ),
+    with_body(
+        "POST",
+        "/api/ingest/polls",
+        "text/csv",
+        "store_id,status,timestamp_utc\ns1,actve,2023-01-25 12:00:00 UTC\n",
+        422,
+        "store_status.csv:2: status \"actve\" is not active or inactive",
+    ),
+    with_body(
+        "POST",
+        "/api/ingest/timezones",
+        "text/csv",
+        "store_id,zone\ns1,UTC\n",
+        422,
+        "missing column \"timezone_str\"",
+    ),
+    with_body(
+        "POST",
+        "/api/ingest/polls?lenient=maybe",
+        "text/csv",
+        "",
+        400,
+        "lenient",
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_error_is_json_with_a_fitting_status() {
+    let app = spawn_app(Settings::default()).await;
+    for c in CASES {
+        let mut req = app
+            .client
+            .request(c.method.parse().unwrap(), app.url(c.path));
+        if let Some(ct) = c.content_type {
+            req = req.header("content-type", ct).body(c.body);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        let ct = r
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string());
+        let text = r.text().await.unwrap();
+        assert_eq!(status, c.status, "{} {}: {text}", c.method, c.path);
+        assert_eq!(
+            ct.as_deref(),
+            Some("application/json"),
+            "{} {}",
+            c.method,
+            c.path
+        );
+        let body: Value = serde_json::from_str(&text).unwrap();
+        let error = body["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{} {}: no error field in {text}", c.method, c.path));
+        assert!(
+            error.contains(c.error),
+            "{} {}: {error:?} lacks {:?}",
+            c.method,
+            c.path,
+            c.error
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_push_lists_row_errors_and_changes_nothing() {
+    let app = spawn_app(Settings::default()).await;
+    let (status, _) = app
+        .push(
+            "polls",
+            "store_id,status,timestamp_utc\ns1,active,2023-01-25 12:00:00 UTC\n",
+        )
+        .await;
+    assert_eq!(status, 200);
+    let before = app.direct_csv(None).await;
+    let bad = "store_id,status,timestamp_utc\ns2,active,2023-01-25 13:00:00 UTC\ns3,actve,2023-01-25 13:00:00 UTC\ns4,active,13:00\n";
+    let (status, body) = app.push("polls", bad).await;
+    assert_eq!(status, 422);
+    assert_eq!(body["invalid_rows"], 2);
+    assert_eq!(body["errors"][0]["line"], 3);
+    assert_eq!(body["errors"][0]["column"], "status");
+    assert_eq!(body["errors"][1]["column"], "timestamp_utc");
+    assert_eq!(app.direct_csv(None).await, before, "nothing applied");
+
+    // Lenient: the good row goes in, the bad ones come back.
+    let r = app
+        .client
+        .post(app.url("/api/ingest/polls?lenient=true"))
+        .header("content-type", "text/csv")
+        .body(bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        (body["rows"].as_u64(), body["skipped"].as_u64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(
+        body["skipped_rows"][0]["row"],
+        "s3,actve,2023-01-25 13:00:00 UTC"
+    );
+    assert!(app.direct_csv(None).await.contains("\ns2,"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_over_the_limit_is_413() {
+    let app = spawn_app(Settings {
+        max_body_bytes: 1024,
+        ..Settings::default()
+    })
+    .await;
+    let big = format!(
+        "store_id,status,timestamp_utc\n{}",
+        "s1,active,2023-01-25 12:00:00 UTC\n".repeat(100)
+    );
+    let (status, body) = app.push("polls", big).await;
+    assert_eq!(status, 413, "{body}");
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("too large")
+            || body["error"].as_str().unwrap().contains("length limit"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_metrics_and_docs_answer() {
+    let app = spawn_app(Settings::default()).await;
+    let health: Value = app
+        .client
+        .get(app.url("/healthz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    app.client.get(app.url("/nope")).send().await.unwrap();
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(
+        metrics.headers()["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    let text = metrics.text().await.unwrap();
+    assert!(
+        text.contains(
+            "storewatch_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "storewatch_http_requests_total{method=\"GET\",route=\"unmatched\",status=\"404\"} 1"
+        ),
+        "{text}"
+    );
+    let page = app.client.get(app.url("/api/docs")).send().await.unwrap();
+    assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("/api/openapi.json") && !html.contains("https://"),
+        "the page loads nothing from outside"
+    );
+    let root = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(root.url().path(), "/api/docs", "/ redirects to the docs");
+}
+
+/// Every path and method the OpenAPI document lists is served (a request to
+/// it reaches a handler, not the 404/405 fallbacks), and every `$ref` in it
+/// resolves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_matches_the_routes() {
+    let app = spawn_app(Settings::default()).await;
+    let doc: Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+    let mut seen = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let concrete = path.replace("{source}", "polls");
+            let req = app
+                .client
+                .request(method.to_uppercase().parse().unwrap(), app.url(&concrete));
+            let r = req
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap();
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap();
+            assert_ne!(status, 405, "{method} {path}: {text}");
+            assert!(
+                !text.contains("no route"),
+                "{method} {path} is documented but not served: {text}"
+            );
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, 11, "documented operations");
+
+    fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(r)) = m.get("$ref") {
+                    out.push(r);
+                }
+                m.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut all = Vec::new();
+    refs(&doc, &mut all);
+    assert!(all.len() > 20);
+    for r in all {
+        let pointer = r.strip_prefix('#').unwrap();
+        assert!(doc.pointer(pointer).is_some(), "dangling $ref {r}");
+    }
+}
