@@ -253,7 +253,6 @@ async fn the_data_dir_is_reingested_when_a_file_changes() {
     let unchanged = "storewatch_ingest_files_total{source=\"polls\",outcome=\"unchanged\"}";
 
     let wait_until = |what: &'static str, check: Box<dyn Fn(&str) -> bool + Send>| {
-        let metrics = metrics;
         async move {
             let deadline = Instant::now() + Duration::from_secs(30);
             loop {
