@@ -14,8 +14,17 @@ use storewatch::server::Settings;
 /// Chromium, or `None` with the reason printed. STOREWATCH_REQUIRE_BROWSER=1
 /// (set by .ci/run when it could install Chromium) makes absence a failure.
 fn chromium() -> Option<PathBuf> {
-    let candidates = [std::env::var("STOREWATCH_CHROMIUM").ok(), Some("/usr/bin/chromium".into()), Some("/usr/bin/chromium-browser".into())];
-    if let Some(found) = candidates.into_iter().flatten().map(PathBuf::from).find(|p| p.is_file()) {
+    let candidates = [
+        std::env::var("STOREWATCH_CHROMIUM").ok(),
+        Some("/usr/bin/chromium".into()),
+        Some("/usr/bin/chromium-browser".into()),
+    ];
+    if let Some(found) = candidates
+        .into_iter()
+        .flatten()
+        .map(PathBuf::from)
+        .find(|p| p.is_file())
+    {
         return Some(found);
     }
     let why = "no Chromium found (install Debian's chromium, or set STOREWATCH_CHROMIUM)";
@@ -55,14 +64,34 @@ async fn the_docs_page_renders_every_operation_in_a_real_browser() {
     .await
     .unwrap();
     let dom = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "chromium failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "chromium failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // The header's intro is replaced by the document's description once the
     // script has fetched it (the script's own text is in the dump too, so
     // look at the element, not for a phrase).
-    assert!(dom.contains("<div id=\"intro\">How long each store was online"), "the script did not render:\n{dom}");
-    assert_eq!(dom.matches("<section class=\"op\" data-path=\"/").count(), 11, "{dom}");
-    for path in ["/trigger_report", "/api/get_report", "/api/ingest/{source}", "/healthz", "/metrics"] {
-        assert!(dom.contains(&format!("data-path=\"{path}\"")), "{path} missing from the page");
+    assert!(
+        dom.contains("<div id=\"intro\">How long each store was online"),
+        "the script did not render:\n{dom}"
+    );
+    assert_eq!(
+        dom.matches("<section class=\"op\" data-path=\"/").count(),
+        11,
+        "{dom}"
+    );
+    for path in [
+        "/trigger_report",
+        "/api/get_report",
+        "/api/ingest/{source}",
+        "/healthz",
+        "/metrics",
+    ] {
+        assert!(
+            dom.contains(&format!("data-path=\"{path}\"")),
+            "{path} missing from the page"
+        );
     }
     assert!(dom.contains("Trigger a report"));
 }

@@ -252,20 +252,18 @@ async fn the_data_dir_is_reingested_when_a_file_changes() {
     let applied = "storewatch_ingest_files_total{source=\"polls\",outcome=\"applied\"}";
     let unchanged = "storewatch_ingest_files_total{source=\"polls\",outcome=\"unchanged\"}";
 
-    let wait_until = |what: &'static str, check: Box<dyn Fn(&str) -> bool + Send>| {
-        async move {
-            let deadline = Instant::now() + Duration::from_secs(30);
-            loop {
-                let text = metrics().await;
-                if check(&text) {
-                    return text;
-                }
-                assert!(
-                    Instant::now() < deadline,
-                    "timed out waiting for {what}:\n{text}"
-                );
-                tokio::time::sleep(Duration::from_millis(50)).await;
+    let wait_until = |what: &'static str, check: Box<dyn Fn(&str) -> bool + Send>| async move {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let text = metrics().await;
+            if check(&text) {
+                return text;
             }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {what}:\n{text}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     };
     // Ingested at start, then skipped on the following ticks.

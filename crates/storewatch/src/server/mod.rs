@@ -129,6 +129,7 @@ pub async fn start<D: storewatch_db::Database>(
             r.await?;
         }
         served?;
+        tracing::info!("stopped");
         Ok(())
     });
     Ok(Running {

@@ -1,0 +1,147 @@
+//! Load generator for a running `storewatch serve` on this machine (loopback
+//! only): how long from trigger to Complete, and how fast status polls are
+//! answered while reports are being computed. Bounded in time and requests.
+//!
+//!   cargo run --release --example serve_bench -- http://127.0.0.1:8080 [SECONDS] [POLLERS]
+//!
+//! `bench/serve.sh` starts a server on the replica data and runs this.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use tokio::sync::{Mutex, watch};
+
+const MAX_REQUESTS_PER_POLLER: usize = 200_000;
+
+async fn trigger(client: &reqwest::Client, base: &str) -> String {
+    let r: Value = client
+        .post(format!("{base}/trigger_report"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["report_id"].as_str().expect("a report id").to_string()
+}
+
+async fn status(client: &reqwest::Client, base: &str, id: &str) -> Value {
+    client
+        .get(format!("{base}/get_report?report_id={id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let base = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    assert!(
+        base.starts_with("http://127.") || base.starts_with("http://localhost"),
+        "loopback only"
+    );
+    let seconds: u64 = args.get(2).map_or(10, |s| s.parse().unwrap());
+    let pollers: usize = args.get(3).map_or(4, |s| s.parse().unwrap());
+    let client = reqwest::Client::new();
+
+    // 1. Trigger → Complete, one report at a time, polled every 5 ms.
+    let mut latencies = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        let id = trigger(&client, &base).await;
+        loop {
+            let s = status(&client, &base, &id).await;
+            if s["status"] == "Complete" {
+                break;
+            }
+            assert_eq!(s["status"], "Running", "{s}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        latencies.push(started.elapsed());
+    }
+    latencies.sort();
+    println!(
+        "trigger -> Complete (5 runs): min {}, median {}, max {}",
+        ms(latencies[0]),
+        ms(latencies[2]),
+        ms(latencies[4])
+    );
+
+    // 2. Status polls while reports run back to back.
+    let (current_tx, current) = watch::channel(trigger(&client, &base).await);
+    let stop = Arc::new(AtomicBool::new(false));
+    let samples = Arc::new(Mutex::new(Vec::new()));
+    let mut tasks = Vec::new();
+    for _ in 0..pollers {
+        let (client, base, current, stop, samples) = (
+            reqwest::Client::new(),
+            base.clone(),
+            current.clone(),
+            stop.clone(),
+            samples.clone(),
+        );
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while !stop.load(Ordering::Relaxed) && mine.len() < MAX_REQUESTS_PER_POLLER {
+                let id = current.borrow().clone();
+                let started = Instant::now();
+                let s = status(&client, &base, &id).await;
+                if s["status"] == "Running" {
+                    mine.push(started.elapsed());
+                } else {
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            }
+            samples.lock().await.extend(mine);
+        }));
+    }
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let mut reports = 0;
+    while Instant::now() < deadline {
+        let id = current.borrow().clone();
+        loop {
+            let s = status(&client, &base, &id).await;
+            if s["status"] != "Running" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        reports += 1;
+        current_tx.send(trigger(&client, &base).await).unwrap();
+    }
+    stop.store(true, Ordering::Relaxed);
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let mut all = samples.lock().await.clone();
+    all.sort();
+    println!(
+        "status polls while a report runs ({} polls by {pollers} pollers over {reports} reports in {seconds} s): p50 {}, p90 {}, p99 {}, max {}",
+        all.len(),
+        ms(percentile(&all, 0.5)),
+        ms(percentile(&all, 0.9)),
+        ms(percentile(&all, 0.99)),
+        ms(all.last().copied().unwrap_or_default())
+    );
+}
