@@ -7,6 +7,7 @@ use storewatch_db::{
     Applied, ClaimedReport, Counts, Database, DbError, IngestBatch, ReportOutcome, ReportRecord,
     SourceFingerprint,
 };
+use storewatch_postgres::PostgresDatabase;
 use storewatch_sqlite::SqliteDatabase;
 
 /// The backend chosen at run time. The commands and the server are generic
@@ -14,6 +15,7 @@ use storewatch_sqlite::SqliteDatabase;
 #[derive(Clone, Debug)]
 pub enum AnyDatabase {
     Sqlite(SqliteDatabase),
+    Postgres(PostgresDatabase),
 }
 
 pub async fn connect(url: &str) -> Result<AnyDatabase> {
@@ -21,7 +23,7 @@ pub async fn connect(url: &str) -> Result<AnyDatabase> {
         return Ok(AnyDatabase::Sqlite(SqliteDatabase::connect(url).await?));
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        bail!("PostgreSQL is not supported yet in this build; use a sqlite:// URL");
+        return Ok(AnyDatabase::Postgres(PostgresDatabase::connect(url).await?));
     }
     bail!("unsupported database URL {url:?}: expected sqlite://FILE or postgres://…")
 }
@@ -31,6 +33,7 @@ macro_rules! delegate {
     ($self:ident, $method:ident($($arg:expr),*)) => {
         match $self {
             AnyDatabase::Sqlite(db) => db.$method($($arg),*).await,
+            AnyDatabase::Postgres(db) => db.$method($($arg),*).await,
         }
     };
 }

@@ -13,7 +13,8 @@ use clap::{Parser, Subcommand};
 )]
 pub struct Args {
     /// Where the data lives: sqlite://FILE (created if missing), sqlite:///ABS/PATH,
-    /// sqlite::memory:, or postgres://…
+    /// sqlite::memory:, or postgres://USER@HOST/DB (the database must exist;
+    /// its tables are created).
     #[arg(
         long,
         global = true,

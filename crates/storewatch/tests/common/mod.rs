@@ -33,12 +33,14 @@ impl Workspace {
         path
     }
 
-    /// Runs `storewatch --database-url <this workspace's db> args…` in the workspace.
+    /// Runs `storewatch --database-url <this workspace's db> args…` in the
+    /// workspace (args starting with `--database-url` choose another database).
     pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_storewatch"))
-            .arg("--database-url")
-            .arg(self.database_url())
-            .args(args)
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_storewatch"));
+        if args.first() != Some(&"--database-url") {
+            cmd.arg("--database-url").arg(self.database_url());
+        }
+        cmd.args(args)
             .current_dir(self.dir.path())
             .output()
             .unwrap()

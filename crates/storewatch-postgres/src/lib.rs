@@ -1,0 +1,498 @@
+//! PostgreSQL backend: for deployments where several storewatch instances
+//! share one database. Same model as the SQLite backend; the differences are
+//! PostgreSQL's strengths: array parameters (`UNNEST`) for bulk writes,
+//! `array_agg` for the report read, `FOR UPDATE SKIP LOCKED` for claiming
+//! report jobs, and an advisory lock that serialises ingests across instances
+//! (a snapshot replacement is a DELETE and an INSERT, which two concurrent
+//! transactions could otherwise interleave).
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+use std::collections::HashMap;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{PgPool, Row};
+use storewatch_core::domain::{HoursRow, Micros, Poll, Status, TimeOfDay, Weekday};
+use storewatch_core::ingest::{PollFile, dedup_keep_last};
+use storewatch_core::report::{ReportInput, StoreInput, WINDOW_LENGTHS};
+use storewatch_db::{
+    Applied, ClaimedReport, Counts, Database, DbError, IngestBatch, PollsApplied, ReportOutcome,
+    ReportRecord, ReportState, SourceFingerprint,
+};
+
+/// Rows per bulk statement: large enough to amortise the round trip, small
+/// enough to keep each array parameter a few megabytes.
+const CHUNK: usize = 100_000;
+
+/// Any number: the advisory lock that serialises ingests across instances.
+const INGEST_LOCK: i64 = 0x5354_4f52_4557_4154; // "STOREWAT"
+
+#[derive(Clone, Debug)]
+pub struct PostgresDatabase {
+    pool: PgPool,
+}
+
+fn db_err(e: sqlx::Error) -> DbError {
+    DbError::backend(e)
+}
+
+fn corrupt(what: &str) -> DbError {
+    DbError::backend(std::io::Error::other(format!(
+        "unreadable {what} in the database"
+    )))
+}
+
+type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
+
+impl PostgresDatabase {
+    /// Connects to `url` (`postgres://user@host/db`) and brings the schema up
+    /// to date (migrations take a lock, so instances starting together are fine).
+    pub async fn connect(url: &str) -> Result<PostgresDatabase, DbError> {
+        let options: PgConnectOptions = url.parse().map_err(|e: sqlx::Error| DbError::BadUrl {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?;
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(db_err)?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(DbError::backend)?;
+        Ok(PostgresDatabase { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+async fn ingest_polls(tx: &mut Tx, file: PollFile) -> Result<PollsApplied, DbError> {
+    let rows = file.polls.len() as u64;
+    sqlx::query("INSERT INTO stores (store_id) SELECT * FROM UNNEST($1::text[]) ON CONFLICT (store_id) DO NOTHING")
+        .bind(&file.store_ids)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    let known: Vec<(i64, String)> =
+        sqlx::query_as("SELECT key, store_id FROM stores WHERE store_id = ANY($1)")
+            .bind(&file.store_ids)
+            .fetch_all(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    let keys: HashMap<String, i64> = known.into_iter().map(|(k, id)| (id, k)).collect();
+    let key_of: Vec<i64> = file.store_ids.iter().map(|id| keys[id]).collect();
+    let mut polls: Vec<(i64, Poll)> = file
+        .polls
+        .iter()
+        .map(|&(i, p)| (key_of[i as usize], p))
+        .collect();
+    dedup_keep_last(&mut polls);
+
+    let mut written = 0;
+    for chunk in polls.chunks(CHUNK) {
+        let store_keys: Vec<i64> = chunk.iter().map(|(k, _)| *k).collect();
+        let ts: Vec<i64> = chunk.iter().map(|(_, p)| p.ts).collect();
+        let active: Vec<bool> = chunk.iter().map(|(_, p)| p.status.is_active()).collect();
+        written += sqlx::query(
+            "INSERT INTO polls (store_key, ts, active)
+             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::boolean[])
+             ON CONFLICT (store_key, ts) DO UPDATE SET active = EXCLUDED.active
+              WHERE polls.active IS DISTINCT FROM EXCLUDED.active",
+        )
+        .bind(&store_keys)
+        .bind(&ts)
+        .bind(&active)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?
+        .rows_affected();
+    }
+    if let Some(newest) = polls.iter().map(|(_, p)| p.ts).max() {
+        sqlx::query("UPDATE poll_log_meta SET newest_ts = GREATEST(COALESCE(newest_ts, $1), $1) WHERE id = 1")
+            .bind(newest)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(PollsApplied {
+        rows,
+        written,
+        unchanged: polls.len() as u64 - written,
+    })
+}
+
+async fn replace_business_hours(
+    tx: &mut Tx,
+    rows: Vec<(String, HoursRow)>,
+) -> Result<u64, DbError> {
+    sqlx::query("DELETE FROM business_hours")
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    for chunk in rows.chunks(CHUNK) {
+        let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+        let days: Vec<i16> = chunk.iter().map(|(_, r)| r.day.index() as i16).collect();
+        let starts: Vec<i32> = chunk
+            .iter()
+            .map(|(_, r)| r.start.seconds() as i32)
+            .collect();
+        let ends: Vec<i32> = chunk.iter().map(|(_, r)| r.end.seconds() as i32).collect();
+        sqlx::query(
+            "INSERT INTO business_hours (store_id, day, start_s, end_s)
+             SELECT * FROM UNNEST($1::text[], $2::smallint[], $3::integer[], $4::integer[])",
+        )
+        .bind(&ids)
+        .bind(&days)
+        .bind(&starts)
+        .bind(&ends)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(rows.len() as u64)
+}
+
+async fn replace_timezones(tx: &mut Tx, rows: Vec<(String, String)>) -> Result<u64, DbError> {
+    sqlx::query("DELETE FROM timezones")
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    for chunk in rows.chunks(CHUNK) {
+        let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+        let zones: Vec<&str> = chunk.iter().map(|(_, z)| z.as_str()).collect();
+        sqlx::query("INSERT INTO timezones (store_id, timezone) SELECT * FROM UNNEST($1::text[], $2::text[])")
+            .bind(&ids)
+            .bind(&zones)
+            .execute(&mut **tx)
+            .await
+            .map_err(db_err)?;
+    }
+    Ok(rows.len() as u64)
+}
+
+impl Database for PostgresDatabase {
+    async fn ingest(&self, batch: IngestBatch) -> Result<Applied, DbError> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(INGEST_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let mut applied = Applied::default();
+        if let Some(rows) = batch.timezones {
+            applied.timezones = Some(replace_timezones(&mut tx, rows).await?);
+        }
+        if let Some(rows) = batch.business_hours {
+            applied.business_hours = Some(replace_business_hours(&mut tx, rows).await?);
+        }
+        if let Some(file) = batch.polls {
+            applied.polls = Some(ingest_polls(&mut tx, file).await?);
+        }
+        for fp in &batch.fingerprints {
+            sqlx::query(
+                "INSERT INTO source_files (kind, path, sha256, ingested_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (kind) DO UPDATE SET path = EXCLUDED.path, sha256 = EXCLUDED.sha256,
+                                                  ingested_at = EXCLUDED.ingested_at",
+            )
+            .bind(&fp.kind)
+            .bind(&fp.path)
+            .bind(&fp.sha256)
+            .bind(fp.ingested_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(applied)
+    }
+
+    async fn report_input(&self, as_of: Option<Micros>) -> Result<ReportInput, DbError> {
+        // REPEATABLE READ: every statement below sees the same snapshot.
+        let mut tx = self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await
+            .map_err(db_err)?;
+        let as_of = match as_of {
+            Some(t) => Some(t),
+            None => sqlx::query_scalar::<_, Option<i64>>(
+                "SELECT newest_ts FROM poll_log_meta WHERE id = 1",
+            )
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?,
+        };
+        let Some(as_of) = as_of else {
+            tx.commit().await.map_err(db_err)?;
+            return Ok(ReportInput::default());
+        };
+        let mut zones: HashMap<String, String> =
+            sqlx::query_as("SELECT store_id, timezone FROM timezones")
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?
+                .into_iter()
+                .collect();
+        let mut hours: HashMap<String, Vec<HoursRow>> = HashMap::new();
+        let hour_rows = sqlx::query(
+            "SELECT store_id, array_agg(day), array_agg(start_s), array_agg(end_s) FROM business_hours GROUP BY store_id",
+        )
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        for row in hour_rows {
+            let (days, starts, ends): (Vec<i16>, Vec<i32>, Vec<i32>) =
+                (row.get(1), row.get(2), row.get(3));
+            let mut out = Vec::with_capacity(days.len());
+            for ((day, start), end) in days.into_iter().zip(starts).zip(ends) {
+                let seconds = |s: i32| {
+                    u32::try_from(s)
+                        .ok()
+                        .and_then(TimeOfDay::from_seconds)
+                        .ok_or_else(|| corrupt("time"))
+                };
+                out.push(HoursRow {
+                    day: u8::try_from(day)
+                        .ok()
+                        .and_then(Weekday::new)
+                        .ok_or_else(|| corrupt("weekday"))?,
+                    start: seconds(start)?,
+                    end: seconds(end)?,
+                });
+            }
+            hours.insert(row.get(0), out);
+        }
+        let store_rows = sqlx::query(
+            "SELECT s.store_id, w.ts, w.active
+               FROM stores s
+               LEFT JOIN LATERAL (SELECT array_agg(p.ts) AS ts, array_agg(p.active) AS active
+                                    FROM polls p
+                                   WHERE p.store_key = s.key AND p.ts BETWEEN $1 AND $2) w ON true",
+        )
+        .bind(as_of - WINDOW_LENGTHS[2])
+        .bind(as_of)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        let mut stores = Vec::with_capacity(store_rows.len());
+        for row in store_rows {
+            let store_id: String = row.get(0);
+            let ts: Option<Vec<i64>> = row.get(1);
+            let active: Option<Vec<bool>> = row.get(2);
+            let polls = ts
+                .unwrap_or_default()
+                .into_iter()
+                .zip(active.unwrap_or_default())
+                .map(|(ts, a)| Poll {
+                    ts,
+                    status: if a { Status::Active } else { Status::Inactive },
+                })
+                .collect();
+            stores.push(StoreInput {
+                timezone: zones.remove(&store_id),
+                hours: hours.remove(&store_id).unwrap_or_default(),
+                store_id,
+                polls,
+            });
+        }
+        Ok(ReportInput {
+            as_of: Some(as_of),
+            stores,
+        })
+    }
+
+    async fn counts(&self) -> Result<Counts, DbError> {
+        let row = sqlx::query(
+            "SELECT (SELECT count(*) FROM stores), (SELECT count(*) FROM polls),
+                    (SELECT count(*) FROM business_hours), (SELECT count(*) FROM timezones),
+                    (SELECT newest_ts FROM poll_log_meta WHERE id = 1)",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let n = |i: usize| row.get::<i64, _>(i) as u64;
+        Ok(Counts {
+            stores: n(0),
+            polls: n(1),
+            business_hours: n(2),
+            timezones: n(3),
+            newest_poll: row.get(4),
+        })
+    }
+
+    async fn newest_poll(&self) -> Result<Option<Micros>, DbError> {
+        sqlx::query_scalar("SELECT newest_ts FROM poll_log_meta WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn source_fingerprint(&self, kind: &str) -> Result<Option<SourceFingerprint>, DbError> {
+        let row: Option<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT kind, path, sha256, ingested_at FROM source_files WHERE kind = $1",
+        )
+        .bind(kind)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(
+            row.map(|(kind, path, sha256, ingested_at)| SourceFingerprint {
+                kind,
+                path,
+                sha256,
+                ingested_at,
+            }),
+        )
+    }
+
+    async fn create_report(
+        &self,
+        id: &str,
+        requested_as_of: Option<Micros>,
+        now: Micros,
+    ) -> Result<(), DbError> {
+        sqlx::query("INSERT INTO reports (id, state, requested_as_of, created_at) VALUES ($1, 'queued', $2, $3)")
+            .bind(id)
+            .bind(requested_as_of)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn claim_report(
+        &self,
+        worker: &str,
+        now: Micros,
+        lease_until: Micros,
+        max_attempts: u32,
+    ) -> Result<Option<ClaimedReport>, DbError> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query(
+            "UPDATE reports
+                SET state = 'failed', finished_at = $1, worker = NULL, lease_until = NULL,
+                    error = 'abandoned after ' || attempts || ' attempts: the server running it stopped each time'
+              WHERE state = 'running' AND lease_until <= $1 AND attempts >= $2",
+        )
+        .bind(now)
+        .bind(max_attempts as i32)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        // SKIP LOCKED: instances claiming at the same time take different jobs.
+        let claimed: Option<(String, Option<i64>, i32)> = sqlx::query_as(
+            "UPDATE reports
+                SET state = 'running', worker = $1, lease_until = $3, attempts = attempts + 1, started_at = $2
+              WHERE id = (SELECT id FROM reports
+                           WHERE state = 'queued' OR (state = 'running' AND lease_until <= $2)
+                           ORDER BY created_at, id LIMIT 1
+                           FOR UPDATE SKIP LOCKED)
+          RETURNING id, requested_as_of, attempts",
+        )
+        .bind(worker)
+        .bind(now)
+        .bind(lease_until)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(
+            claimed.map(|(id, requested_as_of, attempts)| ClaimedReport {
+                id,
+                requested_as_of,
+                attempts: attempts as u32,
+            }),
+        )
+    }
+
+    async fn renew_report_lease(
+        &self,
+        id: &str,
+        worker: &str,
+        lease_until: Micros,
+    ) -> Result<bool, DbError> {
+        let done =
+            sqlx::query("UPDATE reports SET lease_until = $1 WHERE id = $2 AND worker = $3 AND state = 'running'")
+                .bind(lease_until)
+                .bind(id)
+                .bind(worker)
+                .execute(&self.pool)
+                .await
+                .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn finish_report(
+        &self,
+        id: &str,
+        worker: &str,
+        outcome: ReportOutcome,
+        now: Micros,
+    ) -> Result<bool, DbError> {
+        let (state, as_of, rows, csv, error) = match outcome {
+            ReportOutcome::Complete { as_of, rows, csv } => {
+                ("complete", as_of, Some(rows as i64), Some(csv), None)
+            }
+            ReportOutcome::Failed { error } => ("failed", None, None, None, Some(error)),
+        };
+        let done = sqlx::query(
+            "UPDATE reports
+                SET state = $1, as_of = $2, row_count = $3, csv = $4, error = $5, finished_at = $6, lease_until = NULL
+              WHERE id = $7 AND worker = $8 AND state = 'running'",
+        )
+        .bind(state)
+        .bind(as_of)
+        .bind(rows)
+        .bind(csv)
+        .bind(error)
+        .bind(now)
+        .bind(id)
+        .bind(worker)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn report(&self, id: &str, with_csv: bool) -> Result<Option<ReportRecord>, DbError> {
+        let row = sqlx::query(
+            "SELECT id, state, requested_as_of, as_of, created_at, started_at, finished_at, attempts,
+                    row_count, error, CASE WHEN $2 THEN csv END
+               FROM reports WHERE id = $1",
+        )
+        .bind(id)
+        .bind(with_csv)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
+        let Some(row) = row else { return Ok(None) };
+        let state: String = row.get(1);
+        Ok(Some(ReportRecord {
+            id: row.get(0),
+            state: ReportState::parse(&state).ok_or_else(|| corrupt("report state"))?,
+            requested_as_of: row.get(2),
+            as_of: row.get(3),
+            created_at: row.get(4),
+            started_at: row.get(5),
+            finished_at: row.get(6),
+            attempts: row.get::<i32, _>(7) as u32,
+            rows: row.get::<Option<i64>, _>(8).map(|n| n as u64),
+            error: row.get(9),
+            csv: row.get(10),
+        }))
+    }
+}

@@ -1,0 +1,168 @@
+//! PostgreSQL through the real binary and the real service: the same answers
+//! as SQLite, and several instances sharing one database.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::server::generated;
+use common::{Workspace, shared_dir};
+use serde_json::Value;
+use storewatch::server::{self, Settings};
+use storewatch_postgres::PostgresDatabase;
+use storewatch_postgres::testing::scratch;
+
+#[test]
+fn spec_examples_on_postgres_give_the_expected_csv() {
+    let Some(shared) = shared_dir() else { return };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    for entry in std::fs::read_dir(shared.join("examples")).unwrap() {
+        let dir = entry.unwrap().path();
+        if !dir.join("expected.csv").is_file() {
+            continue;
+        }
+        let Some(db) = rt.block_on(scratch()) else {
+            return;
+        };
+        let ws = Workspace::new();
+        let url = db.url.as_str();
+        ws.ok(&[
+            "--database-url",
+            url,
+            "ingest",
+            "--data-dir",
+            dir.to_str().unwrap(),
+        ]);
+        let as_of = std::fs::read_to_string(dir.join("as_of.txt")).unwrap();
+        let got = ws.ok(&["--database-url", url, "report", "--as-of", as_of.trim()]);
+        assert_eq!(
+            got,
+            std::fs::read_to_string(dir.join("expected.csv")).unwrap(),
+            "{}",
+            dir.display()
+        );
+    }
+}
+
+#[test]
+fn postgres_and_sqlite_report_the_same() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let Some(db) = rt.block_on(scratch()) else {
+        return;
+    };
+    let ws = Workspace::new();
+    let (p, h, z) = generated(400, 8, 3);
+    let dir = ws.path("data");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("store_status.csv"), p).unwrap();
+    std::fs::write(dir.join("business_hours.csv"), h).unwrap();
+    std::fs::write(dir.join("timezones.csv"), z).unwrap();
+    let sqlite = ws.database_url();
+    for url in [sqlite.as_str(), db.url.as_str()] {
+        let out = ws.ok(&["--database-url", url, "ingest", "--data-dir", "data"]);
+        assert!(out.contains("new or changed"), "{out}");
+        // Idempotent on both.
+        let again = ws.ok(&["--database-url", url, "ingest", "--data-dir", "data"]);
+        assert!(again.contains(" 0 new or changed"), "{again}");
+    }
+    for as_of in [
+        None,
+        Some("2023-01-25 12:00:00 UTC"),
+        Some("2023-01-22T03:30:00Z"),
+    ] {
+        let report = |url: &str| {
+            let mut args = vec!["--database-url", url, "report"];
+            if let Some(t) = as_of {
+                args.extend(["--as-of", t]);
+            }
+            ws.ok(&args)
+        };
+        let a = report(&sqlite);
+        assert_eq!(a.lines().count(), 401);
+        assert_eq!(a, report(&db.url), "as_of {as_of:?}");
+    }
+}
+
+/// Two service instances on one PostgreSQL database: reports triggered on
+/// either are all completed, each by exactly one worker, identically.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_one_database() {
+    let Some(db_scratch) = scratch().await else {
+        return;
+    };
+    let db = PostgresDatabase::connect(&db_scratch.url).await.unwrap();
+    let mut instances = Vec::new();
+    for _ in 0..2 {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let db = PostgresDatabase::connect(&db_scratch.url).await.unwrap();
+        instances.push(
+            server::start(db, Settings::default(), listener)
+                .await
+                .unwrap(),
+        );
+    }
+    let bases: Vec<String> = instances
+        .iter()
+        .map(|r| format!("http://{}", r.addr))
+        .collect();
+    let client = reqwest::Client::new();
+    let (p, h, z) = generated(200, 8, 5);
+    for (source, body) in [("polls", p), ("business_hours", h), ("timezones", z)] {
+        let r = client
+            .post(format!("{}/api/ingest/{source}", bases[0]))
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let mut ids = Vec::new();
+    for i in 0..12 {
+        let r: Value = client
+            .post(format!(
+                "{}/trigger_report?as_of=2023-01-25T12:00:00Z",
+                bases[i % 2]
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        ids.push(r["report_id"].as_str().unwrap().to_string());
+    }
+    let mut csvs = Vec::new();
+    for (i, id) in ids.iter().enumerate() {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            // Asked of the other instance than the one that queued it.
+            let r: Value = client
+                .get(format!("{}/get_report?report_id={id}", bases[(i + 1) % 2]))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if r["status"] == "Complete" {
+                csvs.push(r["csv"].as_str().unwrap().to_string());
+                break;
+            }
+            assert_eq!(r["status"], "Running", "{r}");
+            assert!(Instant::now() < deadline, "{id} did not complete");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        use storewatch_db::Database;
+        assert_eq!(
+            db.report(id, false).await.unwrap().unwrap().attempts,
+            1,
+            "computed exactly once"
+        );
+    }
+    assert!(csvs.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(csvs[0].lines().count(), 201);
+    for i in instances {
+        i.stop().await.unwrap();
+    }
+    db.pool().close().await;
+}
