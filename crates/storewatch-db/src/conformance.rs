@@ -503,3 +503,33 @@ pub async fn source_fingerprints_are_kept_per_kind<D: Database>(db: &D) {
     assert_eq!(db.source_fingerprint("timezones").await.unwrap(), None);
     db.ping().await.unwrap();
 }
+
+/// Declares one `#[tokio::test]` per conformance check, each on a fresh
+/// database from `$fresh` (an async block yielding `Option<(guard, db)>`;
+/// `None` skips, e.g. when no server is reachable). Backends invoke this
+/// once, so a new check runs on every backend without anyone listing it.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($fresh:expr) => {
+        $crate::conformance_suite!(@tests $fresh;
+            polls_are_an_idempotent_log,
+            the_last_row_of_a_key_wins,
+            hours_and_zones_are_snapshots,
+            report_input_covers_the_week,
+            an_empty_database_has_no_report_time,
+            a_batch_is_applied_whole,
+            a_report_job_runs_to_completion,
+            report_jobs_are_claimed_oldest_first,
+            an_abandoned_report_is_retried_then_failed,
+            a_failed_report_keeps_its_error,
+            source_fingerprints_are_kept_per_kind,
+        );
+    };
+    (@tests $fresh:expr; $($name:ident),* $(,)?) => {$(
+        #[tokio::test]
+        async fn $name() {
+            let Some((_guard, db)) = $fresh.await else { return };
+            $crate::conformance::$name(&db).await;
+        }
+    )*};
+}

@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod cli;
+pub mod clock;
 pub mod commands;
 pub mod jobs;
 pub mod logging;

@@ -29,7 +29,7 @@ async fn a_report_running_when_the_server_died_completes_after_restart() {
     let mut app = spawn_app(short_lease()).await;
     load_generated(&app, 100, 8).await;
     app.stop().await;
-    let now = storewatch::server::controllers::now_micros();
+    let now = storewatch::clock::now_micros();
     let id = "feedfacefeedfacefeedfacefeedface";
     app.db.create_report(id, None, now).await.unwrap();
     // Claimed by the process that then died: its lease runs out in 300 ms.

@@ -203,7 +203,7 @@ async fn held_elsewhere(url: &str, id: &str) {
     let db = storewatch_sqlite::SqliteDatabase::connect(url)
         .await
         .unwrap();
-    let now = storewatch::server::controllers::now_micros();
+    let now = storewatch::clock::now_micros();
     db.create_report(id, None, now).await.unwrap();
     let claimed = db
         .claim_report("elsewhere", now, now + 3_600_000_000, 3)

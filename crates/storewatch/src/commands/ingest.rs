@@ -100,6 +100,25 @@ impl Parsed {
         out.into_iter().filter(|s| !s.is_empty()).collect()
     }
 
+    pub fn rows_read(&self) -> usize {
+        self.polls.as_ref().map_or(0, |f| f.rows_read)
+            + self.business_hours.as_ref().map_or(0, |f| f.rows_read)
+            + self.timezones.as_ref().map_or(0, |f| f.rows_read)
+    }
+
+    /// Takes over whatever sources `other` holds.
+    pub fn merge(&mut self, other: Parsed) {
+        if other.polls.is_some() {
+            self.polls = other.polls;
+        }
+        if other.business_hours.is_some() {
+            self.business_hours = other.business_hours;
+        }
+        if other.timezones.is_some() {
+            self.timezones = other.timezones;
+        }
+    }
+
     pub fn into_batch(self) -> IngestBatch {
         IngestBatch {
             polls: self.polls,

@@ -10,9 +10,9 @@ use storewatch_core::ingest::{Mode, SourceKind, reader_from_bytes};
 use storewatch_db::{Database, SourceFingerprint};
 use tokio::sync::watch;
 
+use crate::clock::now_micros;
 use crate::commands::ingest::{Parsed, Sources, parse_source};
 use crate::server::AppState;
-use crate::server::controllers::now_micros;
 
 pub async fn run<D: Database>(state: AppState<D>, dir: PathBuf, mut stop: watch::Receiver<bool>) {
     loop {
@@ -122,21 +122,6 @@ pub async fn tick<D: Database>(state: &AppState<D>, dir: &Path) -> Result<()> {
         tracing::info!(rows = n, "time zones replaced");
     }
     Ok(())
-}
-
-impl Parsed {
-    /// Takes over whatever sources `other` holds.
-    pub fn merge(&mut self, other: Parsed) {
-        if other.polls.is_some() {
-            self.polls = other.polls;
-        }
-        if other.business_hours.is_some() {
-            self.business_hours = other.business_hours;
-        }
-        if other.timezones.is_some() {
-            self.timezones = other.timezones;
-        }
-    }
 }
 
 #[cfg(test)]

@@ -10,9 +10,9 @@ use storewatch_core::report::to_csv_string;
 use storewatch_db::{ClaimedReport, Database, ReportOutcome};
 use tokio::sync::{Semaphore, watch};
 
+use crate::clock::now_micros;
 use crate::commands::report::compute_report;
 use crate::server::AppState;
-use crate::server::controllers::now_micros;
 
 /// How often an idle worker looks for jobs a notification did not announce
 /// (queued by another instance, or whose lease ran out).
@@ -27,7 +27,7 @@ pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool
     let worker = format!(
         "{}-{}",
         std::process::id(),
-        crate::server::controllers::reports::new_report_id().unwrap_or_default()
+        crate::clock::random_id().unwrap_or_default()
     );
     let workers = state.settings.report_workers.max(1);
     let slots = Arc::new(Semaphore::new(workers));

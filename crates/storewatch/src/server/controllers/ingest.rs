@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use storewatch_core::ingest::{IngestError, Mode, RowError, SourceKind, reader_from_bytes};
 use storewatch_db::Database;
 
-use crate::commands::ingest::{Parsed, parse_source};
+use crate::commands::ingest::parse_source;
 use crate::server::AppState;
 use crate::server::error::ApiError;
 
@@ -136,12 +136,4 @@ pub async fn push<D: Database>(
         "ingest pushed"
     );
     Ok(Json(out))
-}
-
-impl Parsed {
-    pub fn rows_read(&self) -> usize {
-        self.polls.as_ref().map_or(0, |f| f.rows_read)
-            + self.business_hours.as_ref().map_or(0, |f| f.rows_read)
-            + self.timezones.as_ref().map_or(0, |f| f.rows_read)
-    }
 }

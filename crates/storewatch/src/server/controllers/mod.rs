@@ -5,9 +5,28 @@ pub mod ingest;
 pub mod ops;
 pub mod reports;
 
-use storewatch_core::domain::Micros;
+use axum::body::Bytes;
+use axum::http::HeaderMap;
 
-/// Now, as UTC microseconds: the only clock the service reads.
-pub fn now_micros() -> Micros {
-    jiff::Timestamp::now().as_microsecond()
+use crate::server::error::ApiError;
+
+/// An optional JSON object body: empty is fine, anything else must be JSON.
+pub fn json_body<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<Option<T>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    if let Some(ct) = headers.get(axum::http::header::CONTENT_TYPE) {
+        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
+        if !ct.starts_with("application/json") {
+            return Err(ApiError::unsupported_media_type(format!(
+                "the body must be JSON (Content-Type: application/json), not {ct:?}"
+            )));
+        }
+    }
+    serde_json::from_slice(body)
+        .map(Some)
+        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
 }

@@ -11,7 +11,7 @@ use storewatch_db::{Database, ReportState};
 
 use super::{parse_report_id, status_json};
 use crate::server::AppState;
-use crate::server::controllers::reports::trigger::json_body;
+use crate::server::controllers::json_body;
 use crate::server::error::ApiError;
 
 #[derive(Debug, Default, Deserialize)]

@@ -9,11 +9,9 @@ use storewatch_db::{ReportRecord, ReportState};
 
 use crate::server::error::ApiError;
 
-/// 128 random bits, hex: unguessable, so knowing one id tells nothing of others.
+/// A new report's id: 128 random bits in hex, unguessable.
 pub fn new_report_id() -> Result<String, ApiError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(format!("no randomness: {e}")))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+    crate::clock::random_id().map_err(|e| ApiError::internal(format!("no randomness: {e}")))
 }
 
 /// Checks the shape of an id before touching the database.

@@ -10,8 +10,9 @@ use storewatch_core::domain::{Micros, parse_timestamp};
 use storewatch_db::Database;
 
 use super::new_report_id;
+use crate::clock::now_micros;
 use crate::server::AppState;
-use crate::server::controllers::now_micros;
+use crate::server::controllers::json_body;
 use crate::server::error::ApiError;
 
 #[derive(Debug, Default, Deserialize)]
@@ -47,25 +48,4 @@ pub async fn handle<D: Database>(
     state.report_queued.notify_one();
     tracing::info!(report_id = %id, as_of = ?as_of, "report queued");
     Ok(Json(json!({"report_id": id})))
-}
-
-/// An optional JSON object body: empty is fine, anything else must be JSON.
-pub fn json_body<T: serde::de::DeserializeOwned>(
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Result<Option<T>, ApiError> {
-    if body.iter().all(u8::is_ascii_whitespace) {
-        return Ok(None);
-    }
-    if let Some(ct) = headers.get(axum::http::header::CONTENT_TYPE) {
-        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
-        if !ct.starts_with("application/json") {
-            return Err(ApiError::unsupported_media_type(format!(
-                "the body must be JSON (Content-Type: application/json), not {ct:?}"
-            )));
-        }
-    }
-    serde_json::from_slice(body)
-        .map(Some)
-        .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
 }
