@@ -120,7 +120,9 @@ fn is_open(case: &Case, tz: &TimeZone, t: i64) -> bool {
             let next = day.tomorrow().unwrap();
             let end = if row.end == TimeOfDay::END_OF_DAY {
                 to_utc(tz, next, TimeOfDay::MIDNIGHT)
-            } else if row.end <= row.start {
+            } else if row.end == row.start {
+                start + 24 * 60 * MIN
+            } else if row.end < row.start {
                 to_utc(tz, next, row.end)
             } else {
                 to_utc(tz, day, row.end)

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 
-use crate::domain::{HoursRow, Micros, TimeOfDay, Weekday};
+use crate::domain::{HoursRow, MICROS_PER_HOUR, Micros, TimeOfDay, Weekday};
 
 /// A half-open UTC interval `[start, end)` in microseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -103,16 +103,20 @@ impl WeeklyHours {
 /// The UTC interval of one business-hours row anchored on local date `day`.
 pub fn row_interval(tz: &TimeZone, day: Date, start: TimeOfDay, end: TimeOfDay) -> Interval {
     let next = day.tomorrow().expect("dates near now have a tomorrow");
-    let (end_day, end_time) = if end == TimeOfDay::END_OF_DAY {
-        (next, TimeOfDay::MIDNIGHT)
-    } else if end <= start {
-        // end < start: overnight shift; end = start: 24 hours, i.e. until the
-        // same wall-clock time on the next day.
-        (next, end)
+    let opens = to_utc(tz, day, start);
+    let closes = if end == TimeOfDay::END_OF_DAY {
+        to_utc(tz, next, TimeOfDay::MIDNIGHT)
+    } else if end < start {
+        // Overnight: closes at `end` on the next day.
+        to_utc(tz, next, end)
+    } else if end == start {
+        // SPEC: "end = start means 24 hours from start" — a duration, so on
+        // a DST day this is not the same wall-clock time the next day.
+        opens + 24 * MICROS_PER_HOUR
     } else {
-        (day, end)
+        to_utc(tz, day, end)
     };
-    Interval::new(to_utc(tz, day, start), to_utc(tz, end_day, end_time))
+    Interval::new(opens, closes)
 }
 
 /// Local wall-clock time → UTC. A time in a spring-forward gap moves forward by
