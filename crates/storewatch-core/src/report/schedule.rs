@@ -79,11 +79,13 @@ impl WeeklyHours {
         let Some(by_day) = &self.by_day else {
             return vec![Interval::new(from, to.saturating_add(1))];
         };
-        // A row anchored on the day before `from` may still be open at `from`
-        // (overnight shifts, 24-hour rows), so start one local date earlier.
+        // A row anchored before `from`'s date may still be open at `from`:
+        // an overnight shift from the day before, or a 24-hour row from two
+        // days before that crosses a spring-forward night. Start two dates early.
         let first = local_date(tz, from)
             .yesterday()
-            .expect("dates near now have a yesterday");
+            .and_then(|d| d.yesterday())
+            .expect("dates near now have a day before yesterday");
         let last = local_date(tz, to);
         let mut out = Vec::new();
         let mut day = first;
