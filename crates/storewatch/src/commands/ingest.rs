@@ -75,10 +75,15 @@ impl Sources {
         self.polls.is_none() && self.business_hours.is_none() && self.timezones.is_none()
     }
 
-    pub fn paths(&self) -> impl Iterator<Item = &PathBuf> {
-        [&self.polls, &self.business_hours, &self.timezones]
-            .into_iter()
-            .flatten()
+    /// The files given, with the kind of source each is.
+    pub fn by_kind(&self) -> impl Iterator<Item = (SourceKind, &Path)> {
+        [
+            (SourceKind::Polls, &self.polls),
+            (SourceKind::BusinessHours, &self.business_hours),
+            (SourceKind::Timezones, &self.timezones),
+        ]
+        .into_iter()
+        .filter_map(|(kind, path)| Some((kind, path.as_deref()?)))
     }
 }
 
@@ -91,13 +96,22 @@ pub struct Parsed {
 }
 
 impl Parsed {
-    /// Invalid rows skipped in lenient mode, per file.
-    pub fn skipped(&self) -> Vec<&[RowError]> {
-        let mut out = Vec::new();
-        out.extend(self.polls.as_ref().map(|f| f.skipped.as_slice()));
-        out.extend(self.business_hours.as_ref().map(|f| f.skipped.as_slice()));
-        out.extend(self.timezones.as_ref().map(|f| f.skipped.as_slice()));
-        out.into_iter().filter(|s| !s.is_empty()).collect()
+    /// Takes out the invalid rows skipped in lenient mode, per file that had any.
+    pub fn take_skipped(&mut self) -> Vec<Vec<RowError>> {
+        let lists = [
+            self.polls.as_mut().map(|f| std::mem::take(&mut f.skipped)),
+            self.business_hours
+                .as_mut()
+                .map(|f| std::mem::take(&mut f.skipped)),
+            self.timezones
+                .as_mut()
+                .map(|f| std::mem::take(&mut f.skipped)),
+        ];
+        lists
+            .into_iter()
+            .flatten()
+            .filter(|rows| !rows.is_empty())
+            .collect()
     }
 
     pub fn rows_read(&self) -> usize {
@@ -150,34 +164,22 @@ fn open(path: &Path) -> Result<Source, IngestError> {
 /// Parses all given files, each on its own thread. Returns every file's error
 /// when any is invalid, so one run shows all that needs fixing.
 pub fn parse_all(sources: &Sources, mode: Mode) -> Result<Parsed, Vec<IngestError>> {
-    let (polls, hours, zones) = std::thread::scope(|s| {
-        let polls = sources
-            .polls
-            .as_deref()
-            .map(|p| s.spawn(move || open(p).and_then(|src| parse_polls(src, mode))));
-        let hours = sources
-            .business_hours
-            .as_deref()
-            .map(|p| s.spawn(move || open(p).and_then(|src| parse_hours(src, mode))));
-        let zones = sources
-            .timezones
-            .as_deref()
-            .map(|p| s.spawn(move || open(p).and_then(|src| parse_timezones(src, mode))));
-        (polls.map(join), hours.map(join), zones.map(join))
+    let results: Vec<Result<Parsed, IngestError>> = std::thread::scope(|s| {
+        let parsers: Vec<_> = sources
+            .by_kind()
+            .map(|(kind, path)| {
+                s.spawn(move || open(path).and_then(|src| parse_source(kind, src, mode)))
+            })
+            .collect();
+        parsers.into_iter().map(join).collect()
     });
-    let mut errors = Vec::new();
     let mut parsed = Parsed::default();
-    match polls.transpose() {
-        Ok(p) => parsed.polls = p,
-        Err(e) => errors.push(e),
-    }
-    match hours.transpose() {
-        Ok(h) => parsed.business_hours = h,
-        Err(e) => errors.push(e),
-    }
-    match zones.transpose() {
-        Ok(z) => parsed.timezones = z,
-        Err(e) => errors.push(e),
+    let mut errors = Vec::new();
+    for result in results {
+        match result {
+            Ok(p) => parsed.merge(p),
+            Err(e) => errors.push(e),
+        }
     }
     if errors.is_empty() {
         Ok(parsed)
@@ -191,7 +193,12 @@ fn join<T>(handle: std::thread::ScopedJoinHandle<'_, T>) -> T {
 }
 
 /// Validates and applies `sources`; the error lists every invalid file.
-pub async fn load<D: Database>(db: &D, sources: &Sources, mode: Mode) -> Result<(Parsed, Applied)> {
+/// Returns the rows skipped in lenient mode, per file, and what was applied.
+pub async fn load<D: Database>(
+    db: &D,
+    sources: &Sources,
+    mode: Mode,
+) -> Result<(Vec<Vec<RowError>>, Applied)> {
     let owned = sources.clone();
     let parsed = tokio::task::spawn_blocking(move || parse_all(&owned, mode)).await?;
     let mut parsed = match parsed {
@@ -205,26 +212,9 @@ pub async fn load<D: Database>(db: &D, sources: &Sources, mode: Mode) -> Result<
             bail!("{text}\nnothing was ingested");
         }
     };
-    // Keep the counts and rejected rows for the summary; hand the rows over.
-    let summary = Parsed {
-        polls: parsed.polls.as_mut().map(|f| PollFile {
-            rows_read: f.rows_read,
-            skipped: std::mem::take(&mut f.skipped),
-            ..Default::default()
-        }),
-        business_hours: parsed.business_hours.as_mut().map(|f| HoursFile {
-            rows_read: f.rows_read,
-            skipped: std::mem::take(&mut f.skipped),
-            ..Default::default()
-        }),
-        timezones: parsed.timezones.as_mut().map(|f| TimezoneFile {
-            rows_read: f.rows_read,
-            skipped: std::mem::take(&mut f.skipped),
-            ..Default::default()
-        }),
-    };
+    let skipped = parsed.take_skipped();
     let applied = db.ingest(parsed.into_batch()).await?;
-    Ok((summary, applied))
+    Ok((skipped, applied))
 }
 
 pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
@@ -235,11 +225,14 @@ pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
         Mode::Strict
     };
     let progress = Progress::new();
-    let names: Vec<_> = sources.paths().map(|p| p.display().to_string()).collect();
+    let names: Vec<_> = sources
+        .by_kind()
+        .map(|(_, p)| p.display().to_string())
+        .collect();
     progress.step(&format!("reading {}", names.join(", ")));
     let loaded = load(db, &sources, mode).await;
     progress.finish();
-    let (summary, applied) = loaded?;
+    let (skipped_per_file, applied) = loaded?;
     let mut out = std::io::stdout().lock();
     if let (Some(path), Some(a)) = (&sources.polls, applied.polls) {
         writeln!(
@@ -267,7 +260,7 @@ pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
             thousands(n)
         )?;
     }
-    for skipped in summary.skipped() {
+    for skipped in &skipped_per_file {
         let written = write_rejected(&args.rejected_dir, skipped)?;
         writeln!(
             out,

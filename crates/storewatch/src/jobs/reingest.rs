@@ -38,12 +38,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 pub async fn tick<D: Database>(state: &AppState<D>, dir: &Path) -> Result<()> {
     let sources = Sources::in_dir(dir)?;
     let mut changed: Vec<(SourceKind, PathBuf, Vec<u8>, String)> = Vec::new();
-    for (kind, path) in [
-        (SourceKind::Polls, &sources.polls),
-        (SourceKind::BusinessHours, &sources.business_hours),
-        (SourceKind::Timezones, &sources.timezones),
-    ] {
-        let Some(path) = path else { continue };
+    for (kind, path) in sources.by_kind() {
         let bytes = tokio::fs::read(path)
             .await
             .with_context(|| format!("reading {}", path.display()))?;
@@ -54,7 +49,7 @@ pub async fn tick<D: Database>(state: &AppState<D>, dir: &Path) -> Result<()> {
             state.metrics.ingest(kind.name(), "unchanged", 0, 0);
             continue;
         }
-        changed.push((kind, path.clone(), bytes, sha));
+        changed.push((kind, path.to_path_buf(), bytes, sha));
     }
     if changed.is_empty() {
         return Ok(());

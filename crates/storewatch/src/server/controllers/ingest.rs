@@ -102,10 +102,12 @@ pub async fn push<D: Database>(
             );
         }
     };
+    let mut parsed = parsed;
     let skipped: Vec<Value> = parsed
-        .skipped()
+        .take_skipped()
         .iter()
-        .flat_map(|rows| rows.iter().map(row_json))
+        .flatten()
+        .map(row_json)
         .collect();
     let rows_read = parsed.rows_read();
     let applied = state.db.ingest(parsed.into_batch()).await?;
