@@ -31,7 +31,35 @@ const MAX_VALUES: usize = 30_000;
 
 #[derive(Clone, Debug)]
 pub struct SqliteDatabase {
+    /// Polls, business hours, time zones, source fingerprints.
     pool: SqlitePool,
+    /// Report jobs, in a file of their own so their writes never wait for an
+    /// ingest's (SQLite allows one writer per file).
+    jobs: SqlitePool,
+}
+
+fn connect_options(url: &str) -> Result<SqliteConnectOptions, DbError> {
+    Ok(SqliteConnectOptions::from_str(url)
+        .map_err(|e| DbError::BadUrl {
+            url: url.to_string(),
+            reason: e.to_string(),
+        })?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(60))
+        .foreign_keys(false)
+        .pragma("cache_size", "-65536")
+        .pragma("mmap_size", "1073741824")
+        .pragma("temp_store", "memory"))
+}
+
+/// `storewatch.db` → `storewatch.jobs.db` (`data` → `data.jobs.db`).
+fn jobs_file(data: &std::path::Path) -> std::path::PathBuf {
+    let stem = data
+        .file_stem()
+        .map_or_else(|| "storewatch".into(), |s| s.to_string_lossy().into_owned());
+    data.with_file_name(format!("{stem}.jobs.db"))
 }
 
 fn db_err(e: sqlx::Error) -> DbError {
@@ -40,33 +68,45 @@ fn db_err(e: sqlx::Error) -> DbError {
 
 impl SqliteDatabase {
     /// Opens (creating if missing) the database at `url` (`sqlite://file.db`,
-    /// `sqlite:///abs/path.db`, `sqlite::memory:`) and brings its schema up to date.
+    /// `sqlite:///abs/path.db`, `sqlite::memory:`) and brings its schema up to
+    /// date. Report jobs go to a second file beside it, `file.jobs.db`.
     pub async fn connect(url: &str) -> Result<SqliteDatabase, DbError> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| DbError::BadUrl {
-                url: url.to_string(),
-                reason: e.to_string(),
-            })?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .busy_timeout(Duration::from_secs(60))
-            .foreign_keys(false)
-            .pragma("cache_size", "-65536")
-            .pragma("mmap_size", "1073741824")
-            .pragma("temp_store", "memory");
         let in_memory = url.contains(":memory:");
-        let pool = SqlitePoolOptions::new()
-            // One in-memory database exists per connection: share a single one.
-            .max_connections(if in_memory { 1 } else { 4 })
-            .connect_with(options)
+        let options = connect_options(url)?;
+        // Parsed afresh: sqlx names an in-memory database when it parses the
+        // URL, and the jobs must not share the data's.
+        let jobs_options = if in_memory {
+            connect_options(url)?
+        } else {
+            options.clone().filename(jobs_file(options.get_filename()))
+        };
+        // An in-memory database lives and dies with its one connection:
+        // keep exactly one, forever.
+        let pool_options = || {
+            if in_memory {
+                SqlitePoolOptions::new()
+                    .max_connections(1)
+                    .min_connections(1)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+            } else {
+                SqlitePoolOptions::new().max_connections(4)
+            }
+        };
+        let pool = pool_options().connect_with(options).await.map_err(db_err)?;
+        let jobs = pool_options()
+            .connect_with(jobs_options)
             .await
             .map_err(db_err)?;
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await
             .map_err(DbError::backend)?;
-        Ok(SqliteDatabase { pool })
+        sqlx::migrate!("./migrations-jobs")
+            .run(&jobs)
+            .await
+            .map_err(DbError::backend)?;
+        Ok(SqliteDatabase { pool, jobs })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -258,7 +298,7 @@ impl Database for SqliteDatabase {
             .bind(id)
             .bind(requested_as_of)
             .bind(now)
-            .execute(&self.pool)
+            .execute(&self.jobs)
             .await
             .map_err(db_err)?;
         Ok(())
@@ -272,7 +312,7 @@ impl Database for SqliteDatabase {
         max_attempts: u32,
     ) -> Result<Option<ClaimedReport>, DbError> {
         let mut tx = self
-            .pool
+            .jobs
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db_err)?;
@@ -323,7 +363,7 @@ impl Database for SqliteDatabase {
         .bind(lease_until)
         .bind(id)
         .bind(worker)
-        .execute(&self.pool)
+        .execute(&self.jobs)
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -355,7 +395,7 @@ impl Database for SqliteDatabase {
         .bind(now)
         .bind(id)
         .bind(worker)
-        .execute(&self.pool)
+        .execute(&self.jobs)
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
@@ -369,7 +409,7 @@ impl Database for SqliteDatabase {
         )
         .bind(id)
         .bind(with_csv)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.jobs)
         .await
         .map_err(db_err)?;
         let Some(row) = row else { return Ok(None) };
@@ -586,4 +626,21 @@ fn unpack_polls(text: &str, stores: &mut Vec<StoreInput>) -> Result<(), DbError>
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn the_jobs_file_sits_beside_the_data_file() {
+        assert_eq!(
+            super::jobs_file(Path::new("storewatch.db")),
+            Path::new("storewatch.jobs.db")
+        );
+        assert_eq!(
+            super::jobs_file(Path::new("/var/lib/sw/data")),
+            Path::new("/var/lib/sw/data.jobs.db")
+        );
+    }
 }

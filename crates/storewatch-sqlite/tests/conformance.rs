@@ -8,3 +8,13 @@ storewatch_db::conformance_suite!(async {
     let db = SqliteDatabase::connect(&url).await.unwrap();
     Some((dir, db))
 });
+
+/// `sqlite::memory:` too (data and jobs are two separate in-memory databases).
+mod in_memory {
+    use storewatch_sqlite::SqliteDatabase;
+
+    storewatch_db::conformance_suite!(async {
+        let db = SqliteDatabase::connect("sqlite::memory:").await.unwrap();
+        Some(((), db))
+    });
+}

@@ -1,3 +1,7 @@
+-- Report jobs live in a database file of their own (storewatch.jobs.db beside
+-- storewatch.db): a SQLite file has one writer at a time, and a trigger or a
+-- worker's heartbeat must not wait for an ingest to commit.
+--
 -- Report jobs and their results. A report is queued by a trigger, claimed by
 -- a worker under a lease it keeps renewing, and finished with its CSV or an
 -- error. A worker that dies stops renewing: once the lease runs out, another
@@ -20,12 +24,3 @@ CREATE TABLE reports (
     csv             TEXT
 );
 CREATE INDEX reports_by_state ON reports (state, created_at);
-
--- The last ingested content of each configured source file, so the periodic
--- re-ingest skips files that did not change (also across restarts).
-CREATE TABLE source_files (
-    kind        TEXT PRIMARY KEY,
-    path        TEXT NOT NULL,
-    sha256      TEXT NOT NULL,
-    ingested_at INTEGER NOT NULL
-);
