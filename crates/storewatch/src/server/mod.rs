@@ -86,11 +86,13 @@ impl Running {
         self.task.await?
     }
 
-    /// Waits until the service stops by itself (it does not, short of an error).
+    /// Waits until the service has stopped: after `true` is sent on a
+    /// [`Running::shutdown_handle`], or on an error.
     pub async fn wait(self) -> Result<()> {
         self.task.await?
     }
 
+    /// Sending `true` on this stops the service (as [`Running::stop`] does).
     pub fn shutdown_handle(&self) -> watch::Sender<bool> {
         self.shutdown.clone()
     }
