@@ -122,6 +122,37 @@ pub enum ReportOutcome {
     },
 }
 
+/// A [`ReportOutcome`] as the columns of the `reports` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutcomeColumns {
+    pub state: &'static str,
+    pub as_of: Option<Micros>,
+    pub rows: Option<i64>,
+    pub csv: Option<String>,
+    pub error: Option<String>,
+}
+
+impl ReportOutcome {
+    pub fn into_columns(self) -> OutcomeColumns {
+        match self {
+            ReportOutcome::Complete { as_of, rows, csv } => OutcomeColumns {
+                state: ReportState::Complete.as_str(),
+                as_of,
+                rows: Some(i64::try_from(rows).unwrap_or(i64::MAX)),
+                csv: Some(csv),
+                error: None,
+            },
+            ReportOutcome::Failed { error } => OutcomeColumns {
+                state: ReportState::Failed.as_str(),
+                as_of: None,
+                rows: None,
+                csv: None,
+                error: Some(error),
+            },
+        }
+    }
+}
+
 /// What an ingest did, per source given.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Applied {

@@ -443,22 +443,17 @@ impl Database for PostgresDatabase {
         outcome: ReportOutcome,
         now: Micros,
     ) -> Result<bool, DbError> {
-        let (state, as_of, rows, csv, error) = match outcome {
-            ReportOutcome::Complete { as_of, rows, csv } => {
-                ("complete", as_of, Some(rows as i64), Some(csv), None)
-            }
-            ReportOutcome::Failed { error } => ("failed", None, None, None, Some(error)),
-        };
+        let c = outcome.into_columns();
         let done = sqlx::query(
             "UPDATE reports
                 SET state = $1, as_of = $2, row_count = $3, csv = $4, error = $5, finished_at = $6, lease_until = NULL
               WHERE id = $7 AND worker = $8 AND state = 'running'",
         )
-        .bind(state)
-        .bind(as_of)
-        .bind(rows)
-        .bind(csv)
-        .bind(error)
+        .bind(c.state)
+        .bind(c.as_of)
+        .bind(c.rows)
+        .bind(c.csv)
+        .bind(c.error)
         .bind(now)
         .bind(id)
         .bind(worker)
