@@ -1,22 +1,27 @@
 //! The engine against a brute-force reference written independently here.
 //!
 //! The reference walks the week in 30-second slots and decides each slot on
-//! its own: is it open (checked instant by instant against every row anchored
-//! on the nearby local dates), and which candidate poll is nearest to it. All
-//! inputs sit on whole minutes (poll times, as_of, local times, the zones'
-//! offsets), so every boundary — including poll midpoints — falls on a
-//! multiple of 30 s and the reference is exact: the engine must agree to the
-//! microsecond, not merely within rounding.
+//! its own: is it open (checked instant by instant against every opening
+//! anchored on the nearby local dates, special hours included), and which
+//! candidate poll is nearest to it. All inputs sit on whole minutes (poll
+//! times, as_of, local times, the zones' offsets), so every boundary —
+//! including poll midpoints — falls on a multiple of 30 s and the reference is
+//! exact: the engine must agree to the microsecond, not merely within
+//! rounding. It checks the six figures, the extended columns and, through
+//! `analyze`, every incident.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
-use jiff::tz::TimeZone;
+use jiff::tz::{AmbiguousOffset, TimeZone};
 use proptest::prelude::*;
-use storewatch_core::domain::{HoursRow, Poll, Status, TimeOfDay, Weekday};
-use storewatch_core::report::{ReportInput, StoreInput, compute};
+use storewatch_core::domain::{HoursRow, Poll, SpecialHoursRow, Status, TimeOfDay, Weekday};
+use storewatch_core::report::{Extended, ReportInput, StoreInput, analyze, compute};
 
 const MIN: i64 = 60_000_000;
 const SLOT: i64 = 30_000_000;
+const DAY: i64 = 1440 * MIN;
 
 /// Zones with DST in either hemisphere, half-hour offsets and a half-hour DST
 /// shift (Lord Howe), and none at all.
@@ -46,34 +51,94 @@ struct Case {
     zone: &'static str,
     as_of: i64,
     hours: Vec<HoursRow>,
+    special: Vec<SpecialHoursRow>,
     polls: Vec<Poll>,
 }
 
+fn time(minute: u32) -> TimeOfDay {
+    TimeOfDay::from_seconds(minute * 60).unwrap()
+}
+
+/// An end: the end of the day, equal to the start (around the clock), or any
+/// minute (before the start: overnight).
 fn end_of(minute: u32, kind: u8, start: u32) -> TimeOfDay {
     match kind {
         0 => TimeOfDay::END_OF_DAY,
-        1 => TimeOfDay::from_seconds(start * 60).unwrap(),
-        _ => TimeOfDay::from_seconds(minute * 60).unwrap(),
+        1 => time(start),
+        _ => time(minute),
     }
 }
 
+/// A minute of the day; half of them before 04:00, where every zone here
+/// changes its clocks.
+fn minute() -> impl Strategy<Value = u32> {
+    prop_oneof![0u32..1440, 0u32..240]
+}
+
+/// (start, end) as a row reads them.
+fn opening() -> impl Strategy<Value = (TimeOfDay, TimeOfDay)> {
+    (minute(), minute(), 0u8..6)
+        .prop_map(|(start, end, kind)| (time(start), end_of(end, kind, start)))
+}
+
+/// One special date, as days after the local date of `as_of` (−10 … +1,
+/// enough to cover the week and the two dates before it), closed or with one
+/// to three openings.
+fn special_date() -> impl Strategy<Value = (i64, Option<Vec<(TimeOfDay, TimeOfDay)>>)> {
+    (
+        -10i64..=1,
+        prop_oneof![1 => Just(None), 3 => proptest::collection::vec(opening(), 1..4).prop_map(Some)],
+    )
+}
+
 fn case() -> impl Strategy<Value = Case> {
-    let row =
-        (0u8..7, 0u32..1440, 0u32..1440, 0u8..8).prop_map(|(day, start, end, kind)| HoursRow {
-            day: Weekday::new(day).unwrap(),
-            start: TimeOfDay::from_seconds(start * 60).unwrap(),
-            end: end_of(end, kind, start),
-        });
-    let hours = prop_oneof![1 => Just(Vec::new()), 4 => proptest::collection::vec(row, 1..8)];
+    let row = (0u8..7, opening()).prop_map(|(day, (start, end))| HoursRow {
+        day: Weekday::new(day).unwrap(),
+        start,
+        end,
+    });
+    let hours = prop_oneof![1 => Just(Vec::new()), 3 => proptest::collection::vec(row, 1..8)];
+    let special = prop_oneof![
+        1 => Just(Vec::new()),
+        3 => proptest::collection::vec(special_date(), 1..7),
+        1 => proptest::collection::vec(special_date(), 8..16),
+    ];
     let polls = proptest::collection::vec((0i64..(9 * 1440), any::<bool>()), 0..40);
-    (0..ZONES.len(), 0..BASES.len(), -4320i64..4320, hours, polls).prop_map(
-        |(z, b, shift, hours, polls)| {
+    (
+        0..ZONES.len(),
+        0..BASES.len(),
+        -4320i64..4320,
+        hours,
+        special,
+        polls,
+    )
+        .prop_map(|(z, b, shift, hours, special_dates, polls)| {
             let base: Timestamp = BASES[b].parse().unwrap();
             let as_of = base.as_microsecond() + shift * MIN;
+            let tz = TimeZone::get(ZONES[z]).unwrap();
+            let today = tz
+                .to_datetime(Timestamp::from_microsecond(as_of).unwrap())
+                .date();
+            // One kind per date: closed or with times, never both.
+            let mut seen = BTreeSet::new();
+            let mut special = Vec::new();
+            for (offset, rows) in special_dates {
+                if !seen.insert(offset) {
+                    continue;
+                }
+                let date = today + jiff::Span::new().days(offset);
+                match rows {
+                    None => special.push(SpecialHoursRow::closed(date)),
+                    Some(rows) => special.extend(
+                        rows.into_iter()
+                            .map(|(start, end)| SpecialHoursRow::open(date, start, end)),
+                    ),
+                }
+            }
             let mut polls: Vec<Poll> = polls
                 .into_iter()
                 .map(|(m, active)| Poll {
-                    ts: as_of - 8 * 1440 * MIN + m * MIN,
+                    ts: as_of - 8 * DAY + m * MIN,
                     status: if active {
                         Status::Active
                     } else {
@@ -87,93 +152,205 @@ fn case() -> impl Strategy<Value = Case> {
                 zone: ZONES[z],
                 as_of,
                 hours,
+                special,
                 polls,
             }
-        },
-    )
+        })
 }
 
+/// A wall-clock time on a local date → UTC µs. Written out by hand: a time in
+/// a gap (spring forward) or a fold (fall back) both take the offset in force
+/// before the change, which moves a missing time forward by the gap and picks
+/// the earlier of two instants.
 fn to_utc(tz: &TimeZone, day: Date, t: TimeOfDay) -> i64 {
-    let s = t.seconds() as i64;
+    let s = i64::from(t.seconds());
     let dt = DateTime::from_parts(
         day,
         jiff::civil::time((s / 3600) as i8, (s / 60 % 60) as i8, (s % 60) as i8, 0),
     );
-    tz.to_timestamp(dt).unwrap().as_microsecond()
+    let offset = match tz.to_ambiguous_timestamp(dt).offset() {
+        AmbiguousOffset::Unambiguous { offset } => offset,
+        AmbiguousOffset::Gap { before, .. } | AmbiguousOffset::Fold { before, .. } => before,
+    };
+    let as_if_utc = TimeZone::UTC.to_timestamp(dt).unwrap().as_microsecond();
+    as_if_utc - i64::from(offset.seconds()) * 1_000_000
 }
 
-/// Is instant `t` inside business hours? Checked on its own, with no
-/// interval list: a row anchored on local date D covers t when
-/// start(D) ≤ t < end(D), and only D = date(t) − 2 … date(t) can.
-fn is_open(case: &Case, tz: &TimeZone, t: i64) -> bool {
-    if case.hours.is_empty() {
-        return true;
-    }
-    let today = tz
-        .to_datetime(Timestamp::from_microsecond(t).unwrap())
-        .date();
-    for back in 0..3 {
-        let day = today - jiff::Span::new().days(back);
+/// The openings of local date `day` as UTC [start, end): its special rows if
+/// it has any (none if closed), else its weekday's rows, else (no weekly rows
+/// at all) the whole date.
+fn openings_of(case: &Case, tz: &TimeZone, day: Date) -> Vec<(i64, i64)> {
+    let rows: Vec<(TimeOfDay, TimeOfDay)> = if case.special.iter().any(|r| r.date == day) {
+        case.special
+            .iter()
+            .filter(|r| r.date == day)
+            .filter_map(|r| r.hours)
+            .collect()
+    } else if case.hours.is_empty() {
+        vec![(TimeOfDay::MIDNIGHT, TimeOfDay::END_OF_DAY)]
+    } else {
         let weekday = day.weekday().to_monday_zero_offset() as usize;
-        for row in case.hours.iter().filter(|r| r.day.index() == weekday) {
-            let start = to_utc(tz, day, row.start);
-            let next = day.tomorrow().unwrap();
-            let end = if row.end == TimeOfDay::END_OF_DAY {
+        case.hours
+            .iter()
+            .filter(|r| r.day.index() == weekday)
+            .map(|r| (r.start, r.end))
+            .collect()
+    };
+    let next = day.tomorrow().unwrap();
+    rows.into_iter()
+        .map(|(start, end)| {
+            let from = to_utc(tz, day, start);
+            let to = if end == TimeOfDay::END_OF_DAY {
                 to_utc(tz, next, TimeOfDay::MIDNIGHT)
-            } else if row.end == row.start {
-                start + 24 * 60 * MIN
-            } else if row.end < row.start {
-                to_utc(tz, next, row.end)
+            } else if end == start {
+                // Around the clock: the same wall-clock time the next date.
+                to_utc(tz, next, start)
+            } else if end < start {
+                to_utc(tz, next, end)
             } else {
-                to_utc(tz, day, row.end)
+                to_utc(tz, day, end)
             };
-            if start <= t && t < end {
-                return true;
-            }
+            (from, to)
+        })
+        .collect()
+}
+
+/// Open-ness instant by instant, with no merged interval list: an opening of
+/// local date D covers t when start ≤ t < end, and only D = date(t) − 2 …
+/// date(t) can (an opening ends at most ~25 h after its date's start).
+struct Hours<'a> {
+    case: &'a Case,
+    tz: TimeZone,
+    by_date: BTreeMap<Date, Vec<(i64, i64)>>,
+}
+
+impl Hours<'_> {
+    fn new(case: &Case) -> Hours<'_> {
+        Hours {
+            case,
+            tz: TimeZone::get(case.zone).unwrap(),
+            by_date: BTreeMap::new(),
         }
     }
-    false
+
+    fn is_open(&mut self, t: i64) -> bool {
+        let today = self
+            .tz
+            .to_datetime(Timestamp::from_microsecond(t).unwrap())
+            .date();
+        (0..3).any(|back| {
+            let day = today - jiff::Span::new().days(back);
+            let (case, tz) = (self.case, &self.tz);
+            self.by_date
+                .entry(day)
+                .or_insert_with(|| openings_of(case, tz, day))
+                .iter()
+                .any(|&(start, end)| start <= t && t < end)
+        })
+    }
 }
 
-/// [(up, down); 3] in microseconds for hour, day, week.
-fn reference(case: &Case) -> [(i64, i64); 3] {
-    let tz = TimeZone::get(case.zone).unwrap();
-    let week_start = case.as_of - 7 * 1440 * MIN;
+/// An incident as the reference sees it, in µs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RefIncident {
+    start: i64,
+    end: i64,
+    downtime: i64,
+    ongoing: bool,
+    inactive_polls: u32,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+struct Reference {
+    /// (up, down) in µs for hour, day, week.
+    figures: [(i64, i64); 3],
+    open: i64,
+    polls: u32,
+    incidents: Vec<RefIncident>,
+}
+
+fn reference(case: &Case) -> Reference {
+    let mut hours = Hours::new(case);
+    let week_start = case.as_of - 7 * DAY;
     let candidates: Vec<&Poll> = case
         .polls
         .iter()
-        .filter(|p| p.ts >= week_start && p.ts <= case.as_of && is_open(case, &tz, p.ts))
+        .filter(|p| p.ts >= week_start && p.ts <= case.as_of)
+        .filter(|p| hours.is_open(p.ts))
         .collect();
-    let mut out = [(0, 0); 3];
-    if candidates.is_empty() {
-        return out;
+    // The run (maximal stretch of consecutive inactive candidates) of each
+    // candidate, if it is inactive.
+    let mut run_of = vec![None; candidates.len()];
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, p) in candidates.iter().enumerate() {
+        if p.status == Status::Inactive {
+            if i > 0 && run_of[i - 1].is_some() {
+                runs.last_mut().unwrap().1 = i;
+            } else {
+                runs.push((i, i));
+            }
+            run_of[i] = Some(runs.len() - 1);
+        }
     }
-    let starts = [case.as_of - 60 * MIN, case.as_of - 1440 * MIN, week_start];
+    // Per run: first open slot, last open slot end, downtime.
+    let mut run_time: Vec<Option<(i64, i64, i64)>> = vec![None; runs.len()];
+    let mut figures = [(0, 0); 3];
+    let mut open = 0;
+    let starts = [case.as_of - 60 * MIN, case.as_of - DAY, week_start];
     let mut slot = week_start;
     while slot < case.as_of {
         let mid = slot + SLOT / 2;
-        if is_open(case, &tz, mid) {
-            let nearest = candidates
+        if hours.is_open(mid) {
+            open += SLOT;
+            // Midpoints sit on 15 s past a 30 s multiple, boundaries on 30 s
+            // multiples: never a tie.
+            if let Some((i, nearest)) = candidates
                 .iter()
-                .min_by_key(|p| (p.ts - mid).abs())
-                .unwrap();
-            for (w, start) in starts.iter().enumerate() {
-                if slot >= *start {
-                    if nearest.status == Status::Active {
-                        out[w].0 += SLOT;
-                    } else {
-                        out[w].1 += SLOT;
+                .enumerate()
+                .min_by_key(|(_, p)| (p.ts - mid).abs())
+            {
+                for (w, start) in starts.iter().enumerate() {
+                    if slot >= *start {
+                        if nearest.status == Status::Active {
+                            figures[w].0 += SLOT;
+                        } else {
+                            figures[w].1 += SLOT;
+                        }
                     }
+                }
+                if let Some(r) = run_of[i] {
+                    let t = run_time[r].get_or_insert((slot, slot + SLOT, 0));
+                    t.1 = slot + SLOT;
+                    t.2 += SLOT;
                 }
             }
         }
         slot += SLOT;
     }
-    out
+    let incidents = runs
+        .iter()
+        .zip(&run_time)
+        .filter_map(|(&(first, last), time)| {
+            let (start, end, downtime) = (*time)?;
+            Some(RefIncident {
+                start,
+                end,
+                downtime,
+                ongoing: last + 1 == candidates.len(),
+                inactive_polls: u32::try_from(last - first + 1).unwrap(),
+            })
+        })
+        .collect();
+    Reference {
+        figures,
+        open,
+        polls: u32::try_from(candidates.len()).unwrap(),
+        incidents,
+    }
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
 
     #[test]
     fn engine_agrees_with_brute_force(case in case()) {
@@ -184,11 +361,53 @@ proptest! {
                 store_id: "s".into(),
                 timezone: Some(case.zone.to_string()),
                 hours: case.hours.clone(),
+                special: case.special.clone(),
                 polls: case.polls.clone(),
             }],
         };
         let report = compute(input).unwrap();
-        let got: Vec<(i64, i64)> = report.rows[0].figures.windows.iter().map(|t| (t.up / 2, t.down / 2)).collect();
-        prop_assert_eq!(got, want.to_vec());
+        let row = &report.rows[0];
+        // Half-microseconds: the reference's µs doubled, exactly.
+        let f = row.figures;
+        let got: Vec<(i64, i64)> = [f.hour, f.day, f.week].iter().map(|t| (t.up, t.down)).collect();
+        let doubled: Vec<(i64, i64)> = want.figures.iter().map(|&(u, d)| (2 * u, 2 * d)).collect();
+        prop_assert_eq!(got, doubled);
+        let longest = want.incidents.iter().map(|i| i.downtime).max().unwrap_or(0);
+        prop_assert_eq!(
+            row.extended,
+            Extended {
+                open: want.open,
+                polls: want.polls,
+                incidents: u32::try_from(want.incidents.len()).unwrap(),
+                longest_incident: 2 * longest,
+            }
+        );
+
+        let tz = TimeZone::get(case.zone).unwrap();
+        let analysis = analyze(&case.hours, &case.special, &case.polls, &tz, case.as_of);
+        prop_assert_eq!(analysis.extended, row.extended);
+        // In half-microseconds, like the figures.
+        let got: Vec<RefIncident> = analysis
+            .incidents
+            .iter()
+            .map(|i| RefIncident {
+                start: i.start,
+                end: i.end,
+                downtime: i.downtime,
+                ongoing: i.ongoing,
+                inactive_polls: i.inactive_polls,
+            })
+            .collect();
+        let doubled: Vec<RefIncident> = want
+            .incidents
+            .iter()
+            .map(|i| RefIncident {
+                start: 2 * i.start,
+                end: 2 * i.end,
+                downtime: 2 * i.downtime,
+                ..*i
+            })
+            .collect();
+        prop_assert_eq!(got, doubled);
     }
 }

@@ -2,8 +2,11 @@
 //! tests against a real, empty database; each check panics with a message on
 //! failure.
 
-use storewatch_core::domain::{HoursRow, Poll, Status, TimeOfDay, Weekday, parse_timestamp};
+use storewatch_core::domain::{
+    HoursRow, Poll, SpecialHoursRow, Status, TimeOfDay, Weekday, parse_local_date, parse_timestamp,
+};
 use storewatch_core::ingest::PollFile;
+use storewatch_core::report::Columns;
 
 use crate::{Database, IngestBatch, PollsApplied};
 
@@ -277,6 +280,10 @@ pub async fn a_batch_is_applied_whole<D: Database>(db: &D) {
             },
         )]),
         timezones: Some(vec![("a".into(), "Europe/Berlin".into())]),
+        special_hours: Some(vec![(
+            "a".into(),
+            SpecialHoursRow::closed(parse_local_date("2023-01-22").unwrap()),
+        )]),
         fingerprints: Vec::new(),
     };
     let applied = db.ingest(batch).await.unwrap();
@@ -289,12 +296,86 @@ pub async fn a_batch_is_applied_whole<D: Database>(db: &D) {
         })
     );
     assert_eq!(
-        (applied.business_hours, applied.timezones),
-        (Some(1), Some(1))
+        (
+            applied.business_hours,
+            applied.timezones,
+            applied.special_hours
+        ),
+        (Some(1), Some(1), Some(1))
     );
     let input = db.report_input(None).await.unwrap();
     assert_eq!(input.stores[0].timezone.as_deref(), Some("Europe/Berlin"));
     assert_eq!(input.stores[0].hours.len(), 1);
+    assert_eq!(input.stores[0].special.len(), 1);
+}
+
+/// Special hours are a snapshot too, closed dates come back closed, and a
+/// report reads the dates around its week (and not ones far from it).
+pub async fn special_hours_are_a_snapshot<D: Database>(db: &D) {
+    let date = |d: &str| parse_local_date(d).unwrap();
+    let t = |s: &str| TimeOfDay::parse(s).unwrap();
+    let end = |s: &str| TimeOfDay::parse_end(s).unwrap();
+    db.ingest_polls(polls(&[
+        ("a", "2023-01-23T10:00:00Z", Status::Active),
+        ("b", "2023-01-23T10:00:00Z", Status::Active),
+    ]))
+    .await
+    .unwrap();
+    let rows = vec![
+        ("a".to_string(), SpecialHoursRow::closed(date("2023-01-22"))),
+        (
+            "a".to_string(),
+            SpecialHoursRow::open(date("2023-01-16"), t("10:00"), end("23:59:59")),
+        ),
+        (
+            "a".to_string(),
+            SpecialHoursRow::open(date("2023-01-16"), t("22:00"), end("02:00")),
+        ),
+        // Far from the week: not needed by a report on the 23rd.
+        ("a".to_string(), SpecialHoursRow::closed(date("2023-12-25"))),
+        ("b".to_string(), SpecialHoursRow::closed(date("2023-01-20"))),
+    ];
+    let applied = db
+        .ingest(IngestBatch {
+            special_hours: Some(rows),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(applied.special_hours, Some(5));
+    let input = db
+        .report_input(Some(ts("2023-01-23T12:00:00Z")))
+        .await
+        .unwrap();
+    let a = input.stores.iter().find(|s| s.store_id == "a").unwrap();
+    let mut special = a.special.clone();
+    special.sort();
+    assert_eq!(
+        special,
+        [
+            SpecialHoursRow::open(date("2023-01-16"), t("10:00"), end("23:59:59")),
+            SpecialHoursRow::open(date("2023-01-16"), t("22:00"), end("02:00")),
+            SpecialHoursRow::closed(date("2023-01-22")),
+        ]
+    );
+
+    // The next snapshot forgets b's.
+    db.ingest(IngestBatch {
+        special_hours: Some(vec![(
+            "a".to_string(),
+            SpecialHoursRow::closed(date("2023-01-22")),
+        )]),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let input = db
+        .report_input(Some(ts("2023-01-23T12:00:00Z")))
+        .await
+        .unwrap();
+    let b = input.stores.iter().find(|s| s.store_id == "b").unwrap();
+    assert!(b.special.is_empty());
+    assert_eq!(db.counts().await.unwrap().special_hours, 1);
 }
 
 // --- Report jobs -------------------------------------------------------------
@@ -305,15 +386,21 @@ const SECOND: i64 = 1_000_000;
 pub async fn a_report_job_runs_to_completion<D: Database>(db: &D) {
     use crate::{ReportOutcome, ReportState};
     assert_eq!(db.report("r1", false).await.unwrap(), None);
-    db.create_report("r1", Some(ts("2023-01-23T18:00:00Z")), 100 * SECOND)
-        .await
-        .unwrap();
+    db.create_report(
+        "r1",
+        Some(ts("2023-01-23T18:00:00Z")),
+        Columns::Extended,
+        100 * SECOND,
+    )
+    .await
+    .unwrap();
     let queued = db.report("r1", true).await.unwrap().unwrap();
     assert_eq!(
         (queued.state, queued.attempts, queued.created_at),
         (ReportState::Queued, 0, 100 * SECOND)
     );
     assert_eq!(queued.requested_as_of, Some(ts("2023-01-23T18:00:00Z")));
+    assert_eq!(queued.columns, Columns::Extended);
 
     let claimed = db
         .claim_report("w1", 101 * SECOND, 131 * SECOND, 3)
@@ -372,9 +459,15 @@ pub async fn a_report_job_runs_to_completion<D: Database>(db: &D) {
 
 /// Jobs are taken oldest first.
 pub async fn report_jobs_are_claimed_oldest_first<D: Database>(db: &D) {
-    db.create_report("b", None, 2 * SECOND).await.unwrap();
-    db.create_report("a", None, 3 * SECOND).await.unwrap();
-    db.create_report("c", None, SECOND).await.unwrap();
+    db.create_report("b", None, Columns::Standard, 2 * SECOND)
+        .await
+        .unwrap();
+    db.create_report("a", None, Columns::Standard, 3 * SECOND)
+        .await
+        .unwrap();
+    db.create_report("c", None, Columns::Standard, SECOND)
+        .await
+        .unwrap();
     let mut order = Vec::new();
     while let Some(c) = db
         .claim_report("w", 10 * SECOND, 40 * SECOND, 3)
@@ -390,7 +483,9 @@ pub async fn report_jobs_are_claimed_oldest_first<D: Database>(db: &D) {
 /// worker can no longer renew or finish it; after too many attempts it fails.
 pub async fn an_abandoned_report_is_retried_then_failed<D: Database>(db: &D) {
     use crate::{ReportOutcome, ReportState};
-    db.create_report("r", None, 0).await.unwrap();
+    db.create_report("r", None, Columns::Standard, 0)
+        .await
+        .unwrap();
     db.claim_report("dead", SECOND, 31 * SECOND, 2)
         .await
         .unwrap()
@@ -449,7 +544,9 @@ pub async fn an_abandoned_report_is_retried_then_failed<D: Database>(db: &D) {
 /// A failed outcome is stored with its error.
 pub async fn a_failed_report_keeps_its_error<D: Database>(db: &D) {
     use crate::{ReportOutcome, ReportState};
-    db.create_report("f", None, 0).await.unwrap();
+    db.create_report("f", None, Columns::Standard, 0)
+        .await
+        .unwrap();
     db.claim_report("w", SECOND, 31 * SECOND, 3)
         .await
         .unwrap()
@@ -518,6 +615,7 @@ macro_rules! conformance_suite {
             report_input_covers_the_week,
             an_empty_database_has_no_report_time,
             a_batch_is_applied_whole,
+            special_hours_are_a_snapshot,
             a_report_job_runs_to_completion,
             report_jobs_are_claimed_oldest_first,
             an_abandoned_report_is_retried_then_failed,

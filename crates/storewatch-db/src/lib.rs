@@ -5,13 +5,14 @@
 //! [`conformance`] holds the behaviour every backend must show, as async checks
 //! each backend's own tests run against a real database.
 
+pub mod columns;
 pub mod conformance;
 
 use std::future::Future;
 
-use storewatch_core::domain::{HoursRow, Micros};
+use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
 use storewatch_core::ingest::PollFile;
-use storewatch_core::report::ReportInput;
+use storewatch_core::report::{Columns, ReportInput, Window};
 
 /// A storage failure. Backends keep their own error inside.
 #[derive(Debug, thiserror::Error)]
@@ -28,7 +29,7 @@ impl DbError {
     }
 }
 
-/// The validated contents of one ingest: any of the three sources.
+/// The validated contents of one ingest: any of the four sources.
 #[derive(Debug, Default)]
 pub struct IngestBatch {
     pub polls: Option<PollFile>,
@@ -39,6 +40,8 @@ pub struct IngestBatch {
     pub business_hours: Option<Vec<(String, HoursRow)>>,
     /// Replaces the whole time-zone snapshot when present.
     pub timezones: Option<Vec<(String, String)>>,
+    /// Replaces the whole special-hours snapshot when present.
+    pub special_hours: Option<Vec<(String, SpecialHoursRow)>>,
 }
 
 /// Which content of a source file was last ingested.
@@ -90,13 +93,15 @@ pub struct ReportRecord {
     pub requested_as_of: Option<Micros>,
     /// The report time used, once known.
     pub as_of: Option<Micros>,
+    /// The columns the report was asked for (its CSV is stored extended).
+    pub columns: Columns,
     pub created_at: Micros,
     pub started_at: Option<Micros>,
     pub finished_at: Option<Micros>,
     pub attempts: u32,
     pub rows: Option<u64>,
     pub error: Option<String>,
-    /// Only when asked for and complete.
+    /// Only when asked for and complete: the CSV with the extended columns.
     pub csv: Option<String>,
 }
 
@@ -107,6 +112,11 @@ pub struct ClaimedReport {
     pub requested_as_of: Option<Micros>,
     /// Including this one.
     pub attempts: u32,
+}
+
+/// How the `reports` table stores [`Columns`].
+pub fn columns_from_db(text: &str) -> Columns {
+    Columns::parse(text).unwrap_or_default()
 }
 
 /// How a report job ended.
@@ -161,6 +171,8 @@ pub struct Applied {
     pub business_hours: Option<u64>,
     /// Rows now in the time-zone snapshot.
     pub timezones: Option<u64>,
+    /// Rows now in the special-hours snapshot.
+    pub special_hours: Option<u64>,
 }
 
 /// What an ingest of polls did.
@@ -181,7 +193,31 @@ pub struct Counts {
     pub polls: u64,
     pub business_hours: u64,
     pub timezones: u64,
+    pub special_hours: u64,
     pub newest_poll: Option<Micros>,
+}
+
+/// The local dates whose special hours a report at `as_of` may need, as
+/// `YYYY-MM-DD` text (how both backends store them): the week's UTC dates
+/// widened by three days before (an opening can start two local dates before
+/// the week, and a local date can be a day behind UTC) and two after.
+pub fn special_dates_for(as_of: Micros) -> (String, String) {
+    let date = |t: Micros, days: i64| {
+        let day = t.div_euclid(86_400_000_000) + days;
+        jiff::civil::date(1970, 1, 1)
+            .checked_add(jiff::Span::new().days(day))
+            .map_or_else(
+                |_| {
+                    if days < 0 {
+                        "0000-00-00".into()
+                    } else {
+                        "9999-99-99".into()
+                    }
+                },
+                |d| d.to_string(),
+            )
+    };
+    (date(as_of - Window::Week.length(), -3), date(as_of, 2))
 }
 
 /// The storage of polls, business hours and time zones.
@@ -193,12 +229,14 @@ pub trait Database: Clone + Send + Sync + 'static {
     /// Polls go into the append-only log keyed by (store_id, timestamp): a key
     /// already stored with the same status is left alone, with another status
     /// it is replaced; within the batch, the last row of a key wins. Business
-    /// hours and time zones, when given, replace their whole snapshot.
+    /// hours, special hours and time zones, when given, replace their whole
+    /// snapshot.
     fn ingest(&self, batch: IngestBatch) -> impl Future<Output = Result<Applied, DbError>> + Send;
 
     /// Everything a report at `as_of` reads, from one consistent snapshot.
     /// Without `as_of`, T is the newest poll timestamp in the database.
-    /// Each store carries at least its polls with T − 7 d ≤ t ≤ T.
+    /// Each store carries at least its polls with T − 7 d ≤ t ≤ T, and its
+    /// special hours of at least the dates [`special_dates_for`] names.
     fn report_input(
         &self,
         as_of: Option<Micros>,
@@ -226,6 +264,7 @@ pub trait Database: Clone + Send + Sync + 'static {
         &self,
         id: &str,
         requested_as_of: Option<Micros>,
+        columns: Columns,
         now: Micros,
     ) -> impl Future<Output = Result<(), DbError>> + Send;
 

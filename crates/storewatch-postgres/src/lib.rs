@@ -13,12 +13,13 @@ use std::collections::HashMap;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Row};
-use storewatch_core::domain::{HoursRow, Micros, Poll, Status, TimeOfDay, Weekday};
+use storewatch_core::domain::{HoursRow, Micros, Poll, SpecialHoursRow, Status};
 use storewatch_core::ingest::{PollFile, dedup_keep_last};
-use storewatch_core::report::{ReportInput, StoreInput, WINDOW_LENGTHS};
+use storewatch_core::report::{Columns, ReportInput, StoreInput, Window};
+use storewatch_db::columns::{hours_row, special_columns, special_row};
 use storewatch_db::{
     Applied, ClaimedReport, Counts, Database, DbError, IngestBatch, PollsApplied, ReportOutcome,
-    ReportRecord, ReportState, SourceFingerprint,
+    ReportRecord, ReportState, SourceFingerprint, columns_from_db, special_dates_for,
 };
 
 /// Rows per bulk statement: large enough to amortise the round trip, small
@@ -156,6 +157,40 @@ async fn replace_business_hours(
     Ok(rows.len() as u64)
 }
 
+async fn replace_special_hours(
+    tx: &mut Tx,
+    rows: Vec<(String, SpecialHoursRow)>,
+) -> Result<u64, DbError> {
+    sqlx::query("DELETE FROM special_hours")
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    for chunk in rows.chunks(CHUNK) {
+        let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+        let mut dates = Vec::with_capacity(chunk.len());
+        let mut starts: Vec<Option<i32>> = Vec::with_capacity(chunk.len());
+        let mut ends: Vec<Option<i32>> = Vec::with_capacity(chunk.len());
+        for (_, row) in chunk {
+            let (date, start, end) = special_columns(row);
+            dates.push(date);
+            starts.push(start.map(|s| s as i32));
+            ends.push(end.map(|e| e as i32));
+        }
+        sqlx::query(
+            "INSERT INTO special_hours (store_id, date, start_s, end_s)
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::integer[], $4::integer[])",
+        )
+        .bind(&ids)
+        .bind(&dates)
+        .bind(&starts)
+        .bind(&ends)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    }
+    Ok(rows.len() as u64)
+}
+
 async fn replace_timezones(tx: &mut Tx, rows: Vec<(String, String)>) -> Result<u64, DbError> {
     sqlx::query("DELETE FROM timezones")
         .execute(&mut **tx)
@@ -188,6 +223,9 @@ impl Database for PostgresDatabase {
         }
         if let Some(rows) = batch.business_hours {
             applied.business_hours = Some(replace_business_hours(&mut tx, rows).await?);
+        }
+        if let Some(rows) = batch.special_hours {
+            applied.special_hours = Some(replace_special_hours(&mut tx, rows).await?);
         }
         if let Some(file) = batch.polls {
             applied.polls = Some(ingest_polls(&mut tx, file).await?);
@@ -239,32 +277,40 @@ impl Database for PostgresDatabase {
                 .collect();
         let mut hours: HashMap<String, Vec<HoursRow>> = HashMap::new();
         let hour_rows = sqlx::query(
-            "SELECT store_id, array_agg(day), array_agg(start_s), array_agg(end_s) FROM business_hours GROUP BY store_id",
+            "SELECT store_id, array_agg(day) AS days, array_agg(start_s) AS starts, array_agg(end_s) AS ends
+               FROM business_hours GROUP BY store_id",
         )
         .fetch_all(&mut *tx)
         .await
         .map_err(db_err)?;
         for row in hour_rows {
-            let (days, starts, ends): (Vec<i16>, Vec<i32>, Vec<i32>) =
-                (row.get(1), row.get(2), row.get(3));
-            let mut out = Vec::with_capacity(days.len());
-            for ((day, start), end) in days.into_iter().zip(starts).zip(ends) {
-                let seconds = |s: i32| {
-                    u32::try_from(s)
-                        .ok()
-                        .and_then(TimeOfDay::from_seconds)
-                        .ok_or_else(|| corrupt("time"))
-                };
-                out.push(HoursRow {
-                    day: u8::try_from(day)
-                        .ok()
-                        .and_then(Weekday::new)
-                        .ok_or_else(|| corrupt("weekday"))?,
-                    start: seconds(start)?,
-                    end: seconds(end)?,
-                });
-            }
-            hours.insert(row.get(0), out);
+            let days: Vec<i16> = row.get("days");
+            let starts: Vec<i32> = row.get("starts");
+            let ends: Vec<i32> = row.get("ends");
+            let out = days
+                .into_iter()
+                .zip(starts)
+                .zip(ends)
+                .map(|((day, start), end)| hours_row(day.into(), start.into(), end.into()))
+                .collect::<Result<Vec<_>, _>>()?;
+            hours.insert(row.get("store_id"), out);
+        }
+        let (first_date, last_date) = special_dates_for(as_of);
+        let special_rows: Vec<(String, String, Option<i32>, Option<i32>)> = sqlx::query_as(
+            "SELECT store_id, date, start_s, end_s FROM special_hours WHERE date BETWEEN $1 AND $2",
+        )
+        .bind(&first_date)
+        .bind(&last_date)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let mut special: HashMap<String, Vec<SpecialHoursRow>> = HashMap::new();
+        for (id, date, start, end) in special_rows {
+            special.entry(id).or_default().push(special_row(
+                &date,
+                start.map(i64::from),
+                end.map(i64::from),
+            )?);
         }
         let store_rows = sqlx::query(
             "SELECT s.store_id, w.ts, w.active
@@ -273,7 +319,7 @@ impl Database for PostgresDatabase {
                                     FROM polls p
                                    WHERE p.store_key = s.key AND p.ts BETWEEN $1 AND $2) w ON true",
         )
-        .bind(as_of - WINDOW_LENGTHS[2])
+        .bind(as_of - Window::Week.length())
         .bind(as_of)
         .fetch_all(&mut *tx)
         .await
@@ -281,9 +327,9 @@ impl Database for PostgresDatabase {
         tx.commit().await.map_err(db_err)?;
         let mut stores = Vec::with_capacity(store_rows.len());
         for row in store_rows {
-            let store_id: String = row.get(0);
-            let ts: Option<Vec<i64>> = row.get(1);
-            let active: Option<Vec<bool>> = row.get(2);
+            let store_id: String = row.get("store_id");
+            let ts: Option<Vec<i64>> = row.get("ts");
+            let active: Option<Vec<bool>> = row.get("active");
             let polls = ts
                 .unwrap_or_default()
                 .into_iter()
@@ -296,6 +342,7 @@ impl Database for PostgresDatabase {
             stores.push(StoreInput {
                 timezone: zones.remove(&store_id),
                 hours: hours.remove(&store_id).unwrap_or_default(),
+                special: special.remove(&store_id).unwrap_or_default(),
                 store_id,
                 polls,
             });
@@ -308,20 +355,23 @@ impl Database for PostgresDatabase {
 
     async fn counts(&self) -> Result<Counts, DbError> {
         let row = sqlx::query(
-            "SELECT (SELECT count(*) FROM stores), (SELECT count(*) FROM polls),
-                    (SELECT count(*) FROM business_hours), (SELECT count(*) FROM timezones),
-                    (SELECT newest_ts FROM poll_log_meta WHERE id = 1)",
+            "SELECT (SELECT count(*) FROM stores) AS stores, (SELECT count(*) FROM polls) AS polls,
+                    (SELECT count(*) FROM business_hours) AS business_hours,
+                    (SELECT count(*) FROM timezones) AS timezones,
+                    (SELECT count(*) FROM special_hours) AS special_hours,
+                    (SELECT newest_ts FROM poll_log_meta WHERE id = 1) AS newest_poll",
         )
         .fetch_one(&self.pool)
         .await
         .map_err(db_err)?;
-        let n = |i: usize| row.get::<i64, _>(i) as u64;
+        let n = |name: &str| row.get::<i64, _>(name) as u64;
         Ok(Counts {
-            stores: n(0),
-            polls: n(1),
-            business_hours: n(2),
-            timezones: n(3),
-            newest_poll: row.get(4),
+            stores: n("stores"),
+            polls: n("polls"),
+            business_hours: n("business_hours"),
+            timezones: n("timezones"),
+            special_hours: n("special_hours"),
+            newest_poll: row.get("newest_poll"),
         })
     }
 
@@ -362,11 +412,13 @@ impl Database for PostgresDatabase {
         &self,
         id: &str,
         requested_as_of: Option<Micros>,
+        columns: Columns,
         now: Micros,
     ) -> Result<(), DbError> {
-        sqlx::query("INSERT INTO reports (id, state, requested_as_of, created_at) VALUES ($1, 'queued', $2, $3)")
+        sqlx::query("INSERT INTO reports (id, state, requested_as_of, columns, created_at) VALUES ($1, 'queued', $2, $3, $4)")
             .bind(id)
             .bind(requested_as_of)
+            .bind(columns.as_str())
             .bind(now)
             .execute(&self.pool)
             .await
@@ -465,8 +517,8 @@ impl Database for PostgresDatabase {
 
     async fn report(&self, id: &str, with_csv: bool) -> Result<Option<ReportRecord>, DbError> {
         let row = sqlx::query(
-            "SELECT id, state, requested_as_of, as_of, created_at, started_at, finished_at, attempts,
-                    row_count, error, CASE WHEN $2 THEN csv END
+            "SELECT id, state, requested_as_of, as_of, columns, created_at, started_at, finished_at,
+                    attempts, row_count, error, CASE WHEN $2 THEN csv END AS csv
                FROM reports WHERE id = $1",
         )
         .bind(id)
@@ -475,19 +527,20 @@ impl Database for PostgresDatabase {
         .await
         .map_err(db_err)?;
         let Some(row) = row else { return Ok(None) };
-        let state: String = row.get(1);
+        let state: String = row.get("state");
         Ok(Some(ReportRecord {
-            id: row.get(0),
+            id: row.get("id"),
             state: ReportState::parse(&state).ok_or_else(|| corrupt("report state"))?,
-            requested_as_of: row.get(2),
-            as_of: row.get(3),
-            created_at: row.get(4),
-            started_at: row.get(5),
-            finished_at: row.get(6),
-            attempts: row.get::<i32, _>(7) as u32,
-            rows: row.get::<Option<i64>, _>(8).map(|n| n as u64),
-            error: row.get(9),
-            csv: row.get(10),
+            requested_as_of: row.get("requested_as_of"),
+            as_of: row.get("as_of"),
+            columns: columns_from_db(row.get("columns")),
+            created_at: row.get("created_at"),
+            started_at: row.get("started_at"),
+            finished_at: row.get("finished_at"),
+            attempts: row.get::<i32, _>("attempts") as u32,
+            rows: row.get::<Option<i64>, _>("row_count").map(|n| n as u64),
+            error: row.get("error"),
+            csv: row.get("csv"),
         }))
     }
 }

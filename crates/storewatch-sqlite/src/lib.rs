@@ -18,12 +18,13 @@ use sqlx::{Arguments, AssertSqlSafe, Row, SqlitePool};
 mod packed;
 use packed::{Cursor, corrupt};
 
-use storewatch_core::domain::{HoursRow, Micros, Poll, Status, TimeOfDay, Weekday};
+use storewatch_core::domain::{HoursRow, Micros, Poll, SpecialHoursRow, Status};
 use storewatch_core::ingest::{PollFile, dedup_keep_last};
-use storewatch_core::report::{ReportInput, StoreInput, WINDOW_LENGTHS};
+use storewatch_core::report::{Columns, ReportInput, StoreInput, Window};
+use storewatch_db::columns::{hours_row, special_columns, special_row};
 use storewatch_db::{
     Applied, ClaimedReport, Counts, Database, DbError, IngestBatch, PollsApplied, ReportOutcome,
-    ReportRecord, ReportState, SourceFingerprint,
+    ReportRecord, ReportState, SourceFingerprint, columns_from_db, special_dates_for,
 };
 
 /// SQLite allows 32766 bound values per statement; stay under it.
@@ -147,6 +148,9 @@ impl Database for SqliteDatabase {
         if let Some(rows) = batch.business_hours {
             applied.business_hours = Some(replace_business_hours(&mut tx, rows).await?);
         }
+        if let Some(rows) = batch.special_hours {
+            applied.special_hours = Some(replace_special_hours(&mut tx, rows).await?);
+        }
         if let Some(file) = batch.polls {
             applied.polls = Some(ingest_polls(&mut tx, file).await?);
         }
@@ -203,6 +207,16 @@ impl Database for SqliteDatabase {
         .fetch_one(&mut *tx)
         .await
         .map_err(db_err)?;
+        // Special hours of the dates around the week: few rows, read plainly.
+        let (first_date, last_date) = special_dates_for(as_of);
+        let special_rows: Vec<(String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT store_id, date, start_s, end_s FROM special_hours WHERE date BETWEEN ? AND ?",
+        )
+        .bind(&first_date)
+        .bind(&last_date)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?;
         // Each store's week of polls, 1024 stores to a row; a poll is `2·ts + active`.
         let mut buckets = sqlx::query_scalar::<_, String>(
             "SELECT group_concat(
@@ -213,7 +227,7 @@ impl Database for SqliteDatabase {
                FROM stores s
               GROUP BY s.key >> 10",
         )
-        .bind(as_of - WINDOW_LENGTHS[2])
+        .bind(as_of - Window::Week.length())
         .bind(as_of)
         .fetch(&mut *tx);
         // Unpacked as they arrive, so only one bucket's text is held at a time.
@@ -226,9 +240,17 @@ impl Database for SqliteDatabase {
 
         let mut zones = unpack_zones(zones_text.as_deref().unwrap_or(""))?;
         let mut hours = unpack_hours(hours_text.as_deref().unwrap_or(""))?;
+        let mut special: HashMap<String, Vec<SpecialHoursRow>> = HashMap::new();
+        for (id, date, start, end) in special_rows {
+            special
+                .entry(id)
+                .or_default()
+                .push(special_row(&date, start, end)?);
+        }
         for store in &mut stores {
             store.timezone = zones.remove(store.store_id.as_str());
             store.hours = hours.remove(store.store_id.as_str()).unwrap_or_default();
+            store.special = special.remove(&store.store_id).unwrap_or_default();
         }
         Ok(ReportInput {
             as_of: Some(as_of),
@@ -238,20 +260,23 @@ impl Database for SqliteDatabase {
 
     async fn counts(&self) -> Result<Counts, DbError> {
         let row = sqlx::query(
-            "SELECT (SELECT count(*) FROM stores), (SELECT count(*) FROM polls),
-                    (SELECT count(*) FROM business_hours), (SELECT count(*) FROM timezones),
-                    (SELECT newest_ts FROM poll_log_meta WHERE id = 1)",
+            "SELECT (SELECT count(*) FROM stores) AS stores, (SELECT count(*) FROM polls) AS polls,
+                    (SELECT count(*) FROM business_hours) AS business_hours,
+                    (SELECT count(*) FROM timezones) AS timezones,
+                    (SELECT count(*) FROM special_hours) AS special_hours,
+                    (SELECT newest_ts FROM poll_log_meta WHERE id = 1) AS newest_poll",
         )
         .fetch_one(&self.pool)
         .await
         .map_err(db_err)?;
-        let n = |i: usize| row.get::<i64, _>(i) as u64;
+        let n = |name: &str| row.get::<i64, _>(name) as u64;
         Ok(Counts {
-            stores: n(0),
-            polls: n(1),
-            business_hours: n(2),
-            timezones: n(3),
-            newest_poll: row.get(4),
+            stores: n("stores"),
+            polls: n("polls"),
+            business_hours: n("business_hours"),
+            timezones: n("timezones"),
+            special_hours: n("special_hours"),
+            newest_poll: row.get("newest_poll"),
         })
     }
 
@@ -292,11 +317,13 @@ impl Database for SqliteDatabase {
         &self,
         id: &str,
         requested_as_of: Option<Micros>,
+        columns: Columns,
         now: Micros,
     ) -> Result<(), DbError> {
-        sqlx::query("INSERT INTO reports (id, state, requested_as_of, created_at) VALUES (?, 'queued', ?, ?)")
+        sqlx::query("INSERT INTO reports (id, state, requested_as_of, columns, created_at) VALUES (?, 'queued', ?, ?, ?)")
             .bind(id)
             .bind(requested_as_of)
+            .bind(columns.as_str())
             .bind(now)
             .execute(&self.jobs)
             .await
@@ -398,8 +425,8 @@ impl Database for SqliteDatabase {
 
     async fn report(&self, id: &str, with_csv: bool) -> Result<Option<ReportRecord>, DbError> {
         let row = sqlx::query(
-            "SELECT id, state, requested_as_of, as_of, created_at, started_at, finished_at, attempts,
-                    row_count, error, CASE WHEN ?2 THEN csv END
+            "SELECT id, state, requested_as_of, as_of, columns, created_at, started_at, finished_at,
+                    attempts, row_count, error, CASE WHEN ?2 THEN csv END AS csv
                FROM reports WHERE id = ?1",
         )
         .bind(id)
@@ -408,19 +435,20 @@ impl Database for SqliteDatabase {
         .await
         .map_err(db_err)?;
         let Some(row) = row else { return Ok(None) };
-        let state: String = row.get(1);
+        let state: String = row.get("state");
         Ok(Some(ReportRecord {
-            id: row.get(0),
+            id: row.get("id"),
             state: ReportState::parse(&state).ok_or_else(corrupt)?,
-            requested_as_of: row.get(2),
-            as_of: row.get(3),
-            created_at: row.get(4),
-            started_at: row.get(5),
-            finished_at: row.get(6),
-            attempts: row.get::<i64, _>(7) as u32,
-            rows: row.get::<Option<i64>, _>(8).map(|n| n as u64),
-            error: row.get(9),
-            csv: row.get(10),
+            requested_as_of: row.get("requested_as_of"),
+            as_of: row.get("as_of"),
+            columns: columns_from_db(row.get("columns")),
+            created_at: row.get("created_at"),
+            started_at: row.get("started_at"),
+            finished_at: row.get("finished_at"),
+            attempts: row.get::<i64, _>("attempts") as u32,
+            rows: row.get::<Option<i64>, _>("row_count").map(|n| n as u64),
+            error: row.get("error"),
+            csv: row.get("csv"),
         }))
     }
 }
@@ -534,6 +562,31 @@ async fn replace_business_hours(
     Ok(rows.len() as u64)
 }
 
+async fn replace_special_hours(
+    tx: &mut Tx,
+    rows: Vec<(String, SpecialHoursRow)>,
+) -> Result<u64, DbError> {
+    sqlx::query("DELETE FROM special_hours")
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    for chunk in rows.chunks(MAX_VALUES / 4) {
+        let sql = values_sql(
+            "INSERT INTO special_hours (store_id, date, start_s, end_s) VALUES ",
+            chunk.len(),
+            4,
+            "",
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for (id, row) in chunk {
+            let (date, start, end) = special_columns(row);
+            q = q.bind(id.as_str()).bind(date).bind(start).bind(end);
+        }
+        q.execute(&mut **tx).await.map_err(db_err)?;
+    }
+    Ok(rows.len() as u64)
+}
+
 async fn replace_timezones(tx: &mut Tx, rows: Vec<(String, String)>) -> Result<u64, DbError> {
     sqlx::query("DELETE FROM timezones")
         .execute(&mut **tx)
@@ -575,26 +628,15 @@ fn unpack_zones(text: &str) -> Result<HashMap<&str, String>, DbError> {
 fn unpack_hours(text: &str) -> Result<HashMap<&str, Vec<HoursRow>>, DbError> {
     let mut c = Cursor::new(text);
     let mut out: HashMap<&str, Vec<HoursRow>> = HashMap::new();
-    let seconds = |n: i64| {
-        u32::try_from(n)
-            .ok()
-            .and_then(TimeOfDay::from_seconds)
-            .ok_or_else(corrupt)
-    };
     while !c.at_end() {
         let id = c.text()?;
-        let day = u8::try_from(c.int()?)
-            .ok()
-            .and_then(Weekday::new)
-            .ok_or_else(corrupt)?;
+        let day = c.int()?;
         c.expect(b',')?;
-        let start = seconds(c.int()?)?;
+        let start = c.int()?;
         c.expect(b',')?;
-        let end = seconds(c.int()?)?;
+        let end = c.int()?;
         c.expect(b';')?;
-        out.entry(id)
-            .or_default()
-            .push(HoursRow { day, start, end });
+        out.entry(id).or_default().push(hours_row(day, start, end)?);
     }
     Ok(out)
 }

@@ -2,7 +2,7 @@
 
 use anyhow::{Result, bail};
 use storewatch_core::domain::Micros;
-use storewatch_core::report::ReportInput;
+use storewatch_core::report::{Columns, ReportInput};
 use storewatch_db::{
     Applied, ClaimedReport, Counts, Database, DbError, IngestBatch, ReportOutcome, ReportRecord,
     SourceFingerprint,
@@ -61,9 +61,10 @@ impl Database for AnyDatabase {
         &self,
         id: &str,
         requested_as_of: Option<Micros>,
+        columns: Columns,
         now: Micros,
     ) -> Result<(), DbError> {
-        delegate!(self, create_report(id, requested_as_of, now))
+        delegate!(self, create_report(id, requested_as_of, columns, now))
     }
     async fn claim_report(
         &self,

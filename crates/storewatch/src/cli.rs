@@ -46,7 +46,7 @@ pub enum LogFormat {
 pub enum Command {
     /// Run the HTTP service: trigger and fetch reports, push data.
     Serve(ServeArgs),
-    /// Load polls, business hours and time zones from CSV files (plain or .csv.gz).
+    /// Load polls, business hours, time zones and special hours from CSV files (plain or .csv.gz).
     Ingest(IngestArgs),
     /// Compute the uptime/downtime report and write it as CSV.
     Report(ReportArgs),
@@ -56,8 +56,8 @@ pub enum Command {
 
 #[derive(Debug, clap::Args)]
 pub struct IngestArgs {
-    /// A directory holding store_status.csv, business_hours.csv (or menu_hours.csv)
-    /// and timezones.csv, each possibly .csv.gz; any of them may be missing.
+    /// A directory holding store_status.csv, business_hours.csv (or menu_hours.csv),
+    /// timezones.csv and special_hours.csv, each possibly .csv.gz; any of them may be missing.
     #[arg(long)]
     pub data_dir: Option<PathBuf>,
     /// The polls file (overrides the one in --data-dir).
@@ -69,6 +69,10 @@ pub struct IngestArgs {
     /// The time-zones file (overrides the one in --data-dir).
     #[arg(long)]
     pub timezones: Option<PathBuf>,
+    /// The special-hours file: store_id, date, start_time_local, end_time_local
+    /// (both times empty: closed that date). Overrides the one in --data-dir.
+    #[arg(long)]
+    pub special_hours: Option<PathBuf>,
     /// Skip invalid rows instead of rejecting the file; they are written to
     /// --rejected-dir with the reason.
     #[arg(long)]
@@ -87,11 +91,15 @@ pub struct ReportArgs {
     /// Write the CSV here instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Add the extended columns: open_last_week, polls_last_week,
+    /// incidents_last_week, longest_incident_last_week.
+    #[arg(long)]
+    pub extended: bool,
 }
 
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
-    /// Directory to write store_status.csv, business_hours.csv and timezones.csv into.
+    /// Directory to write store_status.csv, business_hours.csv, timezones.csv and special_hours.csv into.
     #[arg(long)]
     pub out: PathBuf,
     /// How many stores.

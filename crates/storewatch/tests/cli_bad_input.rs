@@ -22,7 +22,12 @@ fn baseline() -> (Workspace, String) {
         "good/timezones.csv",
         "store_id,timezone_str\ns1,America/New_York\n",
     );
-    ws.ok(&["ingest", "--data-dir", "good"]);
+    ws.write(
+        "good/special_hours.csv",
+        "store_id,date,start_time_local,end_time_local\ns1,2023-01-23,10:00,16:00\n",
+    );
+    let out = ws.ok(&["ingest", "--data-dir", "good"]);
+    assert!(out.contains("1 special-hours rows"), "{out}");
     let report = ws.ok(&["report", "--as-of", AS_OF]);
     assert_eq!(report.lines().count(), 3, "{report}");
     (ws, report)
@@ -95,6 +100,60 @@ fn invalid_zone() {
         "timezones.csv",
         "store_id,timezone_str\ns1,Europe/Atlantis\n",
         "timezones.csv:2: timezone_str \"Europe/Atlantis\" is not a known IANA time zone",
+    );
+}
+
+const SPECIAL_HEADER: &str = "store_id,date,start_time_local,end_time_local\n";
+
+#[test]
+fn special_hours_with_an_invalid_date() {
+    rejected(
+        "--special-hours",
+        "special_hours.csv",
+        &format!("{SPECIAL_HEADER}s1,2023-02-30,,\n"),
+        "special_hours.csv:2: date \"2023-02-30\" is not a date like 2023-12-25",
+    );
+}
+
+#[test]
+fn special_hours_with_one_time_missing() {
+    rejected(
+        "--special-hours",
+        "special_hours.csv",
+        &format!("{SPECIAL_HEADER}s1,2023-01-23,10:00,\n"),
+        "special_hours.csv:2: end_time_local is empty: give both start_time_local and end_time_local, or leave both empty for a closed date",
+    );
+}
+
+#[test]
+fn special_hours_closed_and_open_on_one_date() {
+    rejected(
+        "--special-hours",
+        "special_hours.csv",
+        &format!(
+            "{SPECIAL_HEADER}s1,2023-01-23,,\ns2,2023-01-23,10:00,11:00\ns1,2023-01-23,10:00,12:00\n"
+        ),
+        "special_hours.csv:4: date gives hours to store \"s1\" on 2023-01-23, but line 2 closes it",
+    );
+}
+
+#[test]
+fn special_hours_with_an_invalid_time() {
+    rejected(
+        "--special-hours",
+        "special_hours.csv",
+        &format!("{SPECIAL_HEADER}s1,2023-01-23,10:00,25:00\n"),
+        "special_hours.csv:2: end_time_local \"25:00\" is not a time of day",
+    );
+}
+
+#[test]
+fn special_hours_without_a_date_column() {
+    rejected(
+        "--special-hours",
+        "special_hours.csv",
+        "store_id,day,start_time_local,end_time_local\ns1,2023-01-23,,\n",
+        "special_hours.csv:1: missing column \"date\"",
     );
 }
 

@@ -22,12 +22,12 @@ fn spec_example_folders_give_the_expected_csv() {
         let got = ws.ok(&["report", "--as-of", as_of.trim()]);
         let want = std::fs::read_to_string(dir.join("expected.csv")).unwrap();
         assert_eq!(got, want, "{}", dir.display());
+        let got = ws.ok(&["report", "--as-of", as_of.trim(), "--extended"]);
+        let want = std::fs::read_to_string(dir.join("expected-extended.csv")).unwrap();
+        assert_eq!(got, want, "{} (extended)", dir.display());
         seen += 1;
     }
-    assert!(
-        seen >= 3,
-        "expected the three example folders, found {seen}"
-    );
+    assert!(seen >= 4, "expected the four example folders, found {seen}");
 }
 
 #[test]

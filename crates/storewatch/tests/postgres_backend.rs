@@ -5,7 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::server::generated;
+use common::server::{generated, generated_special_hours};
 use common::{Workspace, shared_dir};
 use serde_json::Value;
 use storewatch::server::{self, Settings};
@@ -41,6 +41,20 @@ fn spec_examples_on_postgres_give_the_expected_csv() {
             "{}",
             dir.display()
         );
+        let got = ws.ok(&[
+            "--database-url",
+            url,
+            "report",
+            "--as-of",
+            as_of.trim(),
+            "--extended",
+        ]);
+        assert_eq!(
+            got,
+            std::fs::read_to_string(dir.join("expected-extended.csv")).unwrap(),
+            "{} (extended)",
+            dir.display()
+        );
     }
 }
 
@@ -57,6 +71,11 @@ fn postgres_and_sqlite_report_the_same() {
     std::fs::write(dir.join("store_status.csv"), p).unwrap();
     std::fs::write(dir.join("business_hours.csv"), h).unwrap();
     std::fs::write(dir.join("timezones.csv"), z).unwrap();
+    std::fs::write(
+        dir.join("special_hours.csv"),
+        generated_special_hours(400, 8, 3),
+    )
+    .unwrap();
     let sqlite = ws.database_url();
     for url in [sqlite.as_str(), db.url.as_str()] {
         let out = ws.ok(&["--database-url", url, "ingest", "--data-dir", "data"]);

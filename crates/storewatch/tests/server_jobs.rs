@@ -31,7 +31,10 @@ async fn a_report_running_when_the_server_died_completes_after_restart() {
     app.stop().await;
     let now = storewatch::clock::now_micros();
     let id = "feedfacefeedfacefeedfacefeedface";
-    app.db.create_report(id, None, now).await.unwrap();
+    app.db
+        .create_report(id, None, storewatch_core::report::Columns::Standard, now)
+        .await
+        .unwrap();
     // Claimed by the process that then died: its lease runs out in 300 ms.
     app.db
         .claim_report("pid-that-died", now, now + 300_000, 3)

@@ -46,6 +46,87 @@ async fn trigger_poll_download_equals_the_cli_report() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extended_columns_are_remembered_by_the_report_and_can_be_asked_for() {
+    let app = app_with_data().await;
+    let standard = app.direct_csv(Some(AS_OF)).await;
+    let extended = app
+        .direct_csv_with(Some(AS_OF), storewatch_core::report::Columns::Extended)
+        .await;
+    assert!(extended.starts_with(
+        "store_id,uptime_last_hour,uptime_last_day,uptime_last_week,downtime_last_hour,\
+         downtime_last_day,downtime_last_week,open_last_week,polls_last_week,\
+         incidents_last_week,longest_incident_last_week\n"
+    ));
+
+    // columns=extended in the query of the trigger, and in its JSON body.
+    let by_query = app
+        .client
+        .post(app.url("/trigger_report"))
+        .query(&[("as_of", AS_OF), ("columns", "extended")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_query.status(), 200);
+    let by_body = app
+        .client
+        .post(app.url("/api/trigger_report"))
+        .json(&json!({"as_of": AS_OF, "columns": "extended"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_body.status(), 200);
+    for r in [by_query, by_body] {
+        let id = r.json::<Value>().await.unwrap()["report_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let done = app.wait_for(&id).await;
+        assert_eq!(done["columns"], "extended");
+        assert_eq!(done["csv"].as_str().unwrap(), extended);
+        // The CSV download remembers it too, and can be asked for the standard seven.
+        let csv = |extra: &'static [(&'static str, &'static str)]| {
+            let req = app
+                .client
+                .get(app.url("/get_report"))
+                .query(&[("report_id", id.as_str()), ("format", "csv")])
+                .query(extra);
+            async move { req.send().await.unwrap().text().await.unwrap() }
+        };
+        assert_eq!(csv(&[]).await, extended);
+        assert_eq!(csv(&[("columns", "standard")]).await, standard);
+    }
+
+    // A standard report's CSV with columns=extended on get_report.
+    let id = app.trigger(Some(AS_OF)).await;
+    let done = app.wait_for(&id).await;
+    assert_eq!(done["columns"], "standard");
+    assert_eq!(done["csv"].as_str().unwrap(), standard);
+    let r = app
+        .client
+        .get(app.url("/api/get_report"))
+        .query(&[("report_id", id.as_str()), ("columns", "extended")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["csv"], extended.as_str());
+
+    // A bad value is a 400 naming it.
+    let r = app
+        .client
+        .post(app.url("/trigger_report"))
+        .query(&[("columns", "all")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body = r.json::<Value>().await.unwrap();
+    assert_eq!(
+        body["error"],
+        "columns \"all\": expected standard or extended"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn as_of_in_a_json_body_and_the_api_aliases() {
     let app = app_with_data().await;
     let r = app
@@ -204,7 +285,9 @@ async fn held_elsewhere(url: &str, id: &str) {
         .await
         .unwrap();
     let now = storewatch::clock::now_micros();
-    db.create_report(id, None, now).await.unwrap();
+    db.create_report(id, None, storewatch_core::report::Columns::Standard, now)
+        .await
+        .unwrap();
     let claimed = db
         .claim_report("elsewhere", now, now + 3_600_000_000, 3)
         .await

@@ -2,11 +2,13 @@
 //! with a reason a person can act on; once built, a value is known to be good.
 
 mod hours;
+mod special;
 mod status;
 mod timestamp;
 mod zone;
 
 pub use hours::{HoursRow, TimeOfDay, Weekday};
+pub use special::{FIRST_YEAR, LAST_YEAR, SpecialHoursRow, parse_local_date};
 pub use status::Status;
 pub use timestamp::{
     MICROS_PER_HOUR, MICROS_PER_SECOND, Micros, format_timestamp, format_timestamp_real,

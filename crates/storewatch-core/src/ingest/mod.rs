@@ -1,4 +1,4 @@
-//! Parsing and validation of the three CSV sources (SPEC sections 1 and 2).
+//! Parsing and validation of the four CSV sources (SPEC sections 1 and 2).
 //!
 //! A file is read whole into validated rows before anything touches the
 //! database, which is what makes "an invalid file changes nothing" cheap: in
@@ -10,6 +10,7 @@ mod error;
 mod hours;
 mod polls;
 mod source;
+mod special_hours;
 mod table;
 mod timezones;
 
@@ -17,6 +18,7 @@ pub use error::{IngestError, RowError};
 pub use hours::{HoursFile, parse_hours};
 pub use polls::{PollFile, dedup_keep_last, parse_polls};
 pub use source::{Source, open_path, reader_from_bytes};
+pub use special_hours::{SpecialHoursFile, parse_special_hours};
 pub use timezones::{TimezoneFile, parse_timezones};
 
 /// What to do with an invalid row.
@@ -29,12 +31,13 @@ pub enum Mode {
     Lenient,
 }
 
-/// The three kinds of source file.
+/// The four kinds of source file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SourceKind {
     Polls,
     BusinessHours,
     Timezones,
+    SpecialHours,
 }
 
 impl SourceKind {
@@ -45,6 +48,7 @@ impl SourceKind {
             SourceKind::Polls => &["store_status.csv"],
             SourceKind::BusinessHours => &["business_hours.csv", "menu_hours.csv"],
             SourceKind::Timezones => &["timezones.csv"],
+            SourceKind::SpecialHours => &["special_hours.csv"],
         }
     }
 
@@ -53,12 +57,19 @@ impl SourceKind {
             SourceKind::Polls => "polls",
             SourceKind::BusinessHours => "business_hours",
             SourceKind::Timezones => "timezones",
+            SourceKind::SpecialHours => "special_hours",
         }
     }
 
-    pub const ALL: [SourceKind; 3] = [
+    /// The kind a [`SourceKind::name`] names.
+    pub fn from_name(name: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    pub const ALL: [SourceKind; 4] = [
         SourceKind::Polls,
         SourceKind::BusinessHours,
         SourceKind::Timezones,
+        SourceKind::SpecialHours,
     ];
 }

@@ -19,32 +19,85 @@ pub struct Tally {
     pub down: HalfMicros,
 }
 
-/// The six figures of one store: index 0 = last hour, 1 = last day, 2 = last week.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Figures {
-    pub windows: [Tally; 3],
+/// The three report windows, each ending at the report time T.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Window {
+    /// `[T − 1 h, T)`, reported in minutes.
+    Hour,
+    /// `[T − 24 h, T)`, reported in hours.
+    Day,
+    /// `[T − 7 d, T)`, reported in hours.
+    Week,
 }
 
-pub const WINDOW_LENGTHS: [Micros; 3] = [
-    MICROS_PER_HOUR,
-    24 * MICROS_PER_HOUR,
-    7 * 24 * MICROS_PER_HOUR,
-];
+impl Window {
+    pub const ALL: [Window; 3] = [Window::Hour, Window::Day, Window::Week];
+
+    pub const fn length(self) -> Micros {
+        match self {
+            Window::Hour => MICROS_PER_HOUR,
+            Window::Day => 24 * MICROS_PER_HOUR,
+            Window::Week => 7 * 24 * MICROS_PER_HOUR,
+        }
+    }
+
+    /// The unit the report writes this window's figures in.
+    pub const fn unit(self) -> Micros {
+        match self {
+            Window::Hour => MICROS_PER_HOUR / 60,
+            Window::Day | Window::Week => MICROS_PER_HOUR,
+        }
+    }
+
+    /// The window `[as_of − length, as_of)`.
+    pub fn ending_at(self, as_of: Micros) -> Interval {
+        Interval::new(as_of - self.length(), as_of)
+    }
+}
+
+/// The six figures of one store, by window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub hour: Tally,
+    pub day: Tally,
+    pub week: Tally,
+}
+
+impl Figures {
+    pub fn get(&self, window: Window) -> Tally {
+        match window {
+            Window::Hour => self.hour,
+            Window::Day => self.day,
+            Window::Week => self.week,
+        }
+    }
+
+    fn get_mut(&mut self, window: Window) -> &mut Tally {
+        match window {
+            Window::Hour => &mut self.hour,
+            Window::Day => &mut self.day,
+            Window::Week => &mut self.week,
+        }
+    }
+}
 
 /// The figures of one store at report time `as_of`, given its merged open
-/// intervals (which must cover `[as_of − 7 d, as_of]`) and its polls sorted
-/// by time.
-pub fn figures(open: &[Interval], polls: &[Poll], as_of: Micros) -> Figures {
-    let week_start = as_of - WINDOW_LENGTHS[2];
-    let candidates = candidates(open, polls, week_start, as_of);
+/// intervals (which must cover `[as_of − 7 d, as_of]`) and its candidate
+/// polls (see [`candidates`]).
+pub fn figures(open: &[Interval], candidates: &[Poll], as_of: Micros) -> Figures {
     let mut out = Figures::default();
     if candidates.is_empty() {
         return out;
     }
-    for (slot, len) in out.windows.iter_mut().zip(WINDOW_LENGTHS) {
-        *slot = tally(open, &candidates, Interval::new(as_of - len, as_of));
+    for window in Window::ALL {
+        *out.get_mut(window) = tally(open, candidates, window.ending_at(as_of));
     }
     out
+}
+
+/// Length of `open ∩ window`, in microseconds.
+pub fn open_length(open: &[Interval], window: Interval) -> Micros {
+    open.iter().map(|iv| iv.intersect(&window).len()).sum()
 }
 
 /// Polls with `from ≤ t ≤ to` that lie inside an open interval. Both inputs
@@ -120,13 +173,19 @@ mod tests {
         Poll { ts, status }
     }
 
+    /// Figures as the report computes them: candidates first.
+    fn figures(open: &[Interval], polls: &[Poll], as_of: Micros) -> Figures {
+        let week = Window::Week.ending_at(as_of);
+        super::figures(open, &candidates(open, polls, week.start, as_of), as_of)
+    }
+
     #[test]
     fn one_poll_colours_all_open_time() {
         let open = [Interval::new(0, 200 * H)];
         let f = figures(&open, &[poll(100 * H, Inactive)], 170 * H);
-        assert_eq!(f.windows[0], Tally { up: 0, down: 2 * H });
+        assert_eq!(f.hour, Tally { up: 0, down: 2 * H });
         assert_eq!(
-            f.windows[2],
+            f.week,
             Tally {
                 up: 0,
                 down: 2 * 168 * H
@@ -141,7 +200,7 @@ mod tests {
         let f = figures(&open, &polls, 170 * H);
         // Week = [2h, 170h): inactive until 160.5h, active after.
         assert_eq!(
-            f.windows[2],
+            f.week,
             Tally {
                 down: 2 * (160 * H + H / 2 - 2 * H),
                 up: 2 * (9 * H + H / 2)
@@ -168,7 +227,7 @@ mod tests {
     fn a_poll_exactly_at_as_of_counts() {
         let open = [Interval::new(0, 300 * H)];
         let f = figures(&open, &[poll(170 * H, Active)], 170 * H);
-        assert_eq!(f.windows[0].up, 2 * H);
+        assert_eq!(f.hour.up, 2 * H);
     }
 
     #[test]
@@ -190,7 +249,7 @@ mod tests {
         let f = figures(&open, &polls, 170 * H);
         // Midpoint at 167h is outside hours: first hour up, second down.
         assert_eq!(
-            f.windows[1],
+            f.day,
             Tally {
                 up: 2 * H,
                 down: 2 * H

@@ -1,19 +1,25 @@
 //! The report of SPEC section 3: for every store with a poll, its up and down
-//! time during business hours over the last hour, day and week before `as_of`.
+//! time during business hours over the last hour, day and week before `as_of`,
+//! and on request the extended columns (open time, polls, incidents).
 
+mod csv;
+mod incidents;
 mod interpolate;
 pub mod schedule;
 
 use std::collections::HashMap;
-use std::io;
 
 use jiff::tz::TimeZone;
 use rayon::prelude::*;
 
-use crate::domain::{HoursRow, MICROS_PER_HOUR, Micros, Poll, resolve_zone};
+use crate::domain::{HoursRow, Micros, Poll, SpecialHoursRow, resolve_zone};
 
-pub use interpolate::{Figures, Tally, WINDOW_LENGTHS, candidates, figures, hundredths};
-pub use schedule::{Interval, WeeklyHours};
+pub use csv::{CSV_HEADER, Columns, EXTENDED_HEADER, select_columns, to_csv_string, write_csv};
+pub use incidents::{Incident, incidents};
+pub use interpolate::{
+    Figures, HalfMicros, Tally, Window, candidates, figures, hundredths, open_length,
+};
+pub use schedule::{Interval, Opening, Schedule};
 
 /// Everything a report reads, taken from one consistent snapshot of the data.
 #[derive(Debug, Clone, Default)]
@@ -31,14 +37,30 @@ pub struct StoreInput {
     pub timezone: Option<String>,
     /// No rows means open 24×7.
     pub hours: Vec<HoursRow>,
+    /// Special dates; only those near the week matter.
+    pub special: Vec<SpecialHoursRow>,
     /// At least the polls with `as_of − 7 d ≤ t ≤ as_of`; any order.
     pub polls: Vec<Poll>,
+}
+
+/// The extended columns of one store (SPEC section 3, step 9).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Extended {
+    /// Open time in the week, whether observed or not, in microseconds.
+    pub open: Micros,
+    /// Candidate polls in the week.
+    pub polls: u32,
+    /// Incidents with downtime in the week.
+    pub incidents: u32,
+    /// The largest downtime of one incident in the week.
+    pub longest_incident: HalfMicros,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportRow {
     pub store_id: String,
     pub figures: Figures,
+    pub extended: Extended,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -54,15 +76,47 @@ pub enum ReportError {
     Zone { store_id: String, reason: String },
 }
 
-pub const CSV_HEADER: [&str; 7] = [
-    "store_id",
-    "uptime_last_hour",
-    "uptime_last_day",
-    "uptime_last_week",
-    "downtime_last_hour",
-    "downtime_last_day",
-    "downtime_last_week",
-];
+/// Everything the report works out for one store: its open time, the polls
+/// that count, the figures and the incidents. The report keeps the figures;
+/// a store's page shows the rest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreAnalysis {
+    /// Merged open intervals covering the week (not clipped to it).
+    pub open: Vec<Interval>,
+    /// Candidate polls: inside business hours, `as_of − 7 d ≤ t ≤ as_of`.
+    pub candidates: Vec<Poll>,
+    pub figures: Figures,
+    pub incidents: Vec<Incident>,
+    pub extended: Extended,
+}
+
+/// Analyses one store at `as_of`. `polls` must be sorted by time.
+pub fn analyze(
+    hours: &[HoursRow],
+    special: &[SpecialHoursRow],
+    polls: &[Poll],
+    tz: &TimeZone,
+    as_of: Micros,
+) -> StoreAnalysis {
+    let week = Window::Week.ending_at(as_of);
+    let open = Schedule::new(hours, special).open_intervals(tz, week.start, as_of);
+    let candidates = candidates(&open, polls, week.start, as_of);
+    let figures = figures(&open, &candidates, as_of);
+    let incidents = incidents(&open, &candidates, week);
+    let extended = Extended {
+        open: open_length(&open, week),
+        polls: u32::try_from(candidates.len()).unwrap_or(u32::MAX),
+        incidents: u32::try_from(incidents.len()).unwrap_or(u32::MAX),
+        longest_incident: incidents.iter().map(|i| i.downtime).max().unwrap_or(0),
+    };
+    StoreAnalysis {
+        open,
+        candidates,
+        figures,
+        incidents,
+        extended,
+    }
+}
 
 /// Computes the report. Stores are independent, so they are spread over all cores.
 pub fn compute(mut input: ReportInput) -> Result<Report, ReportError> {
@@ -75,9 +129,12 @@ pub fn compute(mut input: ReportInput) -> Result<Report, ReportError> {
         .par_iter_mut()
         .map(|store| {
             let tz = &zones[store.timezone.as_deref().unwrap_or("")];
+            store.polls.sort_unstable_by_key(|p| p.ts);
+            let a = analyze(&store.hours, &store.special, &store.polls, tz, as_of);
             ReportRow {
                 store_id: std::mem::take(&mut store.store_id),
-                figures: store_figures(store, tz, as_of),
+                figures: a.figures,
+                extended: a.extended,
             }
         })
         .collect();
@@ -86,14 +143,6 @@ pub fn compute(mut input: ReportInput) -> Result<Report, ReportError> {
         as_of: Some(as_of),
         rows,
     })
-}
-
-/// One store's figures at `as_of`.
-pub fn store_figures(store: &mut StoreInput, tz: &TimeZone, as_of: Micros) -> Figures {
-    let open =
-        WeeklyHours::from_rows(&store.hours).open_intervals(tz, as_of - WINDOW_LENGTHS[2], as_of);
-    store.polls.sort_unstable_by_key(|p| p.ts);
-    figures(&open, &store.polls, as_of)
 }
 
 /// Each distinct zone name looked up once (`""` stands for the default zone).
@@ -111,32 +160,4 @@ fn zones_of(stores: &[StoreInput]) -> Result<HashMap<String, TimeZone>, ReportEr
         }
     }
     Ok(zones)
-}
-
-/// Writes the report as CSV: hour figures in minutes, day and week figures in
-/// hours, each with exactly two decimals.
-pub fn write_csv<W: io::Write>(report: &Report, out: W) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
-    w.write_record(CSV_HEADER)?;
-    let units = [60 * 1_000_000, MICROS_PER_HOUR, MICROS_PER_HOUR];
-    let mut fields: [String; 6] = Default::default();
-    for row in &report.rows {
-        for (i, (tally, unit)) in row.figures.windows.iter().zip(units).enumerate() {
-            fields[i] = two_decimals(hundredths(tally.up, unit));
-            fields[i + 3] = two_decimals(hundredths(tally.down, unit));
-        }
-        w.write_field(&row.store_id)?;
-        w.write_record(&fields)?;
-    }
-    w.flush()
-}
-
-pub fn to_csv_string(report: &Report) -> String {
-    let mut buf = Vec::new();
-    write_csv(report, &mut buf).expect("writing to memory cannot fail");
-    String::from_utf8(buf).expect("store ids are UTF-8")
-}
-
-fn two_decimals(hundredths: i64) -> String {
-    format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 
-use crate::domain::{HoursRow, MICROS_PER_HOUR, Micros, TimeOfDay, Weekday};
+use crate::domain::{HoursRow, Micros, SpecialHoursRow, TimeOfDay, Weekday};
 
 /// A half-open UTC interval `[start, end)` in microseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,47 +41,86 @@ impl Interval {
     }
 }
 
-/// A store's weekly business hours, grouped by weekday.
+/// One opening of a local date: from `start` to `end` wall-clock time, read
+/// as SPEC section 3 step 2 says (overnight, around the clock, end of day).
+pub type Opening = (TimeOfDay, TimeOfDay);
+
+/// The whole local date, for a store with no business-hours rows.
+const ALL_DAY: [Opening; 1] = [(TimeOfDay::MIDNIGHT, TimeOfDay::END_OF_DAY)];
+
+/// A store's schedule: its weekly business hours and its special dates.
 #[derive(Debug, Clone, Default)]
-pub struct WeeklyHours {
-    /// `None` when the store has no rows at all: open 24×7.
-    by_day: Option<[Vec<(TimeOfDay, TimeOfDay)>; 7]>,
+pub struct Schedule {
+    /// `None` when the store has no weekly rows at all: open 24×7.
+    weekly: Option<[Vec<Opening>; 7]>,
+    /// Special dates, sorted by date; an empty list is a closed date.
+    special: Vec<(Date, Vec<Opening>)>,
 }
 
-impl WeeklyHours {
-    pub fn always_open() -> WeeklyHours {
-        WeeklyHours { by_day: None }
-    }
-
-    /// The store's rows; no rows means open 24×7, and a weekday without a row
-    /// is closed.
-    pub fn from_rows(rows: &[HoursRow]) -> WeeklyHours {
-        if rows.is_empty() {
-            return WeeklyHours::always_open();
-        }
-        let mut by_day: [Vec<(TimeOfDay, TimeOfDay)>; 7] = Default::default();
+impl Schedule {
+    /// No weekly rows means open 24×7, and a weekday without a row is closed;
+    /// a date with special rows opens as they say instead (none: closed).
+    pub fn new(hours: &[HoursRow], special: &[SpecialHoursRow]) -> Schedule {
+        let weekly = (!hours.is_empty()).then(|| {
+            let mut by_day: [Vec<Opening>; 7] = Default::default();
+            for row in hours {
+                by_day[row.day.index()].push((row.start, row.end));
+            }
+            by_day
+        });
+        let mut rows: Vec<&SpecialHoursRow> = special.iter().collect();
+        rows.sort_unstable_by_key(|r| r.date);
+        let mut by_date: Vec<(Date, Vec<Opening>)> = Vec::new();
         for row in rows {
-            by_day[row.day.index()].push((row.start, row.end));
+            if by_date.last().is_none_or(|(d, _)| *d != row.date) {
+                by_date.push((row.date, Vec::new()));
+            }
+            if let (Some((_, openings)), Some(hours)) = (by_date.last_mut(), row.hours) {
+                openings.push(hours);
+            }
         }
-        WeeklyHours {
-            by_day: Some(by_day),
+        Schedule {
+            weekly,
+            special: by_date,
         }
     }
 
+    /// Open 24×7 with no exception: every instant is open.
     pub fn is_always_open(&self) -> bool {
-        self.by_day.is_none()
+        self.weekly.is_none() && self.special.is_empty()
     }
 
-    /// The union of the store's open intervals that touch `[from, to)`, sorted,
+    /// Is `date` a special date (closed or with hours of its own)?
+    pub fn special(&self, date: Date) -> Option<&[Opening]> {
+        self.special
+            .binary_search_by_key(&date, |(d, _)| *d)
+            .ok()
+            .map(|i| self.special[i].1.as_slice())
+    }
+
+    /// The openings of local date `date` (SPEC section 3, step 2): its special
+    /// rows if it has any, else its weekday's rows, else (no weekly rows at
+    /// all) the whole day.
+    pub fn openings(&self, date: Date) -> &[Opening] {
+        if let Some(special) = self.special(date) {
+            return special;
+        }
+        match &self.weekly {
+            Some(by_day) => &by_day[Weekday::from_jiff(date.weekday()).index()],
+            None => &ALL_DAY,
+        }
+    }
+
+    /// The union of the store's open intervals that touch `[from, to]`, sorted,
     /// merged and *not* clipped (a poll exactly at `to` must still be able to
     /// fall inside one).
     pub fn open_intervals(&self, tz: &TimeZone, from: Micros, to: Micros) -> Vec<Interval> {
-        let Some(by_day) = &self.by_day else {
+        if self.is_always_open() {
             return vec![Interval::new(from, to.saturating_add(1))];
-        };
-        // A row anchored before `from`'s date may still be open at `from`:
-        // an overnight shift from the day before, or a 24-hour row from two
-        // days before that crosses a spring-forward night. Start two dates early.
+        }
+        // An opening anchored before `from`'s date may still be open at
+        // `from`: an overnight shift from the day before, or an around-the-
+        // clock one (up to 25 hours) from two days before. Start two dates early.
         let first = local_date(tz, from)
             .yesterday()
             .and_then(|d| d.yesterday())
@@ -90,7 +129,7 @@ impl WeeklyHours {
         let mut out = Vec::new();
         let mut day = first;
         while day <= last {
-            for &(start, end) in &by_day[Weekday::from_jiff(day.weekday()).index()] {
+            for &(start, end) in self.openings(day) {
                 let interval = row_interval(tz, day, start, end);
                 if !interval.is_empty() && interval.end > from && interval.start <= to {
                     out.push(interval);
@@ -102,19 +141,18 @@ impl WeeklyHours {
     }
 }
 
-/// The UTC interval of one business-hours row anchored on local date `day`.
+/// The UTC interval of one opening anchored on local date `day`.
 pub fn row_interval(tz: &TimeZone, day: Date, start: TimeOfDay, end: TimeOfDay) -> Interval {
     let next = day.tomorrow().expect("dates near now have a tomorrow");
     let opens = to_utc(tz, day, start);
     let closes = if end == TimeOfDay::END_OF_DAY {
         to_utc(tz, next, TimeOfDay::MIDNIGHT)
-    } else if end < start {
-        // Overnight: closes at `end` on the next day.
+    } else if end <= start {
+        // Overnight, or (end = start) around the clock: closes at the
+        // wall-clock `end` on the next day. On a DST night an around-the-clock
+        // opening is 23 or 25 hours long, so `05:00–05:00` every day leaves
+        // neither a gap nor an overlap.
         to_utc(tz, next, end)
-    } else if end == start {
-        // SPEC: "end = start means 24 hours from start" — a duration, so on
-        // a DST day this is not the same wall-clock time the next day.
-        opens + 24 * MICROS_PER_HOUR
     } else {
         to_utc(tz, day, end)
     };
@@ -209,6 +247,82 @@ mod tests {
     }
 
     #[test]
+    fn start_equal_to_end_runs_to_the_same_wall_clock_time_on_a_dst_night() {
+        let ny = tz("America/New_York");
+        // Fall back: 05:00 EDT on Nov 2 to 05:00 EST on Nov 3 is 25 hours.
+        let got = row_interval(
+            &ny,
+            jiff::civil::date(2024, 11, 2),
+            tod("05:00"),
+            end("05:00"),
+        );
+        assert_eq!(got, iv("2024-11-02T09:00:00Z", "2024-11-03T10:00:00Z"));
+        // Spring forward: 23 hours.
+        let got = row_interval(
+            &ny,
+            jiff::civil::date(2024, 3, 9),
+            tod("05:00"),
+            end("05:00"),
+        );
+        assert_eq!(got, iv("2024-03-09T10:00:00Z", "2024-03-10T09:00:00Z"));
+    }
+
+    fn special(date: &str, hours: Option<(&str, &str)>) -> SpecialHoursRow {
+        SpecialHoursRow {
+            date: date.parse().unwrap(),
+            hours: hours.map(|(a, b)| (tod(a), end(b))),
+        }
+    }
+
+    #[test]
+    fn a_closed_special_date_has_no_openings_but_the_overnight_shift_before_it_runs_on() {
+        let rows: Vec<HoursRow> = (0..7)
+            .map(|d| HoursRow {
+                day: Weekday::new(d).unwrap(),
+                start: tod("20:00"),
+                end: end("02:00"),
+            })
+            .collect();
+        let s = Schedule::new(&rows, &[special("2023-01-21", None)]);
+        let got = s.open_intervals(
+            &tz("UTC"),
+            t("2023-01-21T00:00:00Z"),
+            t("2023-01-22T00:00:00Z"),
+        );
+        // Friday's shift runs into the closed Saturday; Saturday's never opens.
+        assert_eq!(
+            got,
+            vec![iv("2023-01-20T20:00:00Z", "2023-01-21T02:00:00Z")]
+        );
+    }
+
+    #[test]
+    fn special_rows_replace_the_weekday_and_open_a_24x7_store_short() {
+        let s = Schedule::new(
+            &[],
+            &[
+                special("2023-01-22", Some(("10:00", "14:00"))),
+                special("2023-01-22", Some(("18:00", "19:00"))),
+            ],
+        );
+        assert!(!s.is_always_open());
+        let got = s.open_intervals(
+            &tz("UTC"),
+            t("2023-01-21T12:00:00Z"),
+            t("2023-01-23T12:00:00Z"),
+        );
+        assert_eq!(
+            got,
+            vec![
+                iv("2023-01-21T00:00:00Z", "2023-01-22T00:00:00Z"),
+                iv("2023-01-22T10:00:00Z", "2023-01-22T14:00:00Z"),
+                iv("2023-01-22T18:00:00Z", "2023-01-22T19:00:00Z"),
+                iv("2023-01-23T00:00:00Z", "2023-01-24T00:00:00Z"),
+            ]
+        );
+    }
+
+    #[test]
     fn end_23_59_59_is_midnight() {
         let got = row_interval(
             &tz("Asia/Kolkata"),
@@ -258,7 +372,7 @@ mod tests {
             start: tod("09:00"),
             end: end("12:00"),
         }];
-        let hours = WeeklyHours::from_rows(&rows);
+        let hours = Schedule::new(&rows, &[]);
         // A whole week in Chicago: exactly one Monday morning.
         let got = hours.open_intervals(
             &tz("America/Chicago"),
@@ -291,7 +405,7 @@ mod tests {
                 end: end("22:00"),
             },
         ];
-        let got = WeeklyHours::from_rows(&rows).open_intervals(
+        let got = Schedule::new(&rows, &[]).open_intervals(
             &tz("UTC"),
             t("2023-01-23T00:00:00Z"),
             t("2023-01-24T00:00:00Z"),
@@ -313,7 +427,7 @@ mod tests {
             start: tod("22:00"),
             end: end("06:00"),
         }];
-        let got = WeeklyHours::from_rows(&rows).open_intervals(
+        let got = Schedule::new(&rows, &[]).open_intervals(
             &tz("UTC"),
             t("2023-01-23T00:00:00Z"),
             t("2023-01-23T12:00:00Z"),

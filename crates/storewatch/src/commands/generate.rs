@@ -4,7 +4,7 @@ use std::io::{BufWriter, Write};
 use anyhow::{Context, Result, anyhow};
 use flate2::write::GzEncoder;
 use storewatch_core::domain::parse_timestamp;
-use storewatch_core::generate::{GenerateOptions, generate};
+use storewatch_core::generate::{GenerateOptions, generate_with_special_hours};
 
 use crate::cli::GenerateArgs;
 use crate::progress::{Progress, thousands};
@@ -35,20 +35,22 @@ pub fn run(args: &GenerateArgs) -> Result<()> {
     };
     let hours = create("business_hours.csv")?;
     let zones = create("timezones.csv")?;
+    let special = create("special_hours.csv")?;
     let counts = if args.gzip {
         let mut gz = GzEncoder::new(create("store_status.csv.gz")?, flate2::Compression::fast());
-        let counts = generate(&opts, &mut gz, hours, zones)?;
+        let counts = generate_with_special_hours(&opts, &mut gz, hours, zones, special)?;
         gz.finish()?.flush()?;
         counts
     } else {
-        generate(&opts, create("store_status.csv")?, hours, zones)?
+        generate_with_special_hours(&opts, create("store_status.csv")?, hours, zones, special)?
     };
     progress.finish();
     println!(
-        "wrote {} polls, {} business-hours rows and {} time zones for {} stores to {}",
+        "wrote {} polls, {} business-hours rows, {} time zones and {} special-hours rows for {} stores to {}",
         thousands(counts.polls),
         thousands(counts.hours_rows),
         thousands(counts.timezone_rows),
+        thousands(counts.special_rows),
         thousands(args.stores as u64),
         args.out.display()
     );

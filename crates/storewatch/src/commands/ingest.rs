@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use storewatch_core::ingest::{
-    HoursFile, IngestError, Mode, PollFile, RowError, Source, SourceKind, TimezoneFile, open_path,
-    parse_hours, parse_polls, parse_timezones,
+    HoursFile, IngestError, Mode, PollFile, RowError, Source, SourceKind, SpecialHoursFile,
+    TimezoneFile, open_path, parse_hours, parse_polls, parse_special_hours, parse_timezones,
 };
 use storewatch_db::{Applied, Database, IngestBatch};
 
@@ -22,6 +22,7 @@ pub struct Sources {
     pub polls: Option<PathBuf>,
     pub business_hours: Option<PathBuf>,
     pub timezones: Option<PathBuf>,
+    pub special_hours: Option<PathBuf>,
 }
 
 impl Sources {
@@ -40,6 +41,7 @@ impl Sources {
             polls: find(SourceKind::Polls),
             business_hours: find(SourceKind::BusinessHours),
             timezones: find(SourceKind::Timezones),
+            special_hours: find(SourceKind::SpecialHours),
         })
     }
 
@@ -57,14 +59,17 @@ impl Sources {
         if args.timezones.is_some() {
             sources.timezones.clone_from(&args.timezones);
         }
+        if args.special_hours.is_some() {
+            sources.special_hours.clone_from(&args.special_hours);
+        }
         if sources.is_empty() {
             match &args.data_dir {
                 Some(dir) => bail!(
-                    "no source files in {}: looked for store_status.csv, business_hours.csv, menu_hours.csv and timezones.csv (each also .gz)",
+                    "no source files in {}: looked for store_status.csv, business_hours.csv, menu_hours.csv, timezones.csv and special_hours.csv (each also .gz)",
                     dir.display()
                 ),
                 None => bail!(
-                    "nothing to ingest: give --data-dir DIR or --status/--hours/--timezones FILE"
+                    "nothing to ingest: give --data-dir DIR or --status/--hours/--timezones/--special-hours FILE"
                 ),
             }
         }
@@ -72,7 +77,7 @@ impl Sources {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.polls.is_none() && self.business_hours.is_none() && self.timezones.is_none()
+        self.by_kind().next().is_none()
     }
 
     /// The files given, with the kind of source each is.
@@ -81,6 +86,7 @@ impl Sources {
             (SourceKind::Polls, &self.polls),
             (SourceKind::BusinessHours, &self.business_hours),
             (SourceKind::Timezones, &self.timezones),
+            (SourceKind::SpecialHours, &self.special_hours),
         ]
         .into_iter()
         .filter_map(|(kind, path)| Some((kind, path.as_deref()?)))
@@ -93,6 +99,7 @@ pub struct Parsed {
     pub polls: Option<PollFile>,
     pub business_hours: Option<HoursFile>,
     pub timezones: Option<TimezoneFile>,
+    pub special_hours: Option<SpecialHoursFile>,
 }
 
 impl Parsed {
@@ -104,6 +111,9 @@ impl Parsed {
                 .as_mut()
                 .map(|f| std::mem::take(&mut f.skipped)),
             self.timezones
+                .as_mut()
+                .map(|f| std::mem::take(&mut f.skipped)),
+            self.special_hours
                 .as_mut()
                 .map(|f| std::mem::take(&mut f.skipped)),
         ];
@@ -118,6 +128,7 @@ impl Parsed {
         self.polls.as_ref().map_or(0, |f| f.rows_read)
             + self.business_hours.as_ref().map_or(0, |f| f.rows_read)
             + self.timezones.as_ref().map_or(0, |f| f.rows_read)
+            + self.special_hours.as_ref().map_or(0, |f| f.rows_read)
     }
 
     /// Takes over whatever sources `other` holds.
@@ -131,6 +142,9 @@ impl Parsed {
         if other.timezones.is_some() {
             self.timezones = other.timezones;
         }
+        if other.special_hours.is_some() {
+            self.special_hours = other.special_hours;
+        }
     }
 
     pub fn into_batch(self) -> IngestBatch {
@@ -138,6 +152,7 @@ impl Parsed {
             polls: self.polls,
             business_hours: self.business_hours.map(|f| f.rows),
             timezones: self.timezones.map(|f| f.rows),
+            special_hours: self.special_hours.map(|f| f.rows),
             fingerprints: Vec::new(),
         }
     }
@@ -150,6 +165,9 @@ pub fn parse_source(kind: SourceKind, source: Source, mode: Mode) -> Result<Pars
         SourceKind::Polls => parsed.polls = Some(parse_polls(source, mode)?),
         SourceKind::BusinessHours => parsed.business_hours = Some(parse_hours(source, mode)?),
         SourceKind::Timezones => parsed.timezones = Some(parse_timezones(source, mode)?),
+        SourceKind::SpecialHours => {
+            parsed.special_hours = Some(parse_special_hours(source, mode)?);
+        }
     }
     Ok(parsed)
 }
@@ -256,6 +274,14 @@ pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
         writeln!(
             out,
             "{}: {} time zones (replaced the previous set)",
+            path.display(),
+            thousands(n)
+        )?;
+    }
+    if let (Some(path), Some(n)) = (&sources.special_hours, applied.special_hours) {
+        writeln!(
+            out,
+            "{}: {} special-hours rows (replaced the previous set)",
             path.display(),
             thousands(n)
         )?;

@@ -5,7 +5,7 @@ use std::io::{BufWriter, Write};
 
 use anyhow::{Context, Result, anyhow};
 use storewatch_core::domain::{Micros, format_timestamp, parse_timestamp};
-use storewatch_core::report::{Report, compute, write_csv};
+use storewatch_core::report::{Columns, Report, compute, write_csv};
 use storewatch_db::Database;
 
 use crate::cli::ReportArgs;
@@ -26,6 +26,11 @@ pub async fn run<D: Database>(db: &D, args: &ReportArgs) -> Result<()> {
         .map(parse_timestamp)
         .transpose()
         .map_err(|e| anyhow!("--as-of: {e}"))?;
+    let columns = if args.extended {
+        Columns::Extended
+    } else {
+        Columns::Standard
+    };
     let progress = Progress::new();
     progress.step("computing the report");
     let report = compute_report(db, as_of).await?;
@@ -38,7 +43,7 @@ pub async fn run<D: Database>(db: &D, args: &ReportArgs) -> Result<()> {
             let file =
                 File::create(path).with_context(|| format!("creating {}", path.display()))?;
             let mut w = BufWriter::new(file);
-            write_csv(&report, &mut w)?;
+            write_csv(&report, columns, &mut w)?;
             w.flush()?;
             eprintln!(
                 "wrote {} stores as of {} to {}",
@@ -49,7 +54,7 @@ pub async fn run<D: Database>(db: &D, args: &ReportArgs) -> Result<()> {
         }
         None => {
             let stdout = std::io::stdout().lock();
-            write_csv(&report, BufWriter::new(stdout))?;
+            write_csv(&report, columns, BufWriter::new(stdout))?;
         }
     }
     Ok(())

@@ -3,9 +3,11 @@
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use storewatch_core::generate::{GenerateOptions, generate};
-use storewatch_core::ingest::{Mode, parse_hours, parse_polls, parse_timezones, reader_from_bytes};
+use storewatch_core::generate::{GenerateOptions, generate_with_special_hours};
+use storewatch_core::ingest::{Mode, SourceKind, reader_from_bytes};
 use storewatch_db::{Database, IngestBatch};
+
+use crate::commands::ingest::{Parsed, parse_source};
 
 use crate::cli::ServeArgs;
 use crate::server::{self, Settings};
@@ -61,25 +63,20 @@ async fn seed_demo_data<D: Database>(db: &D) -> Result<()> {
             end: storewatch_core::domain::parse_timestamp("2023-01-25 18:13:22.47922 UTC")
                 .expect("a valid constant"),
         };
-        let (mut polls, mut hours, mut zones) = (Vec::new(), Vec::new(), Vec::new());
-        generate(&opts, &mut polls, &mut hours, &mut zones)?;
-        Ok(IngestBatch {
-            polls: Some(parse_polls(
-                reader_from_bytes("store_status.csv", polls)?,
-                Mode::Strict,
-            )?),
-            business_hours: Some(
-                parse_hours(
-                    reader_from_bytes("business_hours.csv", hours)?,
-                    Mode::Strict,
-                )?
-                .rows,
-            ),
-            timezones: Some(
-                parse_timezones(reader_from_bytes("timezones.csv", zones)?, Mode::Strict)?.rows,
-            ),
-            fingerprints: Vec::new(),
-        })
+        let (mut polls, mut hours, mut zones, mut special) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        generate_with_special_hours(&opts, &mut polls, &mut hours, &mut zones, &mut special)?;
+        let mut parsed = Parsed::default();
+        for (kind, bytes) in [
+            (SourceKind::Polls, polls),
+            (SourceKind::BusinessHours, hours),
+            (SourceKind::Timezones, zones),
+            (SourceKind::SpecialHours, special),
+        ] {
+            let source = reader_from_bytes(kind.default_names()[0], bytes)?;
+            parsed.merge(parse_source(kind, source, Mode::Strict)?);
+        }
+        Ok(parsed.into_batch())
     })
     .await??;
     let applied = db.ingest(batch).await?;

@@ -116,6 +116,10 @@ pub async fn tick<D: Database>(state: &AppState<D>, dir: &Path) -> Result<()> {
         state.metrics.ingest("timezones", "applied", n, 0);
         tracing::info!(rows = n, "time zones replaced");
     }
+    if let Some(n) = applied.special_hours {
+        state.metrics.ingest("special_hours", "applied", n, 0);
+        tracing::info!(rows = n, "special hours replaced");
+    }
     Ok(())
 }
 

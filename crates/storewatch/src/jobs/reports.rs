@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use storewatch_core::report::to_csv_string;
+use storewatch_core::report::{Columns, to_csv_string};
 use storewatch_db::{ClaimedReport, Database, ReportOutcome};
 use tokio::sync::{Semaphore, watch};
 
@@ -104,7 +104,10 @@ async fn run_job<D: Database>(state: &AppState<D>, worker: &str, job: ClaimedRep
         let report = compute_report(&state.db, job.requested_as_of).await?;
         let rows = report.rows.len() as u64;
         let as_of = report.as_of;
-        let csv = tokio::task::spawn_blocking(move || to_csv_string(&report)).await?;
+        // Stored with every column; a report asked for the standard ones is
+        // served its first seven (see `controllers::reports::csv_for`).
+        let csv =
+            tokio::task::spawn_blocking(move || to_csv_string(&report, Columns::Extended)).await?;
         anyhow::Ok(ReportOutcome::Complete { as_of, rows, csv })
     }
     .await;

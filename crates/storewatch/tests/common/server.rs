@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use storewatch::server::{self, Running, Settings};
-use storewatch_core::generate::{GenerateOptions, generate};
-use storewatch_core::report::to_csv_string;
+use storewatch_core::generate::{GenerateOptions, generate, generate_with_special_hours};
+use storewatch_core::report::{Columns, to_csv_string};
 use storewatch_sqlite::SqliteDatabase;
 
 pub struct TestApp {
@@ -105,25 +105,42 @@ impl TestApp {
 
     /// The report computed directly from the database, as `storewatch report` does.
     pub async fn direct_csv(&self, as_of: Option<&str>) -> String {
+        self.direct_csv_with(as_of, Columns::Standard).await
+    }
+
+    /// Like [`TestServer::direct_csv`], with the given columns.
+    pub async fn direct_csv_with(&self, as_of: Option<&str>, columns: Columns) -> String {
         let as_of = as_of.map(|t| storewatch_core::domain::parse_timestamp(t).unwrap());
         let report = storewatch::commands::report::compute_report(&self.db, as_of)
             .await
             .unwrap();
-        to_csv_string(&report)
+        to_csv_string(&report, columns)
+    }
+}
+
+fn options(stores: usize, days: u32, seed: u64) -> GenerateOptions {
+    GenerateOptions {
+        stores,
+        days,
+        seed,
+        end: storewatch_core::domain::parse_timestamp("2023-01-25 18:13:22.47922 UTC").unwrap(),
     }
 }
 
 /// Generated CSVs (polls, hours, zones) for `stores` stores over `days` days.
 pub fn generated(stores: usize, days: u32, seed: u64) -> (Vec<u8>, Vec<u8>, Vec<u8>) {
-    let opts = GenerateOptions {
-        stores,
-        days,
-        seed,
-        end: storewatch_core::domain::parse_timestamp("2023-01-25 18:13:22.47922 UTC").unwrap(),
-    };
     let (mut p, mut h, mut z) = (Vec::new(), Vec::new(), Vec::new());
-    generate(&opts, &mut p, &mut h, &mut z).unwrap();
+    generate(&options(stores, days, seed), &mut p, &mut h, &mut z).unwrap();
     (p, h, z)
+}
+
+/// The special-hours CSV that goes with [`generated`]'s files.
+pub fn generated_special_hours(stores: usize, days: u32, seed: u64) -> Vec<u8> {
+    let mut s = Vec::new();
+    let sink = std::io::sink;
+    generate_with_special_hours(&options(stores, days, seed), sink(), sink(), sink(), &mut s)
+        .unwrap();
+    s
 }
 
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
@@ -140,4 +157,8 @@ pub async fn load_generated(app: &TestApp, stores: usize, days: u32) {
     assert_eq!(status, 200, "{body}");
     assert_eq!(app.push("business_hours", h).await.0, 200);
     assert_eq!(app.push("timezones", z).await.0, 200);
+    let special = generated_special_hours(stores, days, 7);
+    let (status, body) = app.push("special_hours", special).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["rows"].as_u64().unwrap() > 0, "{body}");
 }

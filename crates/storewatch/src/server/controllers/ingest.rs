@@ -1,4 +1,4 @@
-//! `POST /api/ingest/{polls,business_hours,timezones}`: a CSV body (plain or
+//! `POST /api/ingest/{polls,business_hours,timezones,special_hours}`: a CSV body (plain or
 //! gzip), validated like a file: by default one invalid row rejects the whole
 //! body and nothing is applied; `?lenient=true` skips invalid rows and lists them.
 
@@ -34,14 +34,11 @@ const CSV_TYPES: &[&str] = &[
 ];
 
 fn source_kind(name: &str) -> Result<SourceKind, ApiError> {
-    SourceKind::ALL
-        .into_iter()
-        .find(|k| k.name() == name)
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "no source {name:?}: expected polls, business_hours or timezones"
-            ))
-        })
+    SourceKind::from_name(name).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "no source {name:?}: expected polls, business_hours, timezones or special_hours"
+        ))
+    })
 }
 
 fn row_json(e: &RowError) -> Value {
@@ -123,7 +120,11 @@ pub async fn push<D: Database>(
         out["unchanged"] = json!(p.unchanged);
         p.rows
     } else {
-        let n = applied.business_hours.or(applied.timezones).unwrap_or(0);
+        let n = applied
+            .business_hours
+            .or(applied.timezones)
+            .or(applied.special_hours)
+            .unwrap_or(0);
         out["rows"] = json!(n);
         out["replaced"] = json!(true);
         n

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use storewatch_db::{Database, ReportState};
 
-use super::{parse_report_id, status_json};
+use super::{csv_for, parse_columns, parse_report_id, status_json};
 use crate::server::AppState;
 use crate::server::controllers::json_body;
 use crate::server::error::ApiError;
@@ -20,6 +20,8 @@ pub struct GetParams {
     report_id: Option<String>,
     /// `json` (default) or `csv`.
     format: Option<String>,
+    /// `standard` or `extended`; default the columns the report was triggered with.
+    columns: Option<String>,
 }
 
 type QueryResult = Result<Query<GetParams>, axum::extract::rejection::QueryRejection>;
@@ -30,13 +32,7 @@ pub async fn by_query<D: Database>(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    respond(
-        &state,
-        q.report_id.as_deref(),
-        q.format.as_deref(),
-        &headers,
-    )
-    .await
+    respond(&state, &q, &headers).await
 }
 
 pub async fn by_body<D: Database>(
@@ -47,19 +43,22 @@ pub async fn by_body<D: Database>(
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let b: GetParams = json_body(&headers, &body)?.unwrap_or_default();
-    let id = b.report_id.or(q.report_id);
-    let format = b.format.or(q.format);
-    respond(&state, id.as_deref(), format.as_deref(), &headers).await
+    let params = GetParams {
+        report_id: b.report_id.or(q.report_id),
+        format: b.format.or(q.format),
+        columns: b.columns.or(q.columns),
+    };
+    respond(&state, &params, &headers).await
 }
 
 async fn respond<D: Database>(
     state: &AppState<D>,
-    id: Option<&str>,
-    format: Option<&str>,
+    params: &GetParams,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
-    let id = parse_report_id(id)?;
-    let wants_csv = match format {
+    let id = parse_report_id(params.report_id.as_deref())?;
+    let asked_columns = parse_columns(params.columns.as_deref())?;
+    let wants_csv = match params.format.as_deref() {
         Some("csv") => true,
         Some("json") => false,
         Some(other) => {
@@ -75,26 +74,30 @@ async fn respond<D: Database>(
     let Some(record) = state.db.report(id, true).await? else {
         return Err(ApiError::not_found(format!("no report {id}")));
     };
-    let json = status_json(&record);
+    let columns = asked_columns.unwrap_or(record.columns);
+    let csv = match record.state {
+        ReportState::Complete => Some(csv_for(&record, columns)?),
+        _ => None,
+    };
+    if wants_csv && let Some(csv) = csv {
+        let disposition = format!("attachment; filename=\"storewatch-report-{id}.csv\"");
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+                (header::CONTENT_DISPOSITION, disposition),
+            ],
+            csv,
+        )
+            .into_response());
+    }
+    let json = status_json(&record, csv);
     Ok(match (record.state, wants_csv) {
-        (ReportState::Complete, true) => {
-            let disposition = format!("attachment; filename=\"storewatch-report-{id}.csv\"");
-            let csv = record.csv.unwrap_or_default();
-            (
-                [
-                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                    (header::CONTENT_DISPOSITION, disposition),
-                ],
-                csv,
-            )
-                .into_response()
-        }
         // Asked for the file, which does not exist yet: "accepted, not done".
         (ReportState::Queued | ReportState::Running, true) => {
             (StatusCode::ACCEPTED, Json(json)).into_response()
         }
         // Asked for the file of a failed report: there will never be one.
         (ReportState::Failed, true) => (StatusCode::CONFLICT, Json(json)).into_response(),
-        (_, false) => Json(json).into_response(),
+        (ReportState::Complete, true) | (_, false) => Json(json).into_response(),
     })
 }

@@ -5,6 +5,7 @@ pub mod trigger;
 
 use serde_json::{Value, json};
 use storewatch_core::domain::{Micros, format_timestamp};
+use storewatch_core::report::{Columns, select_columns};
 use storewatch_db::{ReportRecord, ReportState};
 
 use crate::server::error::ApiError;
@@ -28,17 +29,31 @@ pub fn parse_report_id(id: Option<&str>) -> Result<&str, ApiError> {
     Ok(id)
 }
 
+/// `columns=standard|extended`, if given.
+pub fn parse_columns(text: Option<&str>) -> Result<Option<Columns>, ApiError> {
+    text.map(|t| Columns::parse(t.trim()).map_err(ApiError::bad_request))
+        .transpose()
+}
+
+/// A complete report's CSV with the columns asked for (stored extended).
+pub fn csv_for(record: &ReportRecord, columns: Columns) -> Result<String, ApiError> {
+    let stored = record.csv.as_deref().unwrap_or_default();
+    select_columns(stored, columns).map_err(ApiError::internal)
+}
+
 fn time(t: Option<Micros>) -> Value {
     t.map_or(Value::Null, |t| json!(format_timestamp(t)))
 }
 
-/// The JSON status of a report (SPEC section 4).
-pub fn status_json(r: &ReportRecord) -> Value {
+/// The JSON status of a report (SPEC section 4); `csv` is the CSV with the
+/// columns asked for, for a complete report.
+pub fn status_json(r: &ReportRecord, csv: Option<String>) -> Value {
     match r.state {
         ReportState::Queued | ReportState::Running => json!({
             "report_id": r.id,
             "status": "Running",
             "state": r.state.as_str(),
+            "columns": r.columns.as_str(),
             "requested_as_of": time(r.requested_as_of),
             "created_at": time(Some(r.created_at)),
             "started_at": time(r.started_at),
@@ -49,9 +64,10 @@ pub fn status_json(r: &ReportRecord) -> Value {
             "status": "Complete",
             "as_of": time(r.as_of),
             "rows": r.rows,
+            "columns": r.columns.as_str(),
             "created_at": time(Some(r.created_at)),
             "finished_at": time(r.finished_at),
-            "csv": r.csv,
+            "csv": csv,
         }),
         ReportState::Failed => json!({
             "report_id": r.id,

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use storewatch_core::domain::{Micros, parse_timestamp};
 use storewatch_db::Database;
 
-use super::new_report_id;
+use super::{new_report_id, parse_columns};
 use crate::clock::now_micros;
 use crate::server::AppState;
 use crate::server::controllers::json_body;
@@ -20,6 +20,8 @@ use crate::server::error::ApiError;
 pub struct TriggerParams {
     /// The report time T; default the newest poll in the database.
     as_of: Option<String>,
+    /// `standard` (default) or `extended`: the CSV's columns.
+    columns: Option<String>,
 }
 
 pub async fn handle<D: Database>(
@@ -43,9 +45,20 @@ pub async fn handle<D: Database>(
         .map(parse_timestamp)
         .transpose()
         .map_err(|e| ApiError::bad_request(format!("as_of: {e}")))?;
+    let columns = match (query.columns, body.columns) {
+        (Some(q), Some(b)) if q != b => {
+            return Err(ApiError::bad_request(
+                "columns given twice, differently, in the query and the body",
+            ));
+        }
+        (q, b) => parse_columns(q.or(b).as_deref())?.unwrap_or_default(),
+    };
     let id = new_report_id()?;
-    state.db.create_report(&id, as_of, now_micros()).await?;
+    state
+        .db
+        .create_report(&id, as_of, columns, now_micros())
+        .await?;
     state.report_queued.notify_one();
-    tracing::info!(report_id = %id, as_of = ?as_of, "report queued");
+    tracing::info!(report_id = %id, as_of = ?as_of, columns = columns.as_str(), "report queued");
     Ok(Json(json!({"report_id": id})))
 }
