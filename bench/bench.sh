@@ -40,6 +40,24 @@ for i in 1 2 3; do
 done
 echo "| replica: report rows | $(($(wc -l <"$work/replica.csv") - 1)) | |"
 
+# Special hours for a third of the replica's stores (every third id of the
+# zones file), on the week's dates: closed days, short days, overnight and
+# around-the-clock openings, written here since the replica has none.
+awk -F, 'NR > 1 && NR % 3 == 0 {
+  id = $1; k = NR % 4
+  if (k == 0) print id ",2023-01-22,,"
+  if (k == 1) { print id ",2023-01-20,10:00:00,14:00:00"; print id ",2023-01-20,17:00:00,21:00:00" }
+  if (k == 2) print id ",2023-01-24,22:00:00,02:00:00"
+  if (k == 3) { print id ",2023-01-21,05:00:00,05:00:00"; print id ",2023-01-25,,"}
+}' "$data/timezones.csv" | { echo "store_id,date,start_time_local,end_time_local"; cat; } >"$work/special_hours.csv"
+run "replica: ingest special hours ($(($(wc -l <"$work/special_hours.csv") - 1)) rows, a third of the stores)" "$bin" --log error --database-url "$db" ingest --special-hours "$work/special_hours.csv"
+for i in 1 2 3; do
+  run "replica + special hours: report (run $i)" "$bin" --log error --database-url "$db" report --out "$work/special.csv"
+done
+for i in 1 2 3; do
+  run "replica + special hours: report --extended (run $i)" "$bin" --log error --database-url "$db" report --extended --out "$work/special-ext.csv"
+done
+
 [ "${1:-}" = "--quick" ] && exit 0
 
 for scale in 1 10; do
