@@ -69,6 +69,11 @@ impl PostgresDatabase {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// Closes the connections (the end of a command-line run).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
 }
 
 async fn ingest_polls(tx: &mut Tx, file: PollFile) -> Result<PollsApplied, DbError> {

@@ -113,6 +113,29 @@ impl SqliteDatabase {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+
+    /// The data file a URL names; `None` for an in-memory database.
+    pub fn file_of(url: &str) -> Result<Option<std::path::PathBuf>, DbError> {
+        if url.contains(":memory:") {
+            return Ok(None);
+        }
+        Ok(Some(connect_options(url)?.get_filename().to_path_buf()))
+    }
+
+    /// Moves everything from the write-ahead log into the database files and
+    /// closes the connections, so the `.db` file alone holds the data (a
+    /// copy of it is complete). For the end of a command-line run.
+    pub async fn close(&self) {
+        for pool in [&self.pool, &self.jobs] {
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(pool)
+                .await
+            {
+                tracing::warn!(error = %e, "could not checkpoint the write-ahead log");
+            }
+            pool.close().await;
+        }
+    }
 }
 
 /// `INSERT … VALUES (?,?,?),(?,?,?)…` for `rows` rows of `width` values.

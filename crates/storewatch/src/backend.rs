@@ -28,6 +28,31 @@ pub async fn connect(url: &str) -> Result<AnyDatabase> {
     bail!("unsupported database URL {url:?}: expected sqlite://FILE or postgres://…")
 }
 
+/// Like [`connect`], for commands that only read: an SQLite file that does
+/// not exist is an error instead of a new, empty database.
+pub async fn connect_existing(url: &str) -> Result<AnyDatabase> {
+    if url.starts_with("sqlite:")
+        && let Some(file) = SqliteDatabase::file_of(url)?
+        && !file.exists()
+    {
+        bail!(
+            "no database at {}: ingest data first (storewatch ingest --data-dir DIR), or point --database-url at an existing database",
+            file.display()
+        );
+    }
+    connect(url).await
+}
+
+impl AnyDatabase {
+    /// Flushes and closes the connections; for the end of a command.
+    pub async fn close(&self) {
+        match self {
+            AnyDatabase::Sqlite(db) => db.close().await,
+            AnyDatabase::Postgres(db) => db.close().await,
+        }
+    }
+}
+
 /// Forwards a method to whichever backend this is.
 macro_rules! delegate {
     ($self:ident, $method:ident($($arg:expr),*)) => {

@@ -1,9 +1,42 @@
-//! Raw command-line flags, as clap parses them. Validation into typed settings
-//! happens in each command, so errors can name the flag and the reason.
+//! Every flag, parsed and validated here by clap before any work starts: a
+//! bad value exits with status 2 and clap's message naming the flag, and the
+//! commands receive typed values (timestamps, durations, counts).
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use storewatch_core::domain::{Micros, parse_timestamp};
+
+/// The default database: an SQLite file in the current directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://storewatch.db";
+
+/// The longest duration a flag takes: a year. Longer is a typo, and lease
+/// arithmetic in microseconds must not overflow.
+const MAX_DURATION: Duration = Duration::from_secs(366 * 86_400);
+
+/// A positive duration in jiff's friendly format (`90s`, `15m`, `1h 30m`,
+/// `2 days`) or ISO 8601 (`PT1H30M`); days are 24 hours.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let bad = || format!("{text:?} is not a duration like 90s, 15m, 1h 30m or PT1H (ISO 8601)");
+    let span: jiff::Span = text.trim().parse().map_err(|_| bad())?;
+    let signed = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|_| bad())?;
+    if signed.is_negative() || signed.is_zero() {
+        return Err(format!("{text:?}: give a positive duration"));
+    }
+    let duration = Duration::try_from(signed).map_err(|_| bad())?;
+    if duration > MAX_DURATION {
+        return Err(format!("{text:?} is longer than a year"));
+    }
+    Ok(duration)
+}
+
+/// A report or generator time, in any timestamp form of SPEC section 1.
+pub fn parse_time(text: &str) -> Result<Micros, String> {
+    parse_timestamp(text)
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -12,16 +45,9 @@ use clap::{Parser, Subcommand};
     about = "How long each store was online during its business hours."
 )]
 pub struct Args {
-    /// Where the data lives: sqlite://FILE (created if missing), sqlite:///ABS/PATH,
-    /// sqlite::memory:, or postgres://USER@HOST/DB (the database must exist;
-    /// its tables are created).
-    #[arg(
-        long,
-        global = true,
-        env = "DATABASE_URL",
-        default_value = "sqlite://storewatch.db"
-    )]
-    pub database_url: String,
+    /// Where the data lives (also accepted after the command, see its help).
+    #[arg(long, value_name = "URL")]
+    pub database_url: Option<String>,
 
     /// Log filter (tracing syntax), e.g. "info" or "storewatch=debug";
     /// default "info" for serve, "warn" otherwise.
@@ -54,8 +80,20 @@ pub enum Command {
     Generate(GenerateArgs),
 }
 
+/// The database flag of the commands that use one.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DatabaseArgs {
+    /// Where the data lives: sqlite://FILE (created if missing), sqlite:///ABS/PATH,
+    /// sqlite::memory:, or postgres://USER@HOST/DB (the database must exist;
+    /// its tables are created). Default: sqlite://storewatch.db
+    #[arg(long = "database-url", env = "DATABASE_URL", value_name = "URL")]
+    pub url: Option<String>,
+}
+
 #[derive(Debug, clap::Args)]
 pub struct IngestArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// A directory holding store_status.csv, business_hours.csv (or menu_hours.csv),
     /// timezones.csv and special_hours.csv, each possibly .csv.gz; any of them may be missing.
     #[arg(long)]
@@ -84,10 +122,12 @@ pub struct IngestArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ReportArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// Report time T (UTC), e.g. "2023-01-25 18:13:22 UTC" or 2023-01-25T18:13:22Z;
     /// default: the newest poll in the database.
-    #[arg(long)]
-    pub as_of: Option<String>,
+    #[arg(long, value_parser = parse_time, value_name = "TS")]
+    pub as_of: Option<Micros>,
     /// Write the CSV here instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -103,17 +143,17 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub out: PathBuf,
     /// How many stores.
-    #[arg(long, default_value_t = 14_092)]
-    pub stores: usize,
+    #[arg(long, default_value_t = 14_092, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    pub stores: u64,
     /// How many days of hourly polls.
-    #[arg(long, default_value_t = 8)]
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=3660))]
     pub days: u32,
     /// Same seed, same files.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Time of the newest poll (UTC); default that of the real 2023 data set.
-    #[arg(long, default_value = "2023-01-25 18:13:22.47922 UTC")]
-    pub end: String,
+    #[arg(long, default_value = "2023-01-25 18:13:22.47922 UTC", value_parser = parse_time, value_name = "TS")]
+    pub end: Micros,
     /// Write the polls gzip-compressed, as store_status.csv.gz.
     #[arg(long)]
     pub gzip: bool,
@@ -121,28 +161,76 @@ pub struct GenerateArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// Address to listen on; 0.0.0.0:8080 to be reachable from other machines.
-    #[arg(long, default_value = "127.0.0.1:8080")]
+    #[arg(long, env = "STOREWATCH_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
     /// Ingest this directory's files at start and every --ingest-every,
     /// skipping files that did not change.
-    #[arg(long)]
+    #[arg(long, env = "STOREWATCH_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
-    /// How often to re-ingest --data-dir, e.g. 1h, 15m, 30s.
-    #[arg(long, default_value = "1h")]
-    pub ingest_every: String,
+    /// How often to re-ingest --data-dir, e.g. 1h, 15m, "1h 30m", PT30M.
+    #[arg(long, env = "STOREWATCH_INGEST_EVERY", default_value = "1h", value_parser = parse_duration)]
+    pub ingest_every: Duration,
     /// When the database holds no polls, fill it with generated data the size
     /// of the real data set, so there is something to report on at once.
-    #[arg(long)]
+    #[arg(long, env = "STOREWATCH_DEMO")]
     pub demo: bool,
     /// Reports computed at once by this instance.
-    #[arg(long, default_value_t = 2)]
-    pub report_workers: usize,
+    #[arg(long, env = "STOREWATCH_REPORT_WORKERS", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub report_workers: u16,
     /// How long a report stays claimed without a heartbeat; after a crash, a
     /// running report is taken over once this runs out.
-    #[arg(long, default_value = "15s")]
-    pub report_lease: String,
+    #[arg(long, env = "STOREWATCH_REPORT_LEASE", default_value = "15s", value_parser = parse_duration)]
+    pub report_lease: Duration,
     /// Largest accepted request body, in MiB.
-    #[arg(long, default_value_t = 512)]
-    pub max_body_mib: usize,
+    #[arg(long, env = "STOREWATCH_MAX_BODY_MIB", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub max_body_mib: u32,
+}
+
+impl Args {
+    /// The database URL: after the command, else before it, else
+    /// `DATABASE_URL`, else [`DEFAULT_DATABASE_URL`].
+    pub fn database_url(&self, command: &DatabaseArgs) -> String {
+        command
+            .url
+            .clone()
+            .or_else(|| self.database_url.clone())
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_the_friendly_format_and_iso_8601() {
+        assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
+        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse_duration("1h 30m").unwrap(), Duration::from_secs(5400));
+        assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert_eq!(parse_duration("2d").unwrap(), Duration::from_secs(172_800));
+        assert_eq!(
+            parse_duration("5 minutes").unwrap(),
+            Duration::from_secs(300)
+        );
+        assert_eq!(
+            parse_duration("PT1H30M").unwrap(),
+            Duration::from_secs(5400)
+        );
+        for bad in ["", "h", "10", "1x", "-1s", "0s", "1 month"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn huge_durations_are_refused_not_overflowed() {
+        for huge in ["9999999999d", "400d", "99999999999999h"] {
+            assert!(parse_duration(huge).is_err(), "{huge}");
+        }
+        assert!(parse_duration("365d").is_ok());
+    }
 }

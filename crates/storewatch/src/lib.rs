@@ -23,19 +23,24 @@ pub fn run(args: Args) -> Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        match args.command {
-            Command::Generate(g) => commands::generate::run(&g),
+        match &args.command {
+            Command::Generate(g) => commands::generate::run(g),
             Command::Ingest(i) => {
-                let db = backend::connect(&args.database_url).await?;
-                commands::ingest::run(&db, &i).await
+                let db = backend::connect(&args.database_url(&i.database)).await?;
+                let result = commands::ingest::run(&db, i).await;
+                db.close().await;
+                result
             }
             Command::Serve(s) => {
-                let db = backend::connect(&args.database_url).await?;
-                commands::serve::run(db, &s).await
+                let db = backend::connect(&args.database_url(&s.database)).await?;
+                commands::serve::run(db, s).await
             }
             Command::Report(r) => {
-                let db = backend::connect(&args.database_url).await?;
-                commands::report::run(&db, &r).await
+                let url = args.database_url(&r.database);
+                let db = backend::connect_existing(&url).await?;
+                let result = commands::report::run(&db, r).await;
+                db.close().await;
+                result
             }
         }
     })

@@ -1,3 +1,5 @@
+use std::io::IsTerminal;
+
 use tracing_subscriber::EnvFilter;
 
 use crate::cli::{Args, Command, LogFormat};
@@ -13,8 +15,11 @@ pub fn init(args: &Args) {
     // sqlx reports slow statements at warn; a report's bulk read is slow by design.
     let filter = EnvFilter::try_new(format!("{wanted},sqlx=error"))
         .unwrap_or_else(|_| EnvFilter::new(default));
+    // Colours only for a person at a terminal: a log file or a collector
+    // would get escape codes in every line.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     let _ = match args.log_format {
         LogFormat::Text => builder.try_init(),

@@ -243,10 +243,90 @@ fn lenient_mode_skips_counts_and_says_where_rows_went() {
 fn bad_flags_are_explained() {
     let ws = Workspace::new();
     let out = ws.run(&["report", "--as-of", "tomorrow"]);
-    assert!(!out.status.success());
+    // A command-line mistake: clap's message naming the flag, exit status 2.
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("--as-of: \"tomorrow\" is not a timestamp")
+        stderr.contains("--as-of") && stderr.contains("\"tomorrow\" is not a timestamp"),
+        "{stderr}"
     );
     let out = Workspace::new().run(&["ingest"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("nothing to ingest"));
+}
+
+#[test]
+fn every_bad_flag_value_is_a_command_line_mistake_before_any_work() {
+    let ws = Workspace::new();
+    for args in [
+        &["generate", "--out", "g", "--end", "noon"][..],
+        &["generate", "--out", "g", "--stores", "0"],
+        &["generate", "--out", "g", "--days", "0"],
+        &["serve", "--report-lease", "soon"],
+        &["serve", "--ingest-every", "0s"],
+        &["serve", "--ingest-every", "99999999999d"],
+        &["serve", "--report-workers", "0"],
+    ] {
+        let out = ws.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(args[args.len() - 2]), "{args:?}: {stderr}");
+    }
+    assert!(
+        !ws.path("g").exists(),
+        "generate wrote before its flags were checked"
+    );
+    assert!(
+        !ws.path("storewatch.db").exists(),
+        "serve opened the database"
+    );
+}
+
+#[test]
+fn serve_flags_can_come_from_the_environment() {
+    let ws = Workspace::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_storewatch"))
+        .args(["serve"])
+        .env("STOREWATCH_REPORT_LEASE", "not a duration")
+        .current_dir(ws.path(""))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--report-lease"), "{stderr}");
+}
+
+#[test]
+fn generate_does_not_offer_a_database() {
+    let help = Workspace::new().ok(&["generate", "--help"]);
+    assert!(help.contains("--stores"), "{help}");
+    assert!(!help.contains("--database-url"), "{help}");
+}
+
+#[test]
+fn report_without_a_database_says_so_and_creates_nothing() {
+    let ws = Workspace::new();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_storewatch"))
+        .arg("report")
+        .current_dir(ws.path(""))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no database at storewatch.db"), "{stderr}");
+    assert!(out.stdout.is_empty());
+    let left: Vec<_> = std::fs::read_dir(ws.path("")).unwrap().collect();
+    assert!(left.is_empty(), "created {left:?}");
+}
+
+#[test]
+fn after_a_command_the_database_file_alone_holds_the_data() {
+    let (ws, before) = baseline();
+    // Copy only the .db files, as a person backing up "the database" would.
+    std::fs::create_dir(ws.path("copy")).unwrap();
+    for name in ["storewatch.db", "storewatch.jobs.db"] {
+        std::fs::copy(ws.path(name), ws.path(&format!("copy/{name}"))).unwrap();
+    }
+    let copy = format!("sqlite://{}", ws.path("copy/storewatch.db").display());
+    let report = ws.ok(&["--database-url", &copy, "report", "--as-of", AS_OF]);
+    assert_eq!(report, before);
 }

@@ -175,7 +175,7 @@ const CASES: &[Case] = &[
         "text/csv",
         "",
         422,
-        "store_status.csv: the file is empty",
+        "request body: the file is empty",
     ),
     with_body(
         "POST",
@@ -183,7 +183,7 @@ const CASES: &[Case] = &[
         "text/csv",
         "store_id,status,timestamp_utc\ns1,actve,2023-01-25 12:00:00 UTC\n",
         422,
-        "store_status.csv:2: status \"actve\" is not active or inactive",
+        "request body:2: status \"actve\" is not active or inactive",
     ),
     with_body(
         "POST",

@@ -1,19 +1,15 @@
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 use flate2::write::GzEncoder;
-use storewatch_core::domain::parse_timestamp;
 use storewatch_core::generate::{GenerateOptions, generate_with_special_hours};
 
 use crate::cli::GenerateArgs;
 use crate::progress::{Progress, thousands};
 
 pub fn run(args: &GenerateArgs) -> Result<()> {
-    let end = parse_timestamp(&args.end).map_err(|e| anyhow!("--end: {e}"))?;
-    if args.stores == 0 || args.days == 0 {
-        return Err(anyhow!("--stores and --days must be at least 1"));
-    }
+    let stores = usize::try_from(args.stores).context("--stores: too many for this machine")?;
     fs::create_dir_all(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
     let create = |name: &str| -> Result<BufWriter<File>> {
         let path = args.out.join(name);
@@ -24,14 +20,14 @@ pub fn run(args: &GenerateArgs) -> Result<()> {
     let progress = Progress::new();
     progress.step(&format!(
         "writing {} stores × {} days",
-        thousands(args.stores as u64),
+        thousands(args.stores),
         args.days
     ));
     let opts = GenerateOptions {
-        stores: args.stores,
+        stores,
         days: args.days,
         seed: args.seed,
-        end,
+        end: args.end,
     };
     let hours = create("business_hours.csv")?;
     let zones = create("timezones.csv")?;
@@ -51,7 +47,7 @@ pub fn run(args: &GenerateArgs) -> Result<()> {
         thousands(counts.hours_rows),
         thousands(counts.timezone_rows),
         thousands(counts.special_rows),
-        thousands(args.stores as u64),
+        thousands(args.stores),
         args.out.display()
     );
     Ok(())

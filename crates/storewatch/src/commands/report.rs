@@ -3,8 +3,8 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
-use anyhow::{Context, Result, anyhow};
-use storewatch_core::domain::{Micros, format_timestamp, parse_timestamp};
+use anyhow::{Context, Result};
+use storewatch_core::domain::{Micros, format_timestamp};
 use storewatch_core::report::{Columns, Report, compute, write_csv};
 use storewatch_db::Database;
 
@@ -20,12 +20,7 @@ pub async fn compute_report<D: Database>(db: &D, as_of: Option<Micros>) -> Resul
 }
 
 pub async fn run<D: Database>(db: &D, args: &ReportArgs) -> Result<()> {
-    let as_of = args
-        .as_of
-        .as_deref()
-        .map(parse_timestamp)
-        .transpose()
-        .map_err(|e| anyhow!("--as-of: {e}"))?;
+    let as_of = args.as_of;
     let columns = if args.extended {
         Columns::Extended
     } else {

@@ -1,8 +1,6 @@
 //! `storewatch serve`: the HTTP service with its background jobs.
 
-use std::time::Duration;
-
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use storewatch_core::generate::{GenerateOptions, generate_with_special_hours};
 use storewatch_core::ingest::{Mode, SourceKind, reader_from_bytes};
 use storewatch_db::{Database, IngestBatch};
@@ -14,13 +12,12 @@ use crate::server::{self, Settings};
 
 pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
     let settings = Settings {
-        max_body_bytes: args.max_body_mib.saturating_mul(1024 * 1024),
-        report_workers: args.report_workers.max(1),
-        report_lease: parse_duration(&args.report_lease)
-            .map_err(|e| anyhow!("--report-lease: {e}"))?,
+        max_body_bytes: usize::try_from(u64::from(args.max_body_mib) * 1024 * 1024)
+            .unwrap_or(usize::MAX),
+        report_workers: usize::from(args.report_workers),
+        report_lease: args.report_lease,
         data_dir: args.data_dir.clone(),
-        ingest_every: parse_duration(&args.ingest_every)
-            .map_err(|e| anyhow!("--ingest-every: {e}"))?,
+        ingest_every: args.ingest_every,
         ..Settings::default()
     };
     if let Some(dir) = &settings.data_dir
@@ -85,52 +82,4 @@ async fn seed_demo_data<D: Database>(db: &D) -> Result<()> {
         "demo: data loaded"
     );
     Ok(())
-}
-
-/// `1h`, `15m`, `30s`, `250ms`, and sums like `1h30m`.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let bad = || format!("{text:?} is not a duration like 1h, 15m, 30s or 250ms");
-    let mut total = Duration::ZERO;
-    let mut rest = text.trim();
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
-        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        let unit = match &rest[..unit_len] {
-            "ms" => Duration::from_millis(n),
-            "s" => Duration::from_secs(n),
-            "m" => Duration::from_secs(n * 60),
-            "h" => Duration::from_secs(n * 3600),
-            "d" => Duration::from_secs(n * 86_400),
-            _ => return Err(bad()),
-        };
-        total += unit;
-        rest = &rest[unit_len..];
-    }
-    if total.is_zero() {
-        return Err(format!("{text:?} is zero; give a positive duration"));
-    }
-    Ok(total)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("1h").unwrap(), Duration::from_secs(3600));
-        assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
-        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
-        assert_eq!(parse_duration("2d").unwrap(), Duration::from_secs(172_800));
-        for bad in ["", "h", "10", "5 minutes", "1x", "-1s", "0s"] {
-            assert!(parse_duration(bad).is_err(), "{bad}");
-        }
-    }
 }

@@ -9,8 +9,8 @@ use super::controllers::{docs, ingest, ops, reports};
 use super::error::{method_not_allowed, not_found};
 use super::metrics::track_requests;
 
-/// Every route of the service. The report routes exist at the root (as the
-/// platform calls them) and under `/api/`.
+/// Every route of the service. The report, health and metrics routes exist
+/// at the root (as the platform and operators call them) and under `/api/`.
 pub fn router<D: Database>(state: AppState<D>) -> Router {
     let report_routes = || {
         Router::new()
@@ -21,7 +21,13 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
             )
             .method_not_allowed_fallback(method_not_allowed)
     };
+    let ops_routes = || {
+        Router::new()
+            .route("/healthz", get(ops::health::<D>))
+            .route("/metrics", get(ops::metrics::<D>))
+    };
     let api = report_routes()
+        .merge(ops_routes())
         .route("/ingest/{source}", post(ingest::push::<D>))
         .route("/openapi.json", get(docs::openapi))
         .route("/docs", get(docs::page))
@@ -29,9 +35,8 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
     Router::new()
         .merge(report_routes())
         .nest("/api", api)
+        .merge(ops_routes())
         .route("/", get(docs::root))
-        .route("/healthz", get(ops::health::<D>))
-        .route("/metrics", get(ops::metrics::<D>))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))

@@ -69,8 +69,8 @@ pub async fn push<D: Database>(
     } else {
         Mode::Strict
     };
-    // Errors name the body like the file it stands for: store_status.csv:12: …
-    let label = kind.default_names()[0];
+    // Errors name what the client sent: `request body:12: …`.
+    let label = "request body";
     let parsed = tokio::task::spawn_blocking(move || {
         let source = reader_from_bytes(label, body.to_vec()).map_err(|e| IngestError::Io {
             file: label.to_string(),

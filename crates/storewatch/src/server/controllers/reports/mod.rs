@@ -66,6 +66,7 @@ pub fn status_json(r: &ReportRecord, csv: Option<String>) -> Value {
             "rows": r.rows,
             "columns": r.columns.as_str(),
             "created_at": time(Some(r.created_at)),
+            "started_at": time(r.started_at),
             "finished_at": time(r.finished_at),
             "csv": csv,
         }),
@@ -74,6 +75,7 @@ pub fn status_json(r: &ReportRecord, csv: Option<String>) -> Value {
             "status": "Failed",
             "error": r.error,
             "created_at": time(Some(r.created_at)),
+            "started_at": time(r.started_at),
             "finished_at": time(r.finished_at),
         }),
     }

@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use storewatch_core::domain::{Micros, parse_timestamp};
+use storewatch_core::domain::{Micros, format_timestamp, parse_timestamp};
 use storewatch_db::Database;
 
 use super::{new_report_id, parse_columns};
@@ -59,6 +59,7 @@ pub async fn handle<D: Database>(
         .create_report(&id, as_of, columns, now_micros())
         .await?;
     state.report_queued.notify_one();
-    tracing::info!(report_id = %id, as_of = ?as_of, columns = columns.as_str(), "report queued");
+    let as_of_text = as_of.map_or_else(|| "newest poll".to_string(), format_timestamp);
+    tracing::info!(report_id = %id, as_of = %as_of_text, columns = columns.as_str(), "report queued");
     Ok(Json(json!({"report_id": id})))
 }
