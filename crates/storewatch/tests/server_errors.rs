@@ -412,3 +412,65 @@ async fn the_openapi_document_matches_the_routes() {
         assert!(doc.pointer(pointer).is_some(), "dangling $ref {r}");
     }
 }
+
+/// Every response carries a request id (the client's, if it sent one), large
+/// answers are compressed for clients that accept it, and a failure on the
+/// server's side answers a generic 500 naming the request id: nothing of the
+/// database's own message reaches the client.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_ids_compression_and_internal_errors_that_leak_nothing() {
+    let app = spawn_app(Settings::default()).await;
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
+    assert_eq!(id.len(), 32, "{id}");
+    let r = app
+        .client
+        .get(app.url("/healthz"))
+        .header("x-request-id", "client-chosen-7")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["x-request-id"], "client-chosen-7");
+    for path in ["/api/healthz", "/api/metrics"] {
+        let r = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
+
+    let r = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-encoding"], "gzip");
+
+    // Break the database under the service: the next write fails inside it.
+    sqlx::query("DROP TABLE business_hours")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
+    let r = app
+        .client
+        .post(app.url("/api/ingest/business_hours"))
+        .header("content-type", "text/csv")
+        .body("store_id,dayOfWeek,start_time_local,end_time_local\ns1,0,09:00,17:00\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 500);
+    let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["request_id"], id.as_str());
+    let text = body["error"].as_str().unwrap();
+    assert!(text.contains(&id), "{text}");
+    let lower = body.to_string().to_lowercase();
+    for leak in [
+        "sqlite",
+        "no such table",
+        "business_hours",
+        "database error",
+    ] {
+        assert!(!lower.contains(leak), "{leak} leaked: {body}");
+    }
+}

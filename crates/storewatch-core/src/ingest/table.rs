@@ -194,10 +194,21 @@ fn csv_error(file: &str, e: csv::Error) -> IngestError {
                 file: file.to_string(),
                 line: line.unwrap_or(0),
                 column: None,
-                reason: format!("{other:?}"),
+                reason: csv_reason(&other),
                 record: String::new(),
             }],
             total: 1,
         },
+    }
+}
+
+/// What a CSV-level failure means, in words (never Rust debug text).
+fn csv_reason(kind: &csv::ErrorKind) -> String {
+    match kind {
+        csv::ErrorKind::Utf8 { .. } => "the header is not valid UTF-8".to_string(),
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!("expected {expected_len} fields like the header, found {len}"),
+        _ => "this is not readable as CSV".to_string(),
     }
 }

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use storewatch_core::report::{Columns, to_csv_string};
+use storewatch_core::report::{Columns, ReportError, to_csv_string};
 use storewatch_db::{ClaimedReport, Database, ReportOutcome};
 use tokio::sync::{Semaphore, watch};
 
@@ -77,6 +77,19 @@ pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool
     let _ = tokio::time::timeout(state.settings.report_lease, slots.acquire_many(all)).await;
 }
 
+/// Why a report failed, as its reader may see it: a fault of the data (a
+/// store that cannot be computed) is named; anything else (the database, the
+/// machine) is logged here in full and reported generically.
+fn public_reason(e: &anyhow::Error, report_id: &str) -> String {
+    if let Some(report_error) = e.downcast_ref::<ReportError>() {
+        return report_error.to_string();
+    }
+    tracing::error!(report_id, error = %format!("{e:#}"), "report failed on the server's side");
+    format!(
+        "internal error while computing the report; the server log has the details under report id {report_id}"
+    )
+}
+
 async fn run_job<D: Database>(state: &AppState<D>, worker: &str, job: ClaimedReport) {
     let started = Instant::now();
     tracing::info!(report_id = %job.id, attempt = job.attempts, "report started");
@@ -113,7 +126,7 @@ async fn run_job<D: Database>(state: &AppState<D>, worker: &str, job: ClaimedRep
     .await;
     heartbeat.abort();
     let outcome = result.unwrap_or_else(|e| ReportOutcome::Failed {
-        error: format!("{e:#}"),
+        error: public_reason(&e, &job.id),
     });
     let label = match &outcome {
         ReportOutcome::Complete { .. } => "complete",

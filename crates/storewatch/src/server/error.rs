@@ -39,13 +39,12 @@ impl ApiError {
         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message)
     }
 
-    /// A failure on our side. Logged here, so handlers can just use `?`.
+    /// A failure on our side. The detail is logged here, once, inside the
+    /// request's span (so with its request id); the client gets a generic
+    /// message naming that id (see `plumbing::generic_internal_errors`).
     pub fn internal(error: impl std::fmt::Display) -> ApiError {
         tracing::error!(%error, "request failed");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("internal error: {error}"),
-        )
+        ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal error")
     }
 
     pub fn with(mut self, key: &str, value: Value) -> ApiError {

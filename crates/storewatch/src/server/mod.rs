@@ -6,6 +6,7 @@
 pub mod controllers;
 pub mod error;
 pub mod metrics;
+pub mod plumbing;
 mod routes;
 
 use std::net::SocketAddr;

@@ -4,10 +4,17 @@ use axum::middleware;
 use axum::routing::{get, post};
 use storewatch_db::Database;
 
+use axum::http::HeaderName;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+
 use super::AppState;
 use super::controllers::{docs, ingest, ops, reports};
 use super::error::{method_not_allowed, not_found};
 use super::metrics::track_requests;
+use super::plumbing;
 
 /// Every route of the service. The report, health and metrics routes exist
 /// at the root (as the platform and operators call them) and under `/api/`.
@@ -26,23 +33,37 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
             .route("/healthz", get(ops::health::<D>))
             .route("/metrics", get(ops::metrics::<D>))
     };
+    // Uploads take as long as the body takes to arrive; everything else
+    // answers within the timeout.
     let api = report_routes()
         .merge(ops_routes())
-        .route("/ingest/{source}", post(ingest::push::<D>))
         .route("/openapi.json", get(docs::openapi))
         .route("/docs", get(docs::page))
+        .layer(middleware::from_fn(plumbing::timeout))
+        .route("/ingest/{source}", post(ingest::push::<D>))
         .method_not_allowed_fallback(method_not_allowed);
+    let request_id = HeaderName::from_static(plumbing::REQUEST_ID);
     Router::new()
         .merge(report_routes())
-        .nest("/api", api)
         .merge(ops_routes())
         .route("/", get(docs::root))
+        .layer(middleware::from_fn(plumbing::timeout))
+        .nest("/api", api)
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
+        .layer(CatchPanicLayer::custom(plumbing::panic_response))
+        .layer(middleware::from_fn(plumbing::generic_internal_errors))
+        .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(
             state.metrics.clone(),
             track_requests,
+        ))
+        .layer(TraceLayer::new_for_http().make_span_with(plumbing::request_span))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(
+            request_id,
+            plumbing::RandomRequestId,
         ))
         .with_state(state)
 }

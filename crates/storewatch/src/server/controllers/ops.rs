@@ -9,15 +9,19 @@ use storewatch_db::Database;
 
 use crate::server::AppState;
 
-/// `GET /healthz`: 200 when the database answers, 503 when it does not.
+/// `GET /healthz`: 200 when the database answers, 503 when it does not
+/// (saying which part failed; the database's own message goes to the log).
 pub async fn health<D: Database>(State(state): State<AppState<D>>) -> Response {
     match state.db.ping().await {
         Ok(()) => Json(json!({"status": "ok"})).into_response(),
-        Err(e) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unavailable", "error": e.to_string()})),
-        )
-            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"status": "unavailable", "failed": "database", "error": "the database does not answer"})),
+            )
+                .into_response()
+        }
     }
 }
 
