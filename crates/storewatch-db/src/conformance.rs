@@ -5,7 +5,7 @@
 use storewatch_core::domain::{
     HoursRow, Poll, SpecialHoursRow, Status, TimeOfDay, Weekday, parse_local_date, parse_timestamp,
 };
-use storewatch_core::ingest::PollFile;
+use storewatch_core::ingest::{PollFile, SourceKind};
 use storewatch_core::report::Columns;
 
 use crate::{Database, IngestBatch, PollsApplied};
@@ -571,9 +571,12 @@ pub async fn a_failed_report_keeps_its_error<D: Database>(db: &D) {
 /// Fingerprints are stored with the batch and replaced by later ones.
 pub async fn source_fingerprints_are_kept_per_kind<D: Database>(db: &D) {
     use crate::SourceFingerprint;
-    assert_eq!(db.source_fingerprint("polls").await.unwrap(), None);
+    assert_eq!(
+        db.source_fingerprint(SourceKind::Polls).await.unwrap(),
+        None
+    );
     let fp = |sha: &str, at: i64| SourceFingerprint {
-        kind: "polls".into(),
+        kind: SourceKind::Polls,
         path: "/data/store_status.csv".into(),
         sha256: sha.into(),
         ingested_at: at,
@@ -584,7 +587,7 @@ pub async fn source_fingerprints_are_kept_per_kind<D: Database>(db: &D) {
     };
     db.ingest(batch).await.unwrap();
     assert_eq!(
-        db.source_fingerprint("polls").await.unwrap(),
+        db.source_fingerprint(SourceKind::Polls).await.unwrap(),
         Some(fp("aa", 1))
     );
     db.ingest(IngestBatch {
@@ -594,10 +597,13 @@ pub async fn source_fingerprints_are_kept_per_kind<D: Database>(db: &D) {
     .await
     .unwrap();
     assert_eq!(
-        db.source_fingerprint("polls").await.unwrap(),
+        db.source_fingerprint(SourceKind::Polls).await.unwrap(),
         Some(fp("bb", 2))
     );
-    assert_eq!(db.source_fingerprint("timezones").await.unwrap(), None);
+    assert_eq!(
+        db.source_fingerprint(SourceKind::Timezones).await.unwrap(),
+        None
+    );
     db.ping().await.unwrap();
 }
 

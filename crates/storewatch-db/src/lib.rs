@@ -11,7 +11,7 @@ pub mod conformance;
 use std::future::Future;
 
 use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
-use storewatch_core::ingest::PollFile;
+use storewatch_core::ingest::{PollFile, SourceKind};
 use storewatch_core::report::{Columns, ReportInput, Window};
 
 /// A storage failure. Backends keep their own error inside.
@@ -47,8 +47,7 @@ pub struct IngestBatch {
 /// Which content of a source file was last ingested.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFingerprint {
-    /// `polls`, `business_hours` or `timezones`.
-    pub kind: String,
+    pub kind: SourceKind,
     pub path: String,
     pub sha256: String,
     pub ingested_at: Micros,
@@ -248,13 +247,18 @@ pub trait Database: Clone + Send + Sync + 'static {
     /// The newest poll timestamp, cheaply.
     fn newest_poll(&self) -> impl Future<Output = Result<Option<Micros>, DbError>> + Send;
 
+    /// Flushes what the backend buffers and closes its connections; for the
+    /// end of a command-line run (SQLite moves its write-ahead log into the
+    /// database file, so the file alone holds the data).
+    fn close(&self) -> impl Future<Output = ()> + Send;
+
     /// A cheap round trip, for health checks.
     fn ping(&self) -> impl Future<Output = Result<(), DbError>> + Send;
 
     /// The fingerprint of the last ingested content of a source kind.
     fn source_fingerprint(
         &self,
-        kind: &str,
+        kind: SourceKind,
     ) -> impl Future<Output = Result<Option<SourceFingerprint>, DbError>> + Send;
 
     // --- Report jobs -----------------------------------------------------

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{PgPool, Row};
 use storewatch_core::domain::{HoursRow, Micros, Poll, SpecialHoursRow, Status};
-use storewatch_core::ingest::{PollFile, dedup_keep_last};
+use storewatch_core::ingest::{PollFile, SourceKind, dedup_keep_last};
 use storewatch_core::report::{Columns, ReportInput, StoreInput, Window};
 use storewatch_db::columns::{hours_row, special_columns, special_row};
 use storewatch_db::{
@@ -71,7 +71,7 @@ impl PostgresDatabase {
     }
 
     /// Closes the connections (the end of a command-line run).
-    pub async fn close(&self) {
+    async fn close_connections(&self) {
         self.pool.close().await;
     }
 }
@@ -241,7 +241,7 @@ impl Database for PostgresDatabase {
                  ON CONFLICT (kind) DO UPDATE SET path = EXCLUDED.path, sha256 = EXCLUDED.sha256,
                                                   ingested_at = EXCLUDED.ingested_at",
             )
-            .bind(&fp.kind)
+            .bind(fp.kind.name())
             .bind(&fp.path)
             .bind(&fp.sha256)
             .bind(fp.ingested_at)
@@ -387,6 +387,10 @@ impl Database for PostgresDatabase {
             .map_err(db_err)
     }
 
+    async fn close(&self) {
+        self.close_connections().await;
+    }
+
     async fn ping(&self) -> Result<(), DbError> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
@@ -395,22 +399,23 @@ impl Database for PostgresDatabase {
         Ok(())
     }
 
-    async fn source_fingerprint(&self, kind: &str) -> Result<Option<SourceFingerprint>, DbError> {
+    async fn source_fingerprint(
+        &self,
+        kind: SourceKind,
+    ) -> Result<Option<SourceFingerprint>, DbError> {
         let row: Option<(String, String, String, i64)> = sqlx::query_as(
             "SELECT kind, path, sha256, ingested_at FROM source_files WHERE kind = $1",
         )
-        .bind(kind)
+        .bind(kind.name())
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(
-            row.map(|(kind, path, sha256, ingested_at)| SourceFingerprint {
-                kind,
-                path,
-                sha256,
-                ingested_at,
-            }),
-        )
+        Ok(row.map(|(_, path, sha256, ingested_at)| SourceFingerprint {
+            kind,
+            path,
+            sha256,
+            ingested_at,
+        }))
     }
 
     async fn create_report(

@@ -19,7 +19,7 @@ mod packed;
 use packed::{Cursor, corrupt};
 
 use storewatch_core::domain::{HoursRow, Micros, Poll, SpecialHoursRow, Status};
-use storewatch_core::ingest::{PollFile, dedup_keep_last};
+use storewatch_core::ingest::{PollFile, SourceKind, dedup_keep_last};
 use storewatch_core::report::{Columns, ReportInput, StoreInput, Window};
 use storewatch_db::columns::{hours_row, special_columns, special_row};
 use storewatch_db::{
@@ -125,7 +125,7 @@ impl SqliteDatabase {
     /// Moves everything from the write-ahead log into the database files and
     /// closes the connections, so the `.db` file alone holds the data (a
     /// copy of it is complete). For the end of a command-line run.
-    pub async fn close(&self) {
+    async fn close_connections(&self) {
         for pool in [&self.pool, &self.jobs] {
             if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
                 .execute(pool)
@@ -183,7 +183,7 @@ impl Database for SqliteDatabase {
                  ON CONFLICT (kind) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256,
                                                   ingested_at = excluded.ingested_at",
             )
-            .bind(&fp.kind)
+            .bind(fp.kind.name())
             .bind(&fp.path)
             .bind(&fp.sha256)
             .bind(fp.ingested_at)
@@ -310,6 +310,10 @@ impl Database for SqliteDatabase {
             .map_err(db_err)
     }
 
+    async fn close(&self) {
+        self.close_connections().await;
+    }
+
     async fn ping(&self) -> Result<(), DbError> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
@@ -318,22 +322,23 @@ impl Database for SqliteDatabase {
         Ok(())
     }
 
-    async fn source_fingerprint(&self, kind: &str) -> Result<Option<SourceFingerprint>, DbError> {
+    async fn source_fingerprint(
+        &self,
+        kind: SourceKind,
+    ) -> Result<Option<SourceFingerprint>, DbError> {
         let row: Option<(String, String, String, i64)> = sqlx::query_as(
             "SELECT kind, path, sha256, ingested_at FROM source_files WHERE kind = ?",
         )
-        .bind(kind)
+        .bind(kind.name())
         .fetch_optional(&self.pool)
         .await
         .map_err(db_err)?;
-        Ok(
-            row.map(|(kind, path, sha256, ingested_at)| SourceFingerprint {
-                kind,
-                path,
-                sha256,
-                ingested_at,
-            }),
-        )
+        Ok(row.map(|(_, path, sha256, ingested_at)| SourceFingerprint {
+            kind,
+            path,
+            sha256,
+            ingested_at,
+        }))
     }
 
     async fn create_report(

@@ -1,9 +1,14 @@
 //! The `storewatch` binary: command line, database selection, and the commands.
 //!
-//! `cli` parses raw flags; `commands` turns them into validated settings and
-//! does the work, generic over [`storewatch_db::Database`]; `backend` picks the
-//! implementation from the database URL.
+//! * `cli` parses and validates every flag before any work starts;
+//! * `backend` picks the database from its URL once and launches the work
+//!   generic over [`storewatch_db::Database`];
+//! * `app` is the application layer: the state the service's parts share and
+//!   the ingest and report pipelines everyone calls;
+//! * `commands` are the thin command-line entry points; `service` starts the
+//!   HTTP API (`server`) and the background `jobs` side by side.
 
+pub mod app;
 pub mod backend;
 pub mod cli;
 pub mod clock;
@@ -12,9 +17,13 @@ pub mod jobs;
 pub mod logging;
 pub mod progress;
 pub mod server;
+pub mod service;
 
 use anyhow::Result;
 
+use storewatch_db::Database;
+
+use crate::backend::{Open, WithDatabase};
 use crate::cli::{Args, Command};
 
 /// Runs one command to completion.
@@ -23,25 +32,29 @@ pub fn run(args: Args) -> Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async {
-        match &args.command {
-            Command::Generate(g) => commands::generate::run(g),
-            Command::Ingest(i) => {
-                let db = backend::connect(&args.database_url(&i.database)).await?;
-                let result = commands::ingest::run(&db, i).await;
-                db.close().await;
-                result
-            }
-            Command::Serve(s) => {
-                let db = backend::connect(&args.database_url(&s.database)).await?;
-                commands::serve::run(db, s).await
-            }
-            Command::Report(r) => {
-                let url = args.database_url(&r.database);
-                let db = backend::connect_existing(&url).await?;
-                let result = commands::report::run(&db, r).await;
-                db.close().await;
-                result
-            }
-        }
+        let (database, open) = match &args.command {
+            Command::Generate(g) => return commands::generate::run(g),
+            Command::Ingest(i) => (&i.database, Open::CreateIfMissing),
+            Command::Serve(s) => (&s.database, Open::CreateIfMissing),
+            Command::Report(r) => (&r.database, Open::MustExist),
+        };
+        let url = args.database_url(database);
+        backend::launch(&url, open, DatabaseCommand(&args.command)).await
     })
+}
+
+/// A command that uses a database, run on whichever backend was picked.
+struct DatabaseCommand<'a>(&'a Command);
+
+impl WithDatabase for DatabaseCommand<'_> {
+    async fn run<D: Database>(self, db: D) -> Result<()> {
+        let result = match self.0 {
+            Command::Ingest(i) => commands::ingest::run(&db, i).await,
+            Command::Report(r) => commands::report::run(&db, r).await,
+            Command::Serve(s) => commands::serve::run(db.clone(), s).await,
+            Command::Generate(_) => unreachable!("generate uses no database"),
+        };
+        db.close().await;
+        result
+    }
 }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use common::server::spawn_app;
-use storewatch::server::Settings;
+use storewatch::app::Settings;
 
 /// Chromium, or `None` with the reason printed. STOREWATCH_REQUIRE_BROWSER=1
 /// (set by .ci/run when it could install Chromium) makes absence a failure.

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 use common::server::{generated, generated_special_hours};
 use common::{Workspace, shared_dir};
 use serde_json::Value;
-use storewatch::server::{self, Settings};
+use storewatch::app::Settings;
+use storewatch::service as server;
 use storewatch_postgres::PostgresDatabase;
 use storewatch_postgres::testing::scratch;
 

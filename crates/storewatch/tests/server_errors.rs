@@ -5,7 +5,7 @@ mod common;
 
 use common::server::spawn_app;
 use serde_json::Value;
-use storewatch::server::Settings;
+use storewatch::app::Settings;
 
 struct Case {
     method: &'static str,

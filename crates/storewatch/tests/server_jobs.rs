@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use common::server::{generated, load_generated, spawn_app, spawn_app_on};
 use futures_util::future::join_all;
 use serde_json::Value;
-use storewatch::server::Settings;
+use storewatch::app::Settings;
 use storewatch_db::{Database, ReportState};
 
 const AS_OF: &str = "2023-01-25 12:00:00 UTC";

@@ -5,7 +5,7 @@ mod common;
 
 use common::server::{TestApp, load_generated, spawn_app, spawn_app_on};
 use serde_json::{Value, json};
-use storewatch::server::Settings;
+use storewatch::app::Settings;
 
 const AS_OF: &str = "2023-01-25 12:00:00 UTC";
 

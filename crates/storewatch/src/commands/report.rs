@@ -4,20 +4,13 @@ use std::fs::File;
 use std::io::{BufWriter, Write};
 
 use anyhow::{Context, Result};
-use storewatch_core::domain::{Micros, format_timestamp};
-use storewatch_core::report::{Columns, Report, compute, write_csv};
+use storewatch_core::domain::format_timestamp;
+use storewatch_core::report::{Columns, write_csv};
 use storewatch_db::Database;
 
+use crate::app::report::compute_report;
 use crate::cli::ReportArgs;
 use crate::progress::{Progress, thousands};
-
-/// Reads the data as it is now and computes the report at `as_of` (default:
-/// the newest poll). The math runs off the async threads.
-pub async fn compute_report<D: Database>(db: &D, as_of: Option<Micros>) -> Result<Report> {
-    let input = db.report_input(as_of).await?;
-    let report = tokio::task::spawn_blocking(move || compute(input)).await??;
-    Ok(report)
-}
 
 pub async fn run<D: Database>(db: &D, args: &ReportArgs) -> Result<()> {
     let as_of = args.as_of;

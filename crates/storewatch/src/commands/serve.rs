@@ -5,10 +5,11 @@ use storewatch_core::generate::{GenerateOptions, generate_with_special_hours};
 use storewatch_core::ingest::{Mode, SourceKind, reader_from_bytes};
 use storewatch_db::{Database, IngestBatch};
 
-use crate::commands::ingest::{Parsed, parse_source};
+use crate::app::Settings;
+use crate::app::ingest::{Parsed, parse_source};
 
 use crate::cli::ServeArgs;
-use crate::server::{self, Settings};
+use crate::service;
 
 pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
     let settings = Settings {
@@ -31,14 +32,14 @@ pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
-    let running = server::start(db, settings, listener).await?;
+    let running = service::start(db, settings, listener).await?;
     eprintln!(
         "storewatch is listening on http://{}  (API docs: http://{}/api/docs)",
         running.addr, running.addr
     );
     let stop = running.shutdown_handle();
     tokio::spawn(async move {
-        server::shutdown_signal().await;
+        service::shutdown_signal().await;
         tracing::info!("shutting down");
         let _ = stop.send(true);
     });

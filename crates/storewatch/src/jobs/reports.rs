@@ -10,9 +10,9 @@ use storewatch_core::report::{Columns, ReportError, to_csv_string};
 use storewatch_db::{ClaimedReport, Database, ReportOutcome};
 use tokio::sync::{Semaphore, watch};
 
+use crate::app::AppState;
+use crate::app::report::compute_report;
 use crate::clock::now_micros;
-use crate::commands::report::compute_report;
-use crate::server::AppState;
 
 /// How often an idle worker looks for jobs a notification did not announce
 /// (queued by another instance, or whose lease ran out).

@@ -4,15 +4,18 @@
 //! generic JSON 500 that names the request id, the detail going to the log.
 
 use std::any::Any;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use axum::Json;
-use axum::extract::Request;
+use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use tower_http::request_id::{MakeRequestId, RequestId};
+
+use crate::app::metrics::Metrics;
 
 /// The header carrying the request id, both ways.
 pub const REQUEST_ID: &str = "x-request-id";
@@ -85,6 +88,27 @@ pub async fn timeout(req: Request, next: Next) -> Response {
                 .into_response()
         }
     }
+}
+
+/// Middleware: counts and times every request, labelled by route template
+/// (not the raw path, which would make a label per report id).
+pub async fn track_requests(
+    State(metrics): State<Arc<Metrics>>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let start = Instant::now();
+    let response = next.run(req).await;
+    let seconds = start.elapsed().as_secs_f64();
+    let status = response.status().as_u16();
+    metrics.request(method.as_str(), &route, status, seconds);
+    tracing::debug!(%method, route, status, ms = seconds * 1000.0, "request");
+    response
 }
 
 #[cfg(test)]

@@ -10,11 +10,11 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use super::AppState;
 use super::controllers::{docs, ingest, ops, reports};
 use super::error::{method_not_allowed, not_found};
-use super::metrics::track_requests;
 use super::plumbing;
+use super::plumbing::track_requests;
+use crate::app::AppState;
 
 /// Every route of the service. The report, health and metrics routes exist
 /// at the root (as the platform and operators call them) and under `/api/`.

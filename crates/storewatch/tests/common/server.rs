@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use storewatch::server::{self, Running, Settings};
+use storewatch::app::Settings;
+use storewatch::service::{self as server, Running};
 use storewatch_core::generate::{GenerateOptions, generate, generate_with_special_hours};
 use storewatch_core::report::{Columns, to_csv_string};
 use storewatch_sqlite::SqliteDatabase;
@@ -111,7 +112,7 @@ impl TestApp {
     /// Like [`TestServer::direct_csv`], with the given columns.
     pub async fn direct_csv_with(&self, as_of: Option<&str>, columns: Columns) -> String {
         let as_of = as_of.map(|t| storewatch_core::domain::parse_timestamp(t).unwrap());
-        let report = storewatch::commands::report::compute_report(&self.db, as_of)
+        let report = storewatch::app::report::compute_report(&self.db, as_of)
             .await
             .unwrap();
         to_csv_string(&report, columns)

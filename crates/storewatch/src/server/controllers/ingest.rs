@@ -9,11 +9,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use storewatch_core::ingest::{IngestError, Mode, RowError, SourceKind, reader_from_bytes};
+use storewatch_core::ingest::{IngestError, Mode, RowError, SourceKind};
 use storewatch_db::Database;
 
-use crate::commands::ingest::parse_source;
-use crate::server::AppState;
+use crate::app::AppState;
+use crate::app::ingest::{IngestFailure, Input, applied_rows, ingest};
 use crate::server::error::ApiError;
 
 #[derive(Debug, Default, Deserialize)]
@@ -70,73 +70,57 @@ pub async fn push<D: Database>(
         Mode::Strict
     };
     // Errors name what the client sent: `request body:12: …`.
-    let label = "request body";
-    let parsed = tokio::task::spawn_blocking(move || {
-        let source = reader_from_bytes(label, body.to_vec()).map_err(|e| IngestError::Io {
-            file: label.to_string(),
-            source: e,
-        })?;
-        parse_source(kind, source, mode)
-    })
-    .await
-    .map_err(ApiError::internal)?;
-    let parsed = match parsed {
-        Ok(p) => p,
-        Err(e) => {
-            let (invalid, rows) = match &e {
-                IngestError::InvalidRows { errors, total, .. } => {
-                    (*total, errors.iter().map(row_json).collect())
-                }
-                _ => (0, Vec::new()),
-            };
-            state
-                .metrics
-                .ingest(kind.name(), "rejected", 0, invalid as u64);
-            return Err(
-                ApiError::unprocessable(format!("{e}\nnothing was ingested"))
-                    .with("invalid_rows", json!(invalid))
-                    .with("errors", Value::Array(rows)),
-            );
-        }
+    let input = Input::Bytes {
+        label: "request body".to_string(),
+        bytes: body.to_vec(),
     };
-    let mut parsed = parsed;
-    let skipped: Vec<Value> = parsed
-        .take_skipped()
+    let done = match ingest(
+        &state.db,
+        vec![(kind, input)],
+        mode,
+        Vec::new(),
+        Some(&state.metrics),
+    )
+    .await
+    {
+        Ok(done) => done,
+        Err(IngestFailure::Rejected(rejected)) => {
+            let rows: Vec<Value> = rejected
+                .errors
+                .iter()
+                .flat_map(|(_, e)| match e {
+                    IngestError::InvalidRows { errors, .. } => {
+                        errors.iter().map(row_json).collect()
+                    }
+                    _ => Vec::new(),
+                })
+                .collect();
+            let invalid = rejected.invalid_rows();
+            return Err(ApiError::unprocessable(rejected.to_string())
+                .with("invalid_rows", json!(invalid))
+                .with("errors", Value::Array(rows)));
+        }
+        Err(IngestFailure::Storage(e)) => return Err(e.into()),
+    };
+    let skipped: Vec<Value> = done
+        .skipped
         .iter()
-        .flatten()
-        .map(row_json)
+        .flat_map(|(_, rows)| rows.iter().map(row_json))
         .collect();
-    let rows_read = parsed.rows_read();
-    let applied = state.db.ingest(parsed.into_batch()).await?;
     let mut out = json!({
         "source": kind.name(),
-        "rows_read": rows_read,
+        "rows_read": done.rows_read,
         "skipped": skipped.len(),
         "skipped_rows": skipped,
     });
-    let stored = if let Some(p) = applied.polls {
+    if let Some(p) = done.applied.polls {
         out["rows"] = json!(p.rows);
         out["written"] = json!(p.written);
         out["unchanged"] = json!(p.unchanged);
-        p.rows
     } else {
-        let n = applied
-            .business_hours
-            .or(applied.timezones)
-            .or(applied.special_hours)
-            .unwrap_or(0);
-        out["rows"] = json!(n);
+        let rows = applied_rows(&done.applied).first().map_or(0, |(_, n)| *n);
+        out["rows"] = json!(rows);
         out["replaced"] = json!(true);
-        n
-    };
-    state
-        .metrics
-        .ingest(kind.name(), "applied", stored, skipped.len() as u64);
-    tracing::info!(
-        source = kind.name(),
-        rows = stored,
-        skipped = skipped.len(),
-        "ingest pushed"
-    );
+    }
     Ok(Json(out))
 }

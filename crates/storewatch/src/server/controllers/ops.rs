@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use storewatch_db::Database;
 
-use crate::server::AppState;
+use crate::app::AppState;
 
 /// `GET /healthz`: 200 when the database answers, 503 when it does not
 /// (saying which part failed; the database's own message goes to the log).

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use storewatch_db::{Database, ReportState};
 
 use super::{csv_for, parse_columns, parse_report_id, status_json};
-use crate::server::AppState;
+use crate::app::AppState;
 use crate::server::controllers::json_body;
 use crate::server::error::ApiError;
 

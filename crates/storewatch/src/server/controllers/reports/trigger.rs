@@ -10,8 +10,8 @@ use storewatch_core::domain::{Micros, format_timestamp, parse_timestamp};
 use storewatch_db::Database;
 
 use super::{new_report_id, parse_columns};
+use crate::app::AppState;
 use crate::clock::now_micros;
-use crate::server::AppState;
 use crate::server::controllers::json_body;
 use crate::server::error::ApiError;
 

@@ -4,12 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
-
-use axum::extract::{MatchedPath, Request, State};
-use axum::middleware::Next;
-use axum::response::Response;
+use std::sync::Mutex;
 
 const REQUEST_BUCKETS: &[f64] = &[
     0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
@@ -175,27 +170,6 @@ impl Metrics {
             out
         })
     }
-}
-
-/// Middleware: counts and times every request, labelled by route template
-/// (not the raw path, which would make a label per report id).
-pub async fn track_requests(
-    State(metrics): State<Arc<Metrics>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let method = req.method().clone();
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let start = Instant::now();
-    let response = next.run(req).await;
-    let seconds = start.elapsed().as_secs_f64();
-    let status = response.status().as_u16();
-    metrics.request(method.as_str(), &route, status, seconds);
-    tracing::debug!(%method, route, status, ms = seconds * 1000.0, "request");
-    response
 }
 
 #[cfg(test)]

@@ -1,0 +1,70 @@
+//! The application layer: what the HTTP handlers, the background jobs and
+//! the commands share. [`AppState`] is the state of a running service (the
+//! database, its settings, its metrics, the report-queue notifier);
+//! [`ingest`] and [`report`] are the pipelines every entry point calls, so a
+//! file, a pushed body and a periodic re-ingest are validated, applied and
+//! counted the same way.
+//!
+//! Dependencies point inward: `server`, `jobs` and `commands` use this module;
+//! it uses none of them.
+
+pub mod ingest;
+pub mod metrics;
+pub mod report;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+pub use metrics::Metrics;
+
+/// How the service runs; built from the `serve` flags.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Largest accepted request body (pushed CSV).
+    pub max_body_bytes: usize,
+    /// Report jobs computed at once by this instance.
+    pub report_workers: usize,
+    /// How long a claimed report stays this instance's without a heartbeat.
+    pub report_lease: Duration,
+    /// Attempts before a report whose worker keeps dying is failed.
+    pub report_max_attempts: u32,
+    /// Re-ingest this directory's files periodically, if set.
+    pub data_dir: Option<PathBuf>,
+    pub ingest_every: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            max_body_bytes: 512 * 1024 * 1024,
+            report_workers: 2,
+            report_lease: Duration::from_secs(15),
+            report_max_attempts: 3,
+            data_dir: None,
+            ingest_every: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// What every request handler and job shares.
+pub struct AppState<D> {
+    pub db: D,
+    /// Woken when a report is queued, so a worker starts at once.
+    pub report_queued: Arc<Notify>,
+    pub metrics: Arc<Metrics>,
+    pub settings: Arc<Settings>,
+}
+
+impl<D: Clone> Clone for AppState<D> {
+    fn clone(&self) -> Self {
+        AppState {
+            db: self.db.clone(),
+            report_queued: self.report_queued.clone(),
+            metrics: self.metrics.clone(),
+            settings: self.settings.clone(),
+        }
+    }
+}
