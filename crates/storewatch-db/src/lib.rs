@@ -5,6 +5,7 @@
 //! [`conformance`] holds the behaviour every backend must show, as async checks
 //! each backend's own tests run against a real database.
 
+pub mod batch;
 pub mod columns;
 pub mod conformance;
 
@@ -219,10 +220,16 @@ pub fn special_dates_for(as_of: Micros) -> (String, String) {
     (date(as_of - Window::Week.length(), -3), date(as_of, 2))
 }
 
-/// The storage of polls, business hours and time zones.
+/// Everything storewatch stores: the data and the report queue. Backends
+/// implement the two halves; this is the bound the service and commands use.
+pub trait Database: DataStore + ReportQueue {}
+
+impl<T: DataStore + ReportQueue> Database for T {}
+
+/// The storage of polls, business hours, special hours and time zones.
 ///
 /// Every method is one transaction: a failure applies nothing.
-pub trait Database: Clone + Send + Sync + 'static {
+pub trait DataStore: Clone + Send + Sync + 'static {
     /// Applies a batch in one transaction, so a report sees all of it or none.
     ///
     /// Polls go into the append-only log keyed by (store_id, timestamp): a key
@@ -260,9 +267,11 @@ pub trait Database: Clone + Send + Sync + 'static {
         &self,
         kind: SourceKind,
     ) -> impl Future<Output = Result<Option<SourceFingerprint>, DbError>> + Send;
+}
 
-    // --- Report jobs -----------------------------------------------------
-
+/// The report queue: report jobs and their results, claimed by workers
+/// under leases so a dead worker's report is taken over.
+pub trait ReportQueue: Clone + Send + Sync + 'static {
     /// Queues a new report job.
     fn create_report(
         &self,

@@ -12,13 +12,14 @@ pub mod testing;
 use std::collections::HashMap;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{PgPool, Row};
+use sqlx::{AssertSqlSafe, PgPool, Row};
 use storewatch_core::domain::{HoursRow, Micros, Poll, SpecialHoursRow, Status};
-use storewatch_core::ingest::{PollFile, SourceKind, dedup_keep_last};
+use storewatch_core::ingest::SourceKind;
 use storewatch_core::report::{Columns, ReportInput, StoreInput, Window};
+use storewatch_db::batch::{BatchWriter, write_batch};
 use storewatch_db::columns::{hours_row, special_columns, special_row};
 use storewatch_db::{
-    Applied, ClaimedReport, Counts, Database, DbError, IngestBatch, PollsApplied, ReportOutcome,
+    Applied, ClaimedReport, Counts, DataStore, DbError, IngestBatch, ReportOutcome, ReportQueue,
     ReportRecord, ReportState, SourceFingerprint, columns_from_db, special_dates_for,
 };
 
@@ -76,145 +77,159 @@ impl PostgresDatabase {
     }
 }
 
-async fn ingest_polls(tx: &mut Tx, file: PollFile) -> Result<PollsApplied, DbError> {
-    let rows = file.polls.len() as u64;
-    sqlx::query("INSERT INTO stores (store_id) SELECT * FROM UNNEST($1::text[]) ON CONFLICT (store_id) DO NOTHING")
-        .bind(&file.store_ids)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    let known: Vec<(i64, String)> =
-        sqlx::query_as("SELECT key, store_id FROM stores WHERE store_id = ANY($1)")
-            .bind(&file.store_ids)
-            .fetch_all(&mut **tx)
+/// The SQL of an ingest, inside its transaction: arrays bound as parameters
+/// and unnested, one statement per chunk.
+struct Writer<'t>(&'t mut Tx);
+
+impl BatchWriter for Writer<'_> {
+    async fn replace_timezones(&mut self, rows: &[(String, String)]) -> Result<u64, DbError> {
+        delete_all(self.0, "timezones").await?;
+        for chunk in rows.chunks(CHUNK) {
+            let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+            let zones: Vec<&str> = chunk.iter().map(|(_, z)| z.as_str()).collect();
+            sqlx::query("INSERT INTO timezones (store_id, timezone) SELECT * FROM UNNEST($1::text[], $2::text[])")
+                .bind(&ids)
+                .bind(&zones)
+                .execute(&mut **self.0)
+                .await
+                .map_err(db_err)?;
+        }
+        Ok(rows.len() as u64)
+    }
+
+    async fn replace_business_hours(
+        &mut self,
+        rows: &[(String, HoursRow)],
+    ) -> Result<u64, DbError> {
+        delete_all(self.0, "business_hours").await?;
+        for chunk in rows.chunks(CHUNK) {
+            let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+            let days: Vec<i16> = chunk.iter().map(|(_, r)| r.day.index() as i16).collect();
+            let starts: Vec<i32> = chunk
+                .iter()
+                .map(|(_, r)| r.start.seconds() as i32)
+                .collect();
+            let ends: Vec<i32> = chunk.iter().map(|(_, r)| r.end.seconds() as i32).collect();
+            sqlx::query(
+                "INSERT INTO business_hours (store_id, day, start_s, end_s)
+                 SELECT * FROM UNNEST($1::text[], $2::smallint[], $3::integer[], $4::integer[])",
+            )
+            .bind(&ids)
+            .bind(&days)
+            .bind(&starts)
+            .bind(&ends)
+            .execute(&mut **self.0)
             .await
             .map_err(db_err)?;
-    let keys: HashMap<String, i64> = known.into_iter().map(|(k, id)| (id, k)).collect();
-    let key_of: Vec<i64> = file.store_ids.iter().map(|id| keys[id]).collect();
-    let mut polls: Vec<(i64, Poll)> = file
-        .polls
-        .iter()
-        .map(|&(i, p)| (key_of[i as usize], p))
-        .collect();
-    dedup_keep_last(&mut polls);
-
-    let mut written = 0;
-    for chunk in polls.chunks(CHUNK) {
-        let store_keys: Vec<i64> = chunk.iter().map(|(k, _)| *k).collect();
-        let ts: Vec<i64> = chunk.iter().map(|(_, p)| p.ts).collect();
-        let active: Vec<bool> = chunk.iter().map(|(_, p)| p.status.is_active()).collect();
-        written += sqlx::query(
-            "INSERT INTO polls (store_key, ts, active)
-             SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::boolean[])
-             ON CONFLICT (store_key, ts) DO UPDATE SET active = EXCLUDED.active
-              WHERE polls.active IS DISTINCT FROM EXCLUDED.active",
-        )
-        .bind(&store_keys)
-        .bind(&ts)
-        .bind(&active)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?
-        .rows_affected();
+        }
+        Ok(rows.len() as u64)
     }
-    if let Some(newest) = polls.iter().map(|(_, p)| p.ts).max() {
+
+    async fn replace_special_hours(
+        &mut self,
+        rows: &[(String, SpecialHoursRow)],
+    ) -> Result<u64, DbError> {
+        delete_all(self.0, "special_hours").await?;
+        for chunk in rows.chunks(CHUNK) {
+            let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+            let mut dates = Vec::with_capacity(chunk.len());
+            let mut starts: Vec<Option<i32>> = Vec::with_capacity(chunk.len());
+            let mut ends: Vec<Option<i32>> = Vec::with_capacity(chunk.len());
+            for (_, row) in chunk {
+                let (date, start, end) = special_columns(row);
+                dates.push(date);
+                starts.push(start.map(|s| s as i32));
+                ends.push(end.map(|e| e as i32));
+            }
+            sqlx::query(
+                "INSERT INTO special_hours (store_id, date, start_s, end_s)
+                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::integer[], $4::integer[])",
+            )
+            .bind(&ids)
+            .bind(&dates)
+            .bind(&starts)
+            .bind(&ends)
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?;
+        }
+        Ok(rows.len() as u64)
+    }
+
+    async fn store_keys(&mut self, ids: &[String]) -> Result<HashMap<String, i64>, DbError> {
+        sqlx::query("INSERT INTO stores (store_id) SELECT * FROM UNNEST($1::text[]) ON CONFLICT (store_id) DO NOTHING")
+            .bind(ids)
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?;
+        let known: Vec<(i64, String)> =
+            sqlx::query_as("SELECT key, store_id FROM stores WHERE store_id = ANY($1)")
+                .bind(ids)
+                .fetch_all(&mut **self.0)
+                .await
+                .map_err(db_err)?;
+        Ok(known.into_iter().map(|(k, id)| (id, k)).collect())
+    }
+
+    async fn upsert_polls(&mut self, polls: &[(i64, Poll)]) -> Result<u64, DbError> {
+        let mut written = 0;
+        for chunk in polls.chunks(CHUNK) {
+            let store_keys: Vec<i64> = chunk.iter().map(|(k, _)| *k).collect();
+            let ts: Vec<i64> = chunk.iter().map(|(_, p)| p.ts).collect();
+            let active: Vec<bool> = chunk.iter().map(|(_, p)| p.status.is_active()).collect();
+            written += sqlx::query(
+                "INSERT INTO polls (store_key, ts, active)
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::boolean[])
+                 ON CONFLICT (store_key, ts) DO UPDATE SET active = EXCLUDED.active
+                  WHERE polls.active IS DISTINCT FROM EXCLUDED.active",
+            )
+            .bind(&store_keys)
+            .bind(&ts)
+            .bind(&active)
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?
+            .rows_affected();
+        }
+        Ok(written)
+    }
+
+    async fn raise_newest_poll(&mut self, newest: Micros) -> Result<(), DbError> {
         sqlx::query("UPDATE poll_log_meta SET newest_ts = GREATEST(COALESCE(newest_ts, $1), $1) WHERE id = 1")
             .bind(newest)
-            .execute(&mut **tx)
+            .execute(&mut **self.0)
             .await
             .map_err(db_err)?;
+        Ok(())
     }
-    Ok(PollsApplied {
-        rows,
-        written,
-        unchanged: polls.len() as u64 - written,
-    })
-}
 
-async fn replace_business_hours(
-    tx: &mut Tx,
-    rows: Vec<(String, HoursRow)>,
-) -> Result<u64, DbError> {
-    sqlx::query("DELETE FROM business_hours")
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    for chunk in rows.chunks(CHUNK) {
-        let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
-        let days: Vec<i16> = chunk.iter().map(|(_, r)| r.day.index() as i16).collect();
-        let starts: Vec<i32> = chunk
-            .iter()
-            .map(|(_, r)| r.start.seconds() as i32)
-            .collect();
-        let ends: Vec<i32> = chunk.iter().map(|(_, r)| r.end.seconds() as i32).collect();
+    async fn record_fingerprint(&mut self, fp: &SourceFingerprint) -> Result<(), DbError> {
         sqlx::query(
-            "INSERT INTO business_hours (store_id, day, start_s, end_s)
-             SELECT * FROM UNNEST($1::text[], $2::smallint[], $3::integer[], $4::integer[])",
+            "INSERT INTO source_files (kind, path, sha256, ingested_at) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (kind) DO UPDATE SET path = EXCLUDED.path, sha256 = EXCLUDED.sha256,
+                                              ingested_at = EXCLUDED.ingested_at",
         )
-        .bind(&ids)
-        .bind(&days)
-        .bind(&starts)
-        .bind(&ends)
-        .execute(&mut **tx)
+        .bind(fp.kind.name())
+        .bind(&fp.path)
+        .bind(&fp.sha256)
+        .bind(fp.ingested_at)
+        .execute(&mut **self.0)
         .await
         .map_err(db_err)?;
+        Ok(())
     }
-    Ok(rows.len() as u64)
 }
 
-async fn replace_special_hours(
-    tx: &mut Tx,
-    rows: Vec<(String, SpecialHoursRow)>,
-) -> Result<u64, DbError> {
-    sqlx::query("DELETE FROM special_hours")
+/// Empties a snapshot table (the name is one of ours, never user input).
+async fn delete_all(tx: &mut Tx, table: &'static str) -> Result<(), DbError> {
+    sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
         .execute(&mut **tx)
         .await
         .map_err(db_err)?;
-    for chunk in rows.chunks(CHUNK) {
-        let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
-        let mut dates = Vec::with_capacity(chunk.len());
-        let mut starts: Vec<Option<i32>> = Vec::with_capacity(chunk.len());
-        let mut ends: Vec<Option<i32>> = Vec::with_capacity(chunk.len());
-        for (_, row) in chunk {
-            let (date, start, end) = special_columns(row);
-            dates.push(date);
-            starts.push(start.map(|s| s as i32));
-            ends.push(end.map(|e| e as i32));
-        }
-        sqlx::query(
-            "INSERT INTO special_hours (store_id, date, start_s, end_s)
-             SELECT * FROM UNNEST($1::text[], $2::text[], $3::integer[], $4::integer[])",
-        )
-        .bind(&ids)
-        .bind(&dates)
-        .bind(&starts)
-        .bind(&ends)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    }
-    Ok(rows.len() as u64)
+    Ok(())
 }
 
-async fn replace_timezones(tx: &mut Tx, rows: Vec<(String, String)>) -> Result<u64, DbError> {
-    sqlx::query("DELETE FROM timezones")
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    for chunk in rows.chunks(CHUNK) {
-        let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
-        let zones: Vec<&str> = chunk.iter().map(|(_, z)| z.as_str()).collect();
-        sqlx::query("INSERT INTO timezones (store_id, timezone) SELECT * FROM UNNEST($1::text[], $2::text[])")
-            .bind(&ids)
-            .bind(&zones)
-            .execute(&mut **tx)
-            .await
-            .map_err(db_err)?;
-    }
-    Ok(rows.len() as u64)
-}
-
-impl Database for PostgresDatabase {
+impl DataStore for PostgresDatabase {
     async fn ingest(&self, batch: IngestBatch) -> Result<Applied, DbError> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
@@ -222,33 +237,7 @@ impl Database for PostgresDatabase {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        let mut applied = Applied::default();
-        if let Some(rows) = batch.timezones {
-            applied.timezones = Some(replace_timezones(&mut tx, rows).await?);
-        }
-        if let Some(rows) = batch.business_hours {
-            applied.business_hours = Some(replace_business_hours(&mut tx, rows).await?);
-        }
-        if let Some(rows) = batch.special_hours {
-            applied.special_hours = Some(replace_special_hours(&mut tx, rows).await?);
-        }
-        if let Some(file) = batch.polls {
-            applied.polls = Some(ingest_polls(&mut tx, file).await?);
-        }
-        for fp in &batch.fingerprints {
-            sqlx::query(
-                "INSERT INTO source_files (kind, path, sha256, ingested_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (kind) DO UPDATE SET path = EXCLUDED.path, sha256 = EXCLUDED.sha256,
-                                                  ingested_at = EXCLUDED.ingested_at",
-            )
-            .bind(fp.kind.name())
-            .bind(&fp.path)
-            .bind(&fp.sha256)
-            .bind(fp.ingested_at)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        }
+        let applied = write_batch(&mut Writer(&mut tx), batch).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(applied)
     }
@@ -417,7 +406,9 @@ impl Database for PostgresDatabase {
             ingested_at,
         }))
     }
+}
 
+impl ReportQueue for PostgresDatabase {
     async fn create_report(
         &self,
         id: &str,

@@ -172,7 +172,7 @@ async fn two_instances_share_one_database() {
             assert!(Instant::now() < deadline, "{id} did not complete");
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
-        use storewatch_db::Database;
+        use storewatch_db::ReportQueue;
         assert_eq!(
             db.report(id, false).await.unwrap().unwrap().attempts,
             1,

@@ -11,7 +11,7 @@ use common::server::{generated, load_generated, spawn_app, spawn_app_on};
 use futures_util::future::join_all;
 use serde_json::Value;
 use storewatch::app::Settings;
-use storewatch_db::{Database, ReportState};
+use storewatch_db::{ReportQueue, ReportState};
 
 const AS_OF: &str = "2023-01-25 12:00:00 UTC";
 

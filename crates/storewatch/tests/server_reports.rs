@@ -249,7 +249,7 @@ async fn a_failed_report_says_why_and_has_no_csv() {
         "store_id,status,timestamp_utc\ns1,active,2023-01-25 12:00:00 UTC\n",
     )
     .await;
-    use storewatch_db::Database;
+    use storewatch_db::DataStore;
     app.db
         .ingest(storewatch_db::IngestBatch {
             timezones: Some(vec![("s1".into(), "Mars/Olympus_Mons".into())]),
@@ -280,7 +280,7 @@ async fn a_failed_report_says_why_and_has_no_csv() {
 
 /// A running report whose lease belongs to another, live worker for an hour.
 async fn held_elsewhere(url: &str, id: &str) {
-    use storewatch_db::Database;
+    use storewatch_db::ReportQueue;
     let db = storewatch_sqlite::SqliteDatabase::connect(url)
         .await
         .unwrap();
