@@ -474,3 +474,231 @@ async fn request_ids_compression_and_internal_errors_that_leak_nothing() {
         assert!(!lower.contains(leak), "{leak} leaked: {body}");
     }
 }
+
+/// The JSON schema the OpenAPI document gives for `method path` answering
+/// `status` (following `$ref`s to shared responses).
+fn response_schema(doc: &Value, method: &str, path: &str, status: u16) -> Value {
+    let op = &doc["paths"][path][method.to_ascii_lowercase()];
+    assert!(op.is_object(), "{method} {path} is not documented");
+    let mut response = &op["responses"][status.to_string()];
+    if let Some(r) = response["$ref"].as_str() {
+        response = doc.pointer(&r[1..]).unwrap();
+    }
+    let schema = response["content"]["application/json"]["schema"].clone();
+    assert!(
+        !schema.is_null(),
+        "{method} {path} {status}: no JSON schema documented"
+    );
+    schema
+}
+
+/// Every documented operation, called for real in its documented outcomes:
+/// each JSON answer must validate against the schema for its status (the
+/// schemas forbid undocumented fields, so a new field must be documented).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_answers_match_the_openapi_schemas() {
+    use common::server::load_generated;
+    use storewatch_core::report::Columns;
+    use storewatch_db::{ReportOutcome, ReportQueue};
+
+    let app = spawn_app(Settings::default()).await;
+    load_generated(&app, 40, 8).await;
+    let doc: Value =
+        serde_json::from_str(include_str!("../src/server/controllers/openapi.json")).unwrap();
+
+    // A complete report, one held running by another worker, a failed one.
+    let complete = app.trigger(Some("2023-01-25 12:00:00 UTC")).await;
+    app.wait_for(&complete).await;
+    let now = storewatch::clock::now_micros();
+    let (running, failed) = (
+        "0123456789abcdef0123456789abcdef",
+        "fedcba9876543210fedcba9876543210",
+    );
+    for id in [running, failed] {
+        app.db
+            .create_report(id, None, Columns::Extended, now)
+            .await
+            .unwrap();
+    }
+    let mut claimed = 0;
+    while claimed < 2 {
+        // The service's own workers may take one first; claim until both are held.
+        if let Some(job) = app
+            .db
+            .claim_report("elsewhere", now, now + 3_600_000_000, 3)
+            .await
+            .unwrap()
+        {
+            if job.id == failed {
+                let outcome = ReportOutcome::Failed {
+                    error: "store s1: \"Mars/Olympus\" is not a known IANA time zone".into(),
+                };
+                assert!(
+                    app.db
+                        .finish_report(&job.id, "elsewhere", outcome, now)
+                        .await
+                        .unwrap()
+                );
+            }
+            claimed += 1;
+        }
+    }
+
+    let csv_body = "store_id,status,timestamp_utc\ns1,active,2023-01-25 12:00:00 UTC\n";
+    let bad_csv = "store_id,status,timestamp_utc\ns1,actve,2023-01-25 12:00:00 UTC\n";
+    // (method, documented path, real path and query, JSON body, CSV body, status)
+    type Case<'a> = (
+        &'a str,
+        &'a str,
+        String,
+        Option<Value>,
+        Option<&'a str>,
+        u16,
+    );
+    let mut cases: Vec<Case> = Vec::new();
+    for prefix in ["", "/api"] {
+        let trigger = format!("{prefix}/trigger_report");
+        let get = format!("{prefix}/get_report");
+        let (t, g): (&str, &str) = if prefix.is_empty() {
+            ("/trigger_report", "/get_report")
+        } else {
+            ("/api/trigger_report", "/api/get_report")
+        };
+        cases.push(("POST", t, trigger.clone(), None, None, 200));
+        cases.push((
+            "POST",
+            t,
+            format!("{trigger}?columns=extended"),
+            None,
+            None,
+            200,
+        ));
+        cases.push(("POST", t, format!("{trigger}?as_of=never"), None, None, 400));
+        for (id, status) in [(complete.as_str(), 200), (running, 200), (failed, 200)] {
+            cases.push((
+                "GET",
+                g,
+                format!("{get}?report_id={id}"),
+                None,
+                None,
+                status,
+            ));
+            cases.push((
+                "POST",
+                g,
+                get.clone(),
+                Some(serde_json::json!({"report_id": id})),
+                None,
+                status,
+            ));
+        }
+        cases.push((
+            "GET",
+            g,
+            format!("{get}?report_id={running}&format=csv"),
+            None,
+            None,
+            202,
+        ));
+        cases.push((
+            "GET",
+            g,
+            format!("{get}?report_id={failed}&format=csv"),
+            None,
+            None,
+            409,
+        ));
+        cases.push((
+            "GET",
+            g,
+            format!("{get}?report_id=0000000000000000000000000000000f"),
+            None,
+            None,
+            404,
+        ));
+        cases.push(("GET", g, format!("{get}?report_id=xyz"), None, None, 400));
+        cases.push((
+            "POST",
+            g,
+            get.clone(),
+            Some(serde_json::json!({"report_id": 7})),
+            None,
+            400,
+        ));
+    }
+    cases.push((
+        "POST",
+        "/api/ingest/{source}",
+        "/api/ingest/polls".into(),
+        None,
+        Some(csv_body),
+        200,
+    ));
+    cases.push((
+        "POST",
+        "/api/ingest/{source}",
+        "/api/ingest/polls?lenient=true".into(),
+        None,
+        Some(bad_csv),
+        200,
+    ));
+    cases.push((
+        "POST",
+        "/api/ingest/{source}",
+        "/api/ingest/polls".into(),
+        None,
+        Some(bad_csv),
+        422,
+    ));
+    cases.push((
+        "POST",
+        "/api/ingest/{source}",
+        "/api/ingest/nothing".into(),
+        None,
+        Some(csv_body),
+        404,
+    ));
+    cases.push(("GET", "/healthz", "/healthz".into(), None, None, 200));
+
+    let mut covered = std::collections::BTreeSet::new();
+    for (method, documented, real, json, csv, status) in cases {
+        let mut req = app.client.request(method.parse().unwrap(), app.url(&real));
+        if let Some(j) = &json {
+            req = req.json(j);
+        }
+        if let Some(c) = csv {
+            req = req.header("content-type", "text/csv").body(c);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{method} {real}");
+        let body: Value = r.json().await.unwrap();
+        let mut root =
+            serde_json::json!({"allOf": [response_schema(&doc, method, documented, status)]});
+        root["components"] = doc["components"].clone();
+        let validator = jsonschema::validator_for(&root).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&body)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{method} {real} → {status}: {errors:?}\n{body}"
+        );
+        covered.insert(
+            doc["paths"][documented][method.to_ascii_lowercase()]["operationId"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    // Every operation that answers JSON was called (the docs page, the
+    // metrics and the document itself are not JSON answers of this kind).
+    for (_, ops) in doc["paths"].as_object().unwrap() {
+        for (_, op) in ops.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap();
+            if !["docs", "metrics", "openapi"].contains(&id) {
+                assert!(covered.contains(id), "{id} was not checked");
+            }
+        }
+    }
+}

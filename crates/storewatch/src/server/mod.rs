@@ -5,5 +5,6 @@ pub mod controllers;
 pub mod error;
 pub mod plumbing;
 mod routes;
+pub mod views;
 
 pub use routes::router;

@@ -8,13 +8,14 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, header};
 use serde::Deserialize;
-use serde_json::{Value, json};
-use storewatch_core::ingest::{IngestError, Mode, RowError, SourceKind};
+use serde_json::json;
+use storewatch_core::ingest::{IngestError, Mode, SourceKind};
 use storewatch_db::Database;
 
 use crate::app::AppState;
 use crate::app::ingest::{IngestFailure, Input, applied_rows, ingest};
 use crate::server::error::ApiError;
+use crate::server::views::{Ingested, InvalidRow};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,17 +42,13 @@ fn source_kind(name: &str) -> Result<SourceKind, ApiError> {
     })
 }
 
-fn row_json(e: &RowError) -> Value {
-    json!({"line": e.line, "column": e.column, "reason": e.reason, "row": e.record})
-}
-
 pub async fn push<D: Database>(
     State(state): State<AppState<D>>,
     Path(source): Path<String>,
     query: Result<Query<PushParams>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Ingested>, ApiError> {
     let kind = source_kind(&source)?;
     let Query(params) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {
@@ -85,12 +82,12 @@ pub async fn push<D: Database>(
     {
         Ok(done) => done,
         Err(IngestFailure::Rejected(rejected)) => {
-            let rows: Vec<Value> = rejected
+            let rows: Vec<InvalidRow> = rejected
                 .errors
                 .iter()
                 .flat_map(|(_, e)| match e {
                     IngestError::InvalidRows { errors, .. } => {
-                        errors.iter().map(row_json).collect()
+                        errors.iter().map(InvalidRow::from).collect()
                     }
                     _ => Vec::new(),
                 })
@@ -98,29 +95,24 @@ pub async fn push<D: Database>(
             let invalid = rejected.invalid_rows();
             return Err(ApiError::unprocessable(rejected.to_string())
                 .with("invalid_rows", json!(invalid))
-                .with("errors", Value::Array(rows)));
+                .with("errors", json!(rows)));
         }
         Err(IngestFailure::Storage(e)) => return Err(e.into()),
     };
-    let skipped: Vec<Value> = done
+    let skipped_rows: Vec<InvalidRow> = done
         .skipped
         .iter()
-        .flat_map(|(_, rows)| rows.iter().map(row_json))
+        .flat_map(|(_, rows)| rows.iter().map(InvalidRow::from))
         .collect();
-    let mut out = json!({
-        "source": kind.name(),
-        "rows_read": done.rows_read,
-        "skipped": skipped.len(),
-        "skipped_rows": skipped,
-    });
-    if let Some(p) = done.applied.polls {
-        out["rows"] = json!(p.rows);
-        out["written"] = json!(p.written);
-        out["unchanged"] = json!(p.unchanged);
-    } else {
-        let rows = applied_rows(&done.applied).first().map_or(0, |(_, n)| *n);
-        out["rows"] = json!(rows);
-        out["replaced"] = json!(true);
-    }
-    Ok(Json(out))
+    let polls = done.applied.polls;
+    Ok(Json(Ingested {
+        source: kind.name(),
+        rows_read: done.rows_read,
+        rows: applied_rows(&done.applied).first().map_or(0, |(_, n)| *n),
+        written: polls.map(|p| p.written),
+        unchanged: polls.map(|p| p.unchanged),
+        replaced: polls.is_none().then_some(true),
+        skipped: skipped_rows.len(),
+        skipped_rows,
+    }))
 }

@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use storewatch_db::{Database, ReportState};
 
-use super::{csv_for, parse_columns, parse_report_id, status_json};
+use super::{csv_for, parse_columns, parse_report_id};
 use crate::app::AppState;
 use crate::server::controllers::json_body;
 use crate::server::error::ApiError;
+use crate::server::views::ReportStatus;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,7 +91,7 @@ async fn respond<D: Database>(
         )
             .into_response());
     }
-    let json = status_json(&record, csv);
+    let json = ReportStatus::of(&record, csv);
     Ok(match (record.state, wants_csv) {
         // Asked for the file, which does not exist yet: "accepted, not done".
         (ReportState::Queued | ReportState::Running, true) => {

@@ -3,10 +3,8 @@
 pub mod get;
 pub mod trigger;
 
-use serde_json::{Value, json};
-use storewatch_core::domain::{Micros, format_timestamp};
 use storewatch_core::report::{Columns, select_columns};
-use storewatch_db::{ReportRecord, ReportState};
+use storewatch_db::ReportRecord;
 
 use crate::server::error::ApiError;
 
@@ -39,46 +37,6 @@ pub fn parse_columns(text: Option<&str>) -> Result<Option<Columns>, ApiError> {
 pub fn csv_for(record: &ReportRecord, columns: Columns) -> Result<String, ApiError> {
     let stored = record.csv.as_deref().unwrap_or_default();
     select_columns(stored, columns).map_err(ApiError::internal)
-}
-
-fn time(t: Option<Micros>) -> Value {
-    t.map_or(Value::Null, |t| json!(format_timestamp(t)))
-}
-
-/// The JSON status of a report (SPEC section 4); `csv` is the CSV with the
-/// columns asked for, for a complete report.
-pub fn status_json(r: &ReportRecord, csv: Option<String>) -> Value {
-    match r.state {
-        ReportState::Queued | ReportState::Running => json!({
-            "report_id": r.id,
-            "status": "Running",
-            "state": r.state.as_str(),
-            "columns": r.columns.as_str(),
-            "requested_as_of": time(r.requested_as_of),
-            "created_at": time(Some(r.created_at)),
-            "started_at": time(r.started_at),
-            "attempts": r.attempts,
-        }),
-        ReportState::Complete => json!({
-            "report_id": r.id,
-            "status": "Complete",
-            "as_of": time(r.as_of),
-            "rows": r.rows,
-            "columns": r.columns.as_str(),
-            "created_at": time(Some(r.created_at)),
-            "started_at": time(r.started_at),
-            "finished_at": time(r.finished_at),
-            "csv": csv,
-        }),
-        ReportState::Failed => json!({
-            "report_id": r.id,
-            "status": "Failed",
-            "error": r.error,
-            "created_at": time(Some(r.created_at)),
-            "started_at": time(r.started_at),
-            "finished_at": time(r.finished_at),
-        }),
-    }
 }
 
 #[cfg(test)]

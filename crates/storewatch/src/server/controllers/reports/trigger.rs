@@ -5,7 +5,6 @@ use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use serde::Deserialize;
-use serde_json::{Value, json};
 use storewatch_core::domain::{Micros, format_timestamp, parse_timestamp};
 use storewatch_db::Database;
 
@@ -14,6 +13,7 @@ use crate::app::AppState;
 use crate::clock::now_micros;
 use crate::server::controllers::json_body;
 use crate::server::error::ApiError;
+use crate::server::views::Triggered;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +29,7 @@ pub async fn handle<D: Database>(
     query: Result<Query<TriggerParams>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
     body: Bytes,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Triggered>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let body: TriggerParams = json_body(&headers, &body)?.unwrap_or_default();
     let as_of = match (query.as_of, body.as_of) {
@@ -61,5 +61,5 @@ pub async fn handle<D: Database>(
     state.report_queued.notify_one();
     let as_of_text = as_of.map_or_else(|| "newest poll".to_string(), format_timestamp);
     tracing::info!(report_id = %id, as_of = %as_of_text, columns = columns.as_str(), "report queued");
-    Ok(Json(json!({"report_id": id})))
+    Ok(Json(Triggered { report_id: id }))
 }
