@@ -384,7 +384,7 @@ proptest! {
         );
 
         let tz = TimeZone::get(case.zone).unwrap();
-        let analysis = analyze(&case.hours, &case.special, &case.polls, &tz, case.as_of);
+        let analysis = analyze(&case.hours, &case.special, &case.polls, &tz, case.as_of).unwrap();
         prop_assert_eq!(analysis.extended, row.extended);
         // In half-microseconds, like the figures.
         let got: Vec<RefIncident> = analysis

@@ -312,3 +312,25 @@ fn an_unknown_zone_fails_the_report_naming_the_store() {
         "{err}"
     );
 }
+
+#[test]
+fn a_report_time_beyond_the_zone_database_fails_naming_the_store_instead_of_panicking() {
+    // Year 9999: parse_timestamp refuses it, but a database written by an
+    // older version may still hold such a poll.
+    let as_of = jiff::Timestamp::MAX.as_microsecond();
+    let input = ReportInput {
+        as_of: Some(as_of),
+        stores: vec![StoreInput {
+            store_id: "s9".into(),
+            timezone: Some("America/New_York".into()),
+            hours: hours(&[(0, "09:00:00", "17:00:00")]),
+            polls: vec![Poll {
+                ts: as_of,
+                status: Active,
+            }],
+            ..Default::default()
+        }],
+    };
+    let err = compute(input).unwrap_err().to_string();
+    assert!(err.starts_with("store s9: "), "{err}");
+}

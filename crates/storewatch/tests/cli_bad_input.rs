@@ -74,6 +74,18 @@ fn invalid_timestamp() {
 }
 
 #[test]
+fn a_poll_dated_9999_is_an_invalid_row_not_a_new_report_time() {
+    rejected(
+        "--status",
+        "store_status.csv",
+        "store_id,status,timestamp_utc\ns3,active,9999-12-31 23:59:59 UTC\n",
+        "store_status.csv:2: timestamp_utc \"9999-12-31 23:59:59 UTC\" is outside the years 1970 to 2200",
+    );
+    let out = Workspace::new().run(&["report", "--as-of", "9999-12-31 23:59:59"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn invalid_day() {
     rejected(
         "--hours",

@@ -46,6 +46,12 @@ const fn with_body(
 }
 
 const CASES: &[Case] = &[
+    case(
+        "POST",
+        "/trigger_report?as_of=9999-12-31T23:59:59Z",
+        400,
+        "is outside the years 1970 to 2200",
+    ),
     case("GET", "/get_report", 400, "missing report_id"),
     case(
         "GET",

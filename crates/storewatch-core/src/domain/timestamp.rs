@@ -19,17 +19,36 @@ const EXPECTED: &str = "a timestamp like 2023-01-22 12:09:39.388884 UTC or 2023-
 /// * `2023-01-22 12:09:39.388884 UTC` (0 to 9 fractional digits; below a
 ///   microsecond is truncated), also without the ` UTC` suffix (taken as UTC);
 /// * RFC 3339: `2023-01-22T12:09:39Z`, `…+00:00`, any other offset converted to UTC.
+///
+/// Only times from 1970 to 2200 (UTC) are accepted: every zone conversion
+/// works there, and a poll dated 9999 is a typo that would otherwise become
+/// every default report's time.
 pub fn parse_timestamp(text: &str) -> Result<Micros, String> {
-    parse(text.trim().as_bytes()).ok_or_else(|| format!("{text:?} is not {EXPECTED}"))
+    let t = parse(text.trim().as_bytes()).ok_or_else(|| format!("{text:?} is not {EXPECTED}"))?;
+    if !(FIRST_TIMESTAMP..=LAST_TIMESTAMP).contains(&t) {
+        return Err(format!(
+            "{text:?} is outside the years 1970 to 2200 that storewatch accepts"
+        ));
+    }
+    Ok(t)
 }
+
+/// 1970-01-01T00:00:00Z, the first time accepted.
+pub const FIRST_TIMESTAMP: Micros = 0;
+/// 2200-12-31T23:59:59.999999Z, the last time accepted.
+pub const LAST_TIMESTAMP: Micros = days_from_civil(2201, 1, 1) * 86_400 * MICROS_PER_SECOND - 1;
 
 fn parse(b: &[u8]) -> Option<Micros> {
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || b[13] != b':' || b[16] != b':' {
         return None;
     }
-    if !matches!(b[10], b' ' | b'T' | b't') {
-        return None;
-    }
+    // `2023-01-22 12:09:39[.f][ UTC]` as in the data, or RFC 3339
+    // `2023-01-22T12:09:39[.f](Z|±HH:MM)` (also without a zone: UTC).
+    let rfc3339 = match b[10] {
+        b' ' => false,
+        b'T' => true,
+        _ => return None,
+    };
     let year = digits(&b[0..4])?;
     let month = digits(&b[5..7])?;
     let day = digits(&b[8..10])?;
@@ -56,8 +75,10 @@ fn parse(b: &[u8]) -> Option<Micros> {
         rest = &after[n..];
     }
     let offset_seconds = match rest {
-        b"" | b"Z" | b"z" | b" UTC" | b"UTC" => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+        b"" => 0,
+        b" UTC" if !rfc3339 => 0,
+        b"Z" if rfc3339 => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] if rfc3339 => {
             let hours = digits(&[*h1, *h2])?;
             let minutes = digits(&[*m1, *m2])?;
             if hours > 23 || minutes > 59 {
@@ -93,7 +114,7 @@ fn days_in_month(year: i64, month: i64) -> i64 {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+const fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -194,8 +215,47 @@ mod tests {
             "2100-03-01T00:00:00Z",
             "1600-01-01T00:00:00Z",
         ] {
-            assert_eq!(parse_timestamp(s).unwrap(), jiff_micros(s), "{s}");
+            let got = parse(s.as_bytes()).unwrap();
+            assert_eq!(got, jiff_micros(s), "{s}");
         }
+    }
+
+    #[test]
+    fn only_1970_to_2200_is_accepted() {
+        assert_eq!(parse_timestamp("1970-01-01T00:00:00Z").unwrap(), 0);
+        assert_eq!(
+            parse_timestamp("2200-12-31T23:59:59.999999Z").unwrap(),
+            LAST_TIMESTAMP
+        );
+        assert_eq!(LAST_TIMESTAMP, jiff_micros("2200-12-31T23:59:59.999999Z"));
+        for bad in [
+            "9999-12-31 23:59:59 UTC",
+            "0000-01-01 00:00:00",
+            "1969-12-31T23:59:59Z",
+            "1970-01-01T00:30:00+01:00",
+            "2201-01-01T00:00:00Z",
+        ] {
+            let err = parse_timestamp(bad).unwrap_err();
+            assert!(
+                err.contains("outside the years 1970 to 2200"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn mixed_forms_are_refused() {
+        for bad in [
+            "2023-01-22T12:09:39 UTC",
+            "2023-01-22 12:09:39UTC",
+            "2023-01-22t12:09:39z",
+            "2023-01-22T12:09:39z",
+            "2023-01-22 12:09:39Z",
+            "2023-01-22 12:09:39+00:00",
+        ] {
+            assert!(parse_timestamp(bad).is_err(), "{bad}");
+        }
+        assert!(parse_timestamp("2023-01-22T12:09:39").is_ok());
     }
 
     #[test]
@@ -227,7 +287,8 @@ mod tests {
             "2024-02-29 00:00:00.000000 UTC",
         ] {
             let mut out = String::new();
-            format_timestamp_real(parse_timestamp(s).unwrap(), &mut out);
+            // The formatter works before 1970 too (negative times).
+            format_timestamp_real(parse(s.as_bytes()).unwrap(), &mut out);
             assert_eq!(out, s);
         }
     }

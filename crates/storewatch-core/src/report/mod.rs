@@ -74,6 +74,9 @@ pub struct Report {
 pub enum ReportError {
     #[error("store {store_id}: {reason}")]
     Zone { store_id: String, reason: String },
+    /// A time the zone database cannot convert (outside the years it covers).
+    #[error("store {store_id}: {reason}")]
+    OutOfRange { store_id: String, reason: String },
 }
 
 /// Everything the report works out for one store: its open time, the polls
@@ -90,16 +93,18 @@ pub struct StoreAnalysis {
     pub extended: Extended,
 }
 
-/// Analyses one store at `as_of`. `polls` must be sorted by time.
+/// Analyses one store at `as_of`. `polls` must be sorted by time. `None`
+/// when its business hours cannot be placed in time at `as_of` (a report
+/// time beyond what the time-zone database covers).
 pub fn analyze(
     hours: &[HoursRow],
     special: &[SpecialHoursRow],
     polls: &[Poll],
     tz: &TimeZone,
     as_of: Micros,
-) -> StoreAnalysis {
+) -> Option<StoreAnalysis> {
     let week = Window::Week.ending_at(as_of);
-    let open = Schedule::new(hours, special).open_intervals(tz, week.start, as_of);
+    let open = Schedule::new(hours, special).open_intervals(tz, week.start, as_of)?;
     let candidates = candidates(&open, polls, week.start, as_of);
     let figures = figures(&open, &candidates, as_of);
     let incidents = incidents(&open, &candidates, week);
@@ -109,13 +114,13 @@ pub fn analyze(
         incidents: u32::try_from(incidents.len()).unwrap_or(u32::MAX),
         longest_incident: incidents.iter().map(|i| i.downtime).max().unwrap_or(0),
     };
-    StoreAnalysis {
+    Some(StoreAnalysis {
         open,
         candidates,
         figures,
         incidents,
         extended,
-    }
+    })
 }
 
 /// Computes the report. Stores are independent, so they are spread over all cores.
@@ -130,14 +135,22 @@ pub fn compute(mut input: ReportInput) -> Result<Report, ReportError> {
         .map(|store| {
             let tz = &zones[store.timezone.as_deref().unwrap_or("")];
             store.polls.sort_unstable_by_key(|p| p.ts);
-            let a = analyze(&store.hours, &store.special, &store.polls, tz, as_of);
-            ReportRow {
+            let a = analyze(&store.hours, &store.special, &store.polls, tz, as_of).ok_or_else(
+                || ReportError::OutOfRange {
+                    store_id: store.store_id.clone(),
+                    reason: format!(
+                        "its business hours cannot be placed in time at the report time {}",
+                        crate::domain::format_timestamp(as_of)
+                    ),
+                },
+            )?;
+            Ok(ReportRow {
                 store_id: std::mem::take(&mut store.store_id),
                 figures: a.figures,
                 extended: a.extended,
-            }
+            })
         })
-        .collect();
+        .collect::<Result<_, ReportError>>()?;
     rows.par_sort_unstable_by(|a, b| a.store_id.as_bytes().cmp(b.store_id.as_bytes()));
     Ok(Report {
         as_of: Some(as_of),

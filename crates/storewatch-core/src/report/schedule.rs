@@ -114,65 +114,68 @@ impl Schedule {
     /// The union of the store's open intervals that touch `[from, to]`, sorted,
     /// merged and *not* clipped (a poll exactly at `to` must still be able to
     /// fall inside one).
-    pub fn open_intervals(&self, tz: &TimeZone, from: Micros, to: Micros) -> Vec<Interval> {
+    ///
+    /// `None` when a time is beyond what the time-zone database covers
+    /// (timestamps are validated to 1970–2200, far inside it).
+    pub fn open_intervals(&self, tz: &TimeZone, from: Micros, to: Micros) -> Option<Vec<Interval>> {
         if self.is_always_open() {
-            return vec![Interval::new(from, to.saturating_add(1))];
+            return Some(vec![Interval::new(from, to.saturating_add(1))]);
         }
         // An opening anchored before `from`'s date may still be open at
         // `from`: an overnight shift from the day before, or an around-the-
         // clock one (up to 25 hours) from two days before. Start two dates early.
-        let first = local_date(tz, from)
-            .yesterday()
-            .and_then(|d| d.yesterday())
-            .expect("dates near now have a day before yesterday");
-        let last = local_date(tz, to);
+        let first = local_date(tz, from)?.yesterday().ok()?.yesterday().ok()?;
+        let last = local_date(tz, to)?;
         let mut out = Vec::new();
         let mut day = first;
         while day <= last {
             for &(start, end) in self.openings(day) {
-                let interval = row_interval(tz, day, start, end);
+                let interval = row_interval(tz, day, start, end)?;
                 if !interval.is_empty() && interval.end > from && interval.start <= to {
                     out.push(interval);
                 }
             }
-            day = day.tomorrow().expect("dates near now have a tomorrow");
+            day = day.tomorrow().ok()?;
         }
-        merge(out)
+        Some(merge(out))
     }
 }
 
 /// The UTC interval of one opening anchored on local date `day`.
-pub fn row_interval(tz: &TimeZone, day: Date, start: TimeOfDay, end: TimeOfDay) -> Interval {
-    let next = day.tomorrow().expect("dates near now have a tomorrow");
-    let opens = to_utc(tz, day, start);
+pub fn row_interval(
+    tz: &TimeZone,
+    day: Date,
+    start: TimeOfDay,
+    end: TimeOfDay,
+) -> Option<Interval> {
+    let next = day.tomorrow().ok()?;
+    let opens = to_utc(tz, day, start)?;
     let closes = if end == TimeOfDay::END_OF_DAY {
-        to_utc(tz, next, TimeOfDay::MIDNIGHT)
+        to_utc(tz, next, TimeOfDay::MIDNIGHT)?
     } else if end <= start {
         // Overnight, or (end = start) around the clock: closes at the
         // wall-clock `end` on the next day. On a DST night an around-the-clock
         // opening is 23 or 25 hours long, so `05:00–05:00` every day leaves
         // neither a gap nor an overlap.
-        to_utc(tz, next, end)
+        to_utc(tz, next, end)?
     } else {
-        to_utc(tz, day, end)
+        to_utc(tz, day, end)?
     };
-    Interval::new(opens, closes)
+    Some(Interval::new(opens, closes))
 }
 
 /// Local wall-clock time → UTC. A time in a spring-forward gap moves forward by
 /// the gap (02:30 → 03:30); one in a fall-back fold takes the earlier instant.
 /// That is jiff's "compatible" disambiguation, which `to_timestamp` applies.
-fn to_utc(tz: &TimeZone, day: Date, time: TimeOfDay) -> Micros {
+fn to_utc(tz: &TimeZone, day: Date, time: TimeOfDay) -> Option<Micros> {
     let (h, m, s) = time.hms();
     let dt: DateTime = day.at(h, m, s, 0);
-    tz.to_timestamp(dt)
-        .expect("dates near now are in range")
-        .as_microsecond()
+    Some(tz.to_timestamp(dt).ok()?.as_microsecond())
 }
 
-fn local_date(tz: &TimeZone, t: Micros) -> Date {
-    let ts = Timestamp::from_microsecond(t).expect("report times are in range");
-    tz.to_datetime(ts).date()
+fn local_date(tz: &TimeZone, t: Micros) -> Option<Date> {
+    let ts = Timestamp::from_microsecond(t).ok()?;
+    Some(tz.to_datetime(ts).date())
 }
 
 /// Sorts and merges overlapping or touching intervals.
@@ -192,6 +195,10 @@ pub fn merge(mut intervals: Vec<Interval>) -> Vec<Interval> {
 mod tests {
     use super::*;
     use crate::domain::parse_timestamp;
+
+    fn ri(tz: &TimeZone, day: Date, start: TimeOfDay, end: TimeOfDay) -> Interval {
+        row_interval(tz, day, start, end).unwrap()
+    }
 
     fn tz(name: &str) -> TimeZone {
         TimeZone::get(name).unwrap()
@@ -215,7 +222,7 @@ mod tests {
 
     #[test]
     fn a_plain_row_converts_with_the_zone_offset() {
-        let got = row_interval(
+        let got = ri(
             &tz("America/Chicago"),
             jiff::civil::date(2023, 1, 23),
             tod("09:00"),
@@ -226,7 +233,7 @@ mod tests {
 
     #[test]
     fn an_overnight_row_ends_on_the_next_day() {
-        let got = row_interval(
+        let got = ri(
             &tz("America/New_York"),
             jiff::civil::date(2023, 1, 20),
             tod("22:00"),
@@ -237,7 +244,7 @@ mod tests {
 
     #[test]
     fn start_equal_to_end_is_24_hours() {
-        let got = row_interval(
+        let got = ri(
             &tz("UTC"),
             jiff::civil::date(2023, 1, 20),
             tod("10:00"),
@@ -250,7 +257,7 @@ mod tests {
     fn start_equal_to_end_runs_to_the_same_wall_clock_time_on_a_dst_night() {
         let ny = tz("America/New_York");
         // Fall back: 05:00 EDT on Nov 2 to 05:00 EST on Nov 3 is 25 hours.
-        let got = row_interval(
+        let got = ri(
             &ny,
             jiff::civil::date(2024, 11, 2),
             tod("05:00"),
@@ -258,7 +265,7 @@ mod tests {
         );
         assert_eq!(got, iv("2024-11-02T09:00:00Z", "2024-11-03T10:00:00Z"));
         // Spring forward: 23 hours.
-        let got = row_interval(
+        let got = ri(
             &ny,
             jiff::civil::date(2024, 3, 9),
             tod("05:00"),
@@ -284,11 +291,13 @@ mod tests {
             })
             .collect();
         let s = Schedule::new(&rows, &[special("2023-01-21", None)]);
-        let got = s.open_intervals(
-            &tz("UTC"),
-            t("2023-01-21T00:00:00Z"),
-            t("2023-01-22T00:00:00Z"),
-        );
+        let got = s
+            .open_intervals(
+                &tz("UTC"),
+                t("2023-01-21T00:00:00Z"),
+                t("2023-01-22T00:00:00Z"),
+            )
+            .unwrap();
         // Friday's shift runs into the closed Saturday; Saturday's never opens.
         assert_eq!(
             got,
@@ -306,11 +315,13 @@ mod tests {
             ],
         );
         assert!(!s.is_always_open());
-        let got = s.open_intervals(
-            &tz("UTC"),
-            t("2023-01-21T12:00:00Z"),
-            t("2023-01-23T12:00:00Z"),
-        );
+        let got = s
+            .open_intervals(
+                &tz("UTC"),
+                t("2023-01-21T12:00:00Z"),
+                t("2023-01-23T12:00:00Z"),
+            )
+            .unwrap();
         assert_eq!(
             got,
             vec![
@@ -324,7 +335,7 @@ mod tests {
 
     #[test]
     fn end_23_59_59_is_midnight() {
-        let got = row_interval(
+        let got = ri(
             &tz("Asia/Kolkata"),
             jiff::civil::date(2023, 1, 23),
             tod("00:00"),
@@ -338,15 +349,15 @@ mod tests {
         let ny = tz("America/New_York");
         let d = jiff::civil::date(2024, 3, 10);
         assert_eq!(
-            row_interval(&ny, d, tod("01:00"), end("04:00")).len(),
+            ri(&ny, d, tod("01:00"), end("04:00")).len(),
             2 * 3_600_000_000
         );
         assert_eq!(
-            row_interval(&ny, d, tod("02:30"), end("05:00")),
+            ri(&ny, d, tod("02:30"), end("05:00")),
             iv("2024-03-10T07:30:00Z", "2024-03-10T09:00:00Z")
         );
         assert_eq!(
-            row_interval(&ny, d, tod("00:00"), end("23:59:59")).len(),
+            ri(&ny, d, tod("00:00"), end("23:59:59")).len(),
             23 * 3_600_000_000
         );
     }
@@ -356,11 +367,11 @@ mod tests {
         let ny = tz("America/New_York");
         let d = jiff::civil::date(2024, 11, 3);
         assert_eq!(
-            row_interval(&ny, d, tod("00:00"), end("03:00")).len(),
+            ri(&ny, d, tod("00:00"), end("03:00")).len(),
             4 * 3_600_000_000
         );
         assert_eq!(
-            row_interval(&ny, d, tod("01:30"), end("02:00")),
+            ri(&ny, d, tod("01:30"), end("02:00")),
             iv("2024-11-03T05:30:00Z", "2024-11-03T07:00:00Z")
         );
     }
@@ -374,11 +385,13 @@ mod tests {
         }];
         let hours = Schedule::new(&rows, &[]);
         // A whole week in Chicago: exactly one Monday morning.
-        let got = hours.open_intervals(
-            &tz("America/Chicago"),
-            t("2023-01-17T00:00:00Z"),
-            t("2023-01-24T00:00:00Z"),
-        );
+        let got = hours
+            .open_intervals(
+                &tz("America/Chicago"),
+                t("2023-01-17T00:00:00Z"),
+                t("2023-01-24T00:00:00Z"),
+            )
+            .unwrap();
         assert_eq!(
             got,
             vec![iv("2023-01-23T15:00:00Z", "2023-01-23T18:00:00Z")]
@@ -405,11 +418,13 @@ mod tests {
                 end: end("22:00"),
             },
         ];
-        let got = Schedule::new(&rows, &[]).open_intervals(
-            &tz("UTC"),
-            t("2023-01-23T00:00:00Z"),
-            t("2023-01-24T00:00:00Z"),
-        );
+        let got = Schedule::new(&rows, &[])
+            .open_intervals(
+                &tz("UTC"),
+                t("2023-01-23T00:00:00Z"),
+                t("2023-01-24T00:00:00Z"),
+            )
+            .unwrap();
         assert_eq!(
             got,
             vec![
@@ -427,11 +442,13 @@ mod tests {
             start: tod("22:00"),
             end: end("06:00"),
         }];
-        let got = Schedule::new(&rows, &[]).open_intervals(
-            &tz("UTC"),
-            t("2023-01-23T00:00:00Z"),
-            t("2023-01-23T12:00:00Z"),
-        );
+        let got = Schedule::new(&rows, &[])
+            .open_intervals(
+                &tz("UTC"),
+                t("2023-01-23T00:00:00Z"),
+                t("2023-01-23T12:00:00Z"),
+            )
+            .unwrap();
         assert_eq!(
             got,
             vec![iv("2023-01-22T22:00:00Z", "2023-01-23T06:00:00Z")]
