@@ -10,33 +10,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
 use tokio::sync::{Mutex, watch};
 
+/// The integration tests' API client: trigger, status, wait. (This uses a
+/// part of it; the tests use all of it.)
+#[allow(dead_code)]
+#[path = "../tests/it/common/client.rs"]
+mod client;
+use client::ApiClient;
+
 const MAX_REQUESTS_PER_POLLER: usize = 200_000;
-
-async fn trigger(client: &reqwest::Client, base: &str) -> String {
-    let r: Value = client
-        .post(format!("{base}/trigger_report"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["report_id"].as_str().expect("a report id").to_string()
-}
-
-async fn status(client: &reqwest::Client, base: &str, id: &str) -> Value {
-    client
-        .get(format!("{base}/get_report?report_id={id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
@@ -63,15 +46,15 @@ async fn main() {
     );
     let seconds: u64 = args.get(2).map_or(10, |s| s.parse().unwrap());
     let pollers: usize = args.get(3).map_or(4, |s| s.parse().unwrap());
-    let client = reqwest::Client::new();
+    let api = ApiClient::new(base.clone());
 
     // 1. Trigger → Complete, one report at a time, polled every 5 ms.
     let mut latencies = Vec::new();
     for _ in 0..5 {
         let started = Instant::now();
-        let id = trigger(&client, &base).await;
+        let id = api.trigger(None).await;
         loop {
-            let s = status(&client, &base, &id).await;
+            let s = api.status(&id).await;
             if s["status"] == "Complete" {
                 break;
             }
@@ -89,14 +72,13 @@ async fn main() {
     );
 
     // 2. Status polls while reports run back to back.
-    let (current_tx, current) = watch::channel(trigger(&client, &base).await);
+    let (current_tx, current) = watch::channel(api.trigger(None).await);
     let stop = Arc::new(AtomicBool::new(false));
     let samples = Arc::new(Mutex::new(Vec::new()));
     let mut tasks = Vec::new();
     for _ in 0..pollers {
-        let (client, base, current, stop, samples) = (
-            reqwest::Client::new(),
-            base.clone(),
+        let (api, current, stop, samples) = (
+            ApiClient::new(base.clone()),
             current.clone(),
             stop.clone(),
             samples.clone(),
@@ -106,7 +88,7 @@ async fn main() {
             while !stop.load(Ordering::Relaxed) && mine.len() < MAX_REQUESTS_PER_POLLER {
                 let id = current.borrow().clone();
                 let started = Instant::now();
-                let s = status(&client, &base, &id).await;
+                let s = api.status(&id).await;
                 if s["status"] == "Running" {
                     mine.push(started.elapsed());
                 } else {
@@ -121,14 +103,14 @@ async fn main() {
     while Instant::now() < deadline {
         let id = current.borrow().clone();
         loop {
-            let s = status(&client, &base, &id).await;
+            let s = api.status(&id).await;
             if s["status"] != "Running" {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         reports += 1;
-        current_tx.send(trigger(&client, &base).await).unwrap();
+        current_tx.send(api.trigger(None).await).unwrap();
     }
     stop.store(true, Ordering::Relaxed);
     for t in tasks {

@@ -1,12 +1,10 @@
 //! PostgreSQL through the real binary and the real service: the same answers
 //! as SQLite, and several instances sharing one database.
 
-mod common;
-
 use std::time::{Duration, Instant};
 
-use common::server::{generated, generated_special_hours};
-use common::{Workspace, shared_dir};
+use crate::common::server::{generated, generated_special_hours};
+use crate::common::{Workspace, shared_dir};
 use serde_json::Value;
 use storewatch::app::Settings;
 use storewatch::service as server;

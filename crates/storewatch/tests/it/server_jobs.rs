@@ -2,12 +2,10 @@
 //! a concurrent ingest never tears a report, and the data directory is
 //! re-ingested when (and only when) a file changed.
 
-mod common;
-
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::server::{generated, load_generated, spawn_app, spawn_app_on};
+use crate::common::server::{generated, load_generated, spawn_app, spawn_app_on};
 use futures_util::future::join_all;
 use serde_json::Value;
 use storewatch::app::Settings;

@@ -3,12 +3,10 @@
 //! the rendered page lists every operation. Nothing is loaded from outside,
 //! so this also shows the page works offline.
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::server::spawn_app;
+use crate::common::server::spawn_app;
 use storewatch::app::Settings;
 
 /// Chromium, or `None` with the reason printed. STOREWATCH_REQUIRE_BROWSER=1

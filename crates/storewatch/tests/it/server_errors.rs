@@ -1,9 +1,7 @@
 //! Every error path answers JSON `{"error": …}` with a fitting status, and
 //! the OpenAPI document describes routes that exist.
 
-mod common;
-
-use common::server::spawn_app;
+use crate::common::server::spawn_app;
 use serde_json::Value;
 use storewatch::app::Settings;
 
@@ -503,14 +501,14 @@ fn response_schema(doc: &Value, method: &str, path: &str, status: u16) -> Value 
 /// schemas forbid undocumented fields, so a new field must be documented).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_answers_match_the_openapi_schemas() {
-    use common::server::load_generated;
+    use crate::common::server::load_generated;
     use storewatch_core::report::Columns;
     use storewatch_db::{ReportOutcome, ReportQueue};
 
     let app = spawn_app(Settings::default()).await;
     load_generated(&app, 40, 8).await;
     let doc: Value =
-        serde_json::from_str(include_str!("../src/server/controllers/openapi.json")).unwrap();
+        serde_json::from_str(include_str!("../../src/server/controllers/openapi.json")).unwrap();
 
     // A complete report, one held running by another worker, a failed one.
     let complete = app.trigger(Some("2023-01-25 12:00:00 UTC")).await;

@@ -1,9 +1,7 @@
 //! The service end to end over a real socket: push data, trigger, poll until
 //! Complete, download; the CSV is the one `storewatch report` writes.
 
-mod common;
-
-use common::server::{TestApp, load_generated, spawn_app, spawn_app_on};
+use crate::common::server::{TestApp, load_generated, spawn_app, spawn_app_on};
 use serde_json::{Value, json};
 use storewatch::app::Settings;
 

@@ -1,7 +1,7 @@
 //! Helpers for tests that run the real `storewatch` binary on a real
 //! database file in a temporary directory.
-#![allow(dead_code)]
 
+pub mod client;
 pub mod server;
 
 use std::path::{Path, PathBuf};

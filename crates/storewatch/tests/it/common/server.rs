@@ -1,19 +1,17 @@
 //! `spawn_app()`: the real service on 127.0.0.1:0 over a real SQLite file,
 //! and a client for it.
-#![allow(dead_code)]
 
-use std::time::{Duration, Instant};
-
-use serde_json::Value;
 use storewatch::app::Settings;
 use storewatch::service::{self as server, Running};
 use storewatch_core::generate::{GenerateOptions, generate, generate_with_special_hours};
 use storewatch_core::report::{Columns, to_csv_string};
 use storewatch_sqlite::SqliteDatabase;
 
+use super::client::ApiClient;
+
 pub struct TestApp {
-    pub base: String,
-    pub client: reqwest::Client,
+    /// The API client: `app.trigger(…)`, `app.url(…)` and so on.
+    pub api: ApiClient,
     pub db: SqliteDatabase,
     pub database_url: String,
     pub running: Option<Running>,
@@ -36,8 +34,7 @@ pub async fn spawn_app_on(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let running = server::start(db.clone(), settings, listener).await.unwrap();
     TestApp {
-        base: format!("http://{}", running.addr),
-        client: reqwest::Client::new(),
+        api: ApiClient::new(format!("http://{}", running.addr)),
         db,
         database_url,
         running: Some(running),
@@ -45,62 +42,18 @@ pub async fn spawn_app_on(
     }
 }
 
-impl TestApp {
-    pub fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
+impl std::ops::Deref for TestApp {
+    type Target = ApiClient;
 
+    fn deref(&self) -> &ApiClient {
+        &self.api
+    }
+}
+
+impl TestApp {
     pub async fn stop(&mut self) {
         if let Some(r) = self.running.take() {
             r.stop().await.unwrap();
-        }
-    }
-
-    /// POST a CSV body to /api/ingest/{source}; returns (status, JSON).
-    pub async fn push(&self, source: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
-        let r = self
-            .client
-            .post(self.url(&format!("/api/ingest/{source}")))
-            .header("content-type", "text/csv")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap())
-    }
-
-    pub async fn trigger(&self, as_of: Option<&str>) -> String {
-        let mut req = self.client.post(self.url("/trigger_report"));
-        if let Some(t) = as_of {
-            req = req.query(&[("as_of", t)]);
-        }
-        let r = req.send().await.unwrap();
-        assert_eq!(r.status(), 200);
-        let body: Value = r.json().await.unwrap();
-        body["report_id"].as_str().unwrap().to_string()
-    }
-
-    /// Polls /get_report until the report is no longer Running.
-    pub async fn wait_for(&self, id: &str) -> Value {
-        let deadline = Instant::now() + Duration::from_secs(120);
-        loop {
-            let r = self
-                .client
-                .get(self.url("/get_report"))
-                .query(&[("report_id", id)])
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 200);
-            let body: Value = r.json().await.unwrap();
-            if body["status"] != "Running" {
-                return body;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "report {id} still running: {body}"
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
 

@@ -2,9 +2,7 @@
 //! files must give their expected CSV, and the real data set must ingest and
 //! report every store.
 
-mod common;
-
-use common::{Workspace, shared_dir};
+use crate::common::{Workspace, shared_dir};
 use storewatch_core::ingest::{Mode, open_path, parse_polls};
 
 #[test]

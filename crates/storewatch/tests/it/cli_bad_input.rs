@@ -1,9 +1,7 @@
 //! Bad input through the real binary: a clear error naming file, line, column
 //! and reason, a non-zero exit, and a database left exactly as it was.
 
-mod common;
-
-use common::Workspace;
+use crate::common::Workspace;
 
 const AS_OF: &str = "2023-01-23 18:00:00 UTC";
 

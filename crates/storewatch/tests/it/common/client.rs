@@ -1,0 +1,81 @@
+//! A client for a running storewatch service: push data, trigger a report,
+//! read its status, wait until it is done. Depends on nothing of storewatch's
+//! own code, so the load generator (`examples/serve_bench.rs`) uses it too.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+#[derive(Clone)]
+pub struct ApiClient {
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub base: String,
+    pub client: reqwest::Client,
+}
+
+impl ApiClient {
+    pub fn new(base: impl Into<String>) -> ApiClient {
+        ApiClient {
+            base: base.into(),
+            client: reqwest::Client::new(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POST a CSV body to /api/ingest/{source}; returns (status, JSON).
+    pub async fn push(&self, source: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
+        let r = self
+            .client
+            .post(self.url(&format!("/api/ingest/{source}")))
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    /// Triggers a report (at `as_of`, else the newest poll); returns its id.
+    pub async fn trigger(&self, as_of: Option<&str>) -> String {
+        let mut req = self.client.post(self.url("/trigger_report"));
+        if let Some(t) = as_of {
+            req = req.query(&[("as_of", t)]);
+        }
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.unwrap();
+        body["report_id"].as_str().unwrap().to_string()
+    }
+
+    /// The report's JSON status.
+    pub async fn status(&self, id: &str) -> Value {
+        let r = self
+            .client
+            .get(self.url("/get_report"))
+            .query(&[("report_id", id)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        r.json().await.unwrap()
+    }
+
+    /// Polls /get_report until the report is no longer Running.
+    pub async fn wait_for(&self, id: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        loop {
+            let body = self.status(id).await;
+            if body["status"] != "Running" {
+                return body;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "report {id} still running: {body}"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The binary's integration tests: one test binary (linked once), with the
+//! helpers in `common` (workspaces running the real `storewatch` binary, the
+//! real service on a loopback port, and an API client the load generator in
+//! `examples/serve_bench.rs` uses too).
+
+mod common;
+
+mod cli_bad_input;
+mod cli_shared_data;
+mod docs_browser;
+mod postgres_backend;
+mod server_errors;
+mod server_jobs;
+mod server_reports;
