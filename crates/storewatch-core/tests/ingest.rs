@@ -219,3 +219,74 @@ fn dedup_keeps_the_last_row_of_a_key() {
         parse_timestamp("2023-01-22 12:00:00 UTC").unwrap()
     );
 }
+
+#[test]
+fn lenient_mode_keeps_a_bounded_number_of_skipped_rows_and_counts_all() {
+    let mut text = String::from("store_id,status,timestamp_utc\n");
+    for i in 0..2_000 {
+        text.push_str(&format!("s{i},actve,2023-01-22 12:00:00 UTC\n"));
+    }
+    text.push_str("ok,active,2023-01-22 12:00:00 UTC\n");
+    let file = parse_polls(src("p.csv", &text), Mode::Lenient).unwrap();
+    assert_eq!(file.skipped_total, 2_000);
+    assert_eq!(
+        file.skipped.len(),
+        storewatch_core::ingest::MAX_KEPT_SKIPPED
+    );
+    assert_eq!(file.polls.len(), 1);
+}
+
+#[test]
+fn a_huge_field_is_refused_without_being_echoed() {
+    let huge = "x".repeat(100_000);
+    let text = format!("store_id,status,timestamp_utc\n{huge},active,2023-01-22 12:00:00 UTC\n");
+    let err = strict_error(parse_polls(src("p.csv", &text), Mode::Strict));
+    assert!(
+        err.contains("p.csv:2: store_id is 100000 bytes long"),
+        "{err}"
+    );
+    assert!(err.len() < 1_000, "the error is {} bytes", err.len());
+    let file = parse_polls(src("p.csv", &text), Mode::Lenient).unwrap();
+    assert!(file.skipped[0].record.chars().count() <= 201);
+}
+
+#[test]
+fn store_ids_must_be_safe_to_store_and_to_open_in_a_spreadsheet() {
+    for (id, why) in [
+        ("=HYPERLINK(\"x\")", "formula"),
+        ("@SUM(1)", "formula"),
+        ("a\u{1}b", "control character"),
+    ] {
+        let text = format!("store_id,timezone_str\n\"{id}\",UTC\n");
+        let err = strict_error(parse_timezones(src("tz.csv", &text), Mode::Strict));
+        assert!(
+            err.contains("tz.csv:2: store_id") && err.contains(why),
+            "{err}"
+        );
+    }
+    let long = "9".repeat(129);
+    let err = strict_error(parse_timezones(
+        src("tz.csv", &format!("store_id,timezone_str\n{long},UTC\n")),
+        Mode::Strict,
+    ));
+    assert!(err.contains("at most 128"), "{err}");
+}
+
+#[test]
+fn zones_match_without_regard_to_case_and_are_stored_canonically() {
+    let file = parse_timezones(
+        src(
+            "tz.csv",
+            "store_id,timezone_str\na,america/new_york\nb,UTC\nc,EUROPE/BERLIN\n",
+        ),
+        Mode::Strict,
+    )
+    .unwrap();
+    let zones: Vec<&str> = file.rows.iter().map(|(_, z)| z.as_str()).collect();
+    assert_eq!(zones, ["America/New_York", "UTC", "Europe/Berlin"]);
+    for host in ["localtime", "posixrules", "Factory"] {
+        let text = format!("store_id,timezone_str\na,{host}\n");
+        let err = strict_error(parse_timezones(src("tz.csv", &text), Mode::Strict));
+        assert!(err.contains("is not a known IANA time zone"), "{err}");
+    }
+}

@@ -6,8 +6,9 @@ pub struct Weekday(u8);
 
 impl Weekday {
     pub fn parse(text: &str) -> Result<Weekday, String> {
-        match text.trim().parse::<u8>() {
-            Ok(n) if n <= 6 => Ok(Weekday(n)),
+        // Exactly one digit: `+6`, `06` or `6.0` are typos, not Sunday.
+        match text.trim().as_bytes() {
+            [d @ b'0'..=b'6'] => Ok(Weekday(d - b'0')),
             _ => Err(format!(
                 "{text:?} is not a weekday 0 (Monday) to 6 (Sunday)"
             )),
@@ -115,7 +116,7 @@ mod tests {
     fn weekdays_are_zero_to_six() {
         assert_eq!(Weekday::parse("0").unwrap().index(), 0);
         assert_eq!(Weekday::parse("6").unwrap().index(), 6);
-        for bad in ["7", "-1", "monday", "", "1.5"] {
+        for bad in ["7", "-1", "monday", "", "1.5", "+6", "06", "6.0"] {
             let err = Weekday::parse(bad).unwrap_err();
             assert!(
                 err.contains("is not a weekday 0 (Monday) to 6 (Sunday)"),

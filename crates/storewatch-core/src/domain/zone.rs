@@ -3,12 +3,36 @@ use jiff::tz::TimeZone;
 /// The zone of a store that has no time-zone row (SPEC section 1).
 pub const DEFAULT_ZONE: &str = "America/Chicago";
 
-/// Checks that `name` is an IANA time zone this build knows, returning the zone.
+/// Names in the zone database that are not zones a store can be in: the
+/// host's own zone and files of the database's machinery.
+const NOT_ZONES: [&str; 3] = ["localtime", "posixrules", "factory"];
+
+/// Checks that `name` is an IANA time zone (matched without regard to case),
+/// returning the zone; its canonical spelling is `tz.iana_name()`.
 pub fn validate_zone(name: &str) -> Result<TimeZone, String> {
     if name.is_empty() {
         return Err("time zone is empty".to_string());
     }
-    TimeZone::get(name).map_err(|_| format!("{name:?} is not a known IANA time zone"))
+    let lower = name.to_ascii_lowercase();
+    let host_dependent = NOT_ZONES.contains(&lower.as_str())
+        || lower.starts_with("posix/")
+        || lower.starts_with("right/");
+    let unknown = || format!("{name:?} is not a known IANA time zone");
+    if host_dependent {
+        return Err(unknown());
+    }
+    let tz = TimeZone::get(name).map_err(|_| unknown())?;
+    if tz.iana_name().is_none() {
+        return Err(unknown());
+    }
+    Ok(tz)
+}
+
+/// The canonical spelling of a valid zone name (`america/new_york` →
+/// `America/New_York`).
+pub fn canonical_zone(name: &str) -> Result<String, String> {
+    let tz = validate_zone(name)?;
+    Ok(tz.iana_name().unwrap_or(name).to_string())
 }
 
 /// The zone a store's business hours are in: its own, else [`DEFAULT_ZONE`].
@@ -29,6 +53,18 @@ mod tests {
             "\"America/Gotham\" is not a known IANA time zone"
         );
         assert!(validate_zone("").is_err());
+        for host in [
+            "localtime",
+            "posixrules",
+            "Factory",
+            "posix/America/New_York",
+        ] {
+            assert!(validate_zone(host).is_err(), "{host}");
+        }
+        assert_eq!(
+            canonical_zone("america/new_york").unwrap(),
+            "America/New_York"
+        );
     }
 
     #[test]

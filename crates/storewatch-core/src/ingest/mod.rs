@@ -19,6 +19,7 @@ pub use hours::{HoursFile, parse_hours};
 pub use polls::{PollFile, dedup_keep_last, parse_polls};
 pub use source::{Source, open_path, reader_from_bytes};
 pub use special_hours::{SpecialHoursFile, parse_special_hours};
+pub use table::{MAX_FIELD_BYTES, MAX_KEPT_SKIPPED};
 pub use timezones::{TimezoneFile, parse_timezones};
 
 /// What to do with an invalid row.

@@ -4,7 +4,7 @@ use rayon::slice::ParallelSliceMut;
 
 use super::table::{Column, read_rows};
 use super::{IngestError, Mode, RowError, Source};
-use crate::domain::{Poll, Status, parse_timestamp};
+use crate::domain::{Poll, Status, parse_store_id, parse_timestamp};
 
 /// The valid rows of a polls file. Store ids are interned: a file names
 /// 14 thousand stores 1.8 million times.
@@ -17,6 +17,8 @@ pub struct PollFile {
     pub rows_read: usize,
     /// Invalid rows (lenient mode only).
     pub skipped: Vec<RowError>,
+    /// All rows skipped; `skipped` keeps the first of them.
+    pub skipped_total: usize,
 }
 
 const COLUMNS: [Column; 3] = [
@@ -33,7 +35,7 @@ pub fn parse_polls(source: Source, mode: Mode) -> Result<PollFile, IngestError> 
     let mut out = PollFile::default();
     let mut index: HashMap<String, u32> = HashMap::new();
     let outcome = read_rows(source, &COLUMNS, mode, |row| {
-        let id = row.parse(0, non_empty)?;
+        let id = row.parse(0, parse_store_id)?;
         let status = row.parse(1, Status::parse)?;
         let ts = row.parse(2, parse_timestamp)?;
         let store = match index.get(id) {
@@ -50,15 +52,8 @@ pub fn parse_polls(source: Source, mode: Mode) -> Result<PollFile, IngestError> 
     })?;
     out.rows_read = outcome.rows_read;
     out.skipped = outcome.skipped;
+    out.skipped_total = outcome.skipped_total;
     Ok(out)
-}
-
-pub(super) fn non_empty(text: &str) -> Result<&str, String> {
-    if text.is_empty() {
-        Err("is empty".to_string())
-    } else {
-        Ok(text)
-    }
 }
 
 /// Sorts polls by (key, time) and keeps, for a key written twice, the row that

@@ -2,10 +2,9 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 
-use super::polls::non_empty;
 use super::table::{Column, read_rows};
 use super::{IngestError, Mode, RowError, Source};
-use crate::domain::{SpecialHoursRow, TimeOfDay, parse_local_date};
+use crate::domain::{SpecialHoursRow, TimeOfDay, parse_local_date, parse_store_id};
 
 /// The valid rows of a special-hours file.
 #[derive(Debug, Default)]
@@ -13,6 +12,8 @@ pub struct SpecialHoursFile {
     pub rows: Vec<(String, SpecialHoursRow)>,
     pub rows_read: usize,
     pub skipped: Vec<RowError>,
+    /// All rows skipped; `skipped` keeps the first of them.
+    pub skipped_total: usize,
 }
 
 const COLUMNS: [Column; 4] = [
@@ -40,7 +41,7 @@ pub fn parse_special_hours(source: Source, mode: Mode) -> Result<SpecialHoursFil
     let mut out = SpecialHoursFile::default();
     let mut seen: HashMap<(String, Date), Seen> = HashMap::new();
     let outcome = read_rows(source, &COLUMNS, mode, |row| {
-        let id = row.parse(0, non_empty)?;
+        let id = row.parse(0, parse_store_id)?;
         let date = row.parse(1, parse_local_date)?;
         let (start, end) = (row.get(2)?, row.get(3)?);
         let special = match (start.is_empty(), end.is_empty()) {
@@ -85,6 +86,7 @@ pub fn parse_special_hours(source: Source, mode: Mode) -> Result<SpecialHoursFil
     })?;
     out.rows_read = outcome.rows_read;
     out.skipped = outcome.skipped;
+    out.skipped_total = outcome.skipped_total;
     Ok(out)
 }
 

@@ -14,8 +14,22 @@ pub struct Column {
 /// Rows that failed, and how many rows there were in all.
 pub struct Outcome {
     pub rows_read: usize,
+    /// The first [`MAX_KEPT_SKIPPED`] invalid rows (lenient mode).
     pub skipped: Vec<RowError>,
+    /// All invalid rows skipped (lenient mode).
+    pub skipped_total: usize,
 }
+
+/// How many skipped rows lenient mode keeps to show: a body of half a million
+/// bad rows must not take memory (or an answer) the size of its errors.
+pub const MAX_KEPT_SKIPPED: usize = 500;
+
+/// The longest field accepted, in bytes; longer is not data of ours, and its
+/// text is not echoed back.
+pub const MAX_FIELD_BYTES: usize = 1024;
+
+/// How much of a row an error shows.
+const MAX_RECORD_CHARS: usize = 200;
 
 /// A row with its columns already located; hands out trimmed text fields and
 /// builds errors that name the file, line and column.
@@ -32,6 +46,15 @@ impl<'a> Row<'a> {
     /// The text of the `i`-th wanted column.
     pub fn get(&self, i: usize) -> Result<&'a str, RowError> {
         let raw = self.record.get(self.positions[i]).unwrap_or_default();
+        if raw.len() > MAX_FIELD_BYTES {
+            return Err(self.error(
+                i,
+                format!(
+                    "is {} bytes long; a field has at most {MAX_FIELD_BYTES}",
+                    raw.len()
+                ),
+            ));
+        }
         let text = std::str::from_utf8(raw)
             .map_err(|_| self.error(i, "is not valid UTF-8".to_string()))?;
         Ok(text.trim())
@@ -63,12 +86,22 @@ impl<'a> Row<'a> {
     }
 }
 
+/// The row as it was, fields joined with commas, cut short if long.
 fn record_text(record: &ByteRecord) -> String {
-    record
-        .iter()
-        .map(String::from_utf8_lossy)
-        .collect::<Vec<_>>()
-        .join(",")
+    let mut out = String::new();
+    for (i, field) in record.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&String::from_utf8_lossy(
+            &field[..field.len().min(MAX_RECORD_CHARS + 1)],
+        ));
+        if out.chars().count() > MAX_RECORD_CHARS {
+            let cut: String = out.chars().take(MAX_RECORD_CHARS).collect();
+            return cut + "…";
+        }
+    }
+    out
 }
 
 /// Reads `source` row by row, calling `each` on every row with its columns
@@ -126,6 +159,7 @@ pub fn read_rows(
     let mut outcome = Outcome {
         rows_read: 0,
         skipped: Vec::new(),
+        skipped_total: 0,
     };
     let mut total_errors = 0usize;
     let mut listed = Vec::new();
@@ -165,7 +199,12 @@ pub fn read_rows(
         if let Err(e) = result {
             total_errors += 1;
             match mode {
-                Mode::Lenient => outcome.skipped.push(e),
+                Mode::Lenient => {
+                    outcome.skipped_total += 1;
+                    if outcome.skipped.len() < MAX_KEPT_SKIPPED {
+                        outcome.skipped.push(e);
+                    }
+                }
                 Mode::Strict if listed.len() < MAX_LISTED_ERRORS => listed.push(e),
                 Mode::Strict => {}
             }

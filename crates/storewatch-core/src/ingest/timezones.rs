@@ -1,9 +1,8 @@
 use std::collections::HashMap;
 
-use super::polls::non_empty;
 use super::table::{Column, read_rows};
 use super::{IngestError, Mode, RowError, Source};
-use crate::domain::validate_zone;
+use crate::domain::{canonical_zone, parse_store_id};
 
 /// The valid rows of a time-zones file: one zone per store.
 #[derive(Debug, Default)]
@@ -11,6 +10,8 @@ pub struct TimezoneFile {
     pub rows: Vec<(String, String)>,
     pub rows_read: usize,
     pub skipped: Vec<RowError>,
+    /// All rows skipped; `skipped` keeps the first of them.
+    pub skipped_total: usize,
 }
 
 const COLUMNS: [Column; 2] = [
@@ -27,8 +28,9 @@ pub fn parse_timezones(source: Source, mode: Mode) -> Result<TimezoneFile, Inges
     // store id → (zone, line), to tell a harmless repeat from a contradiction.
     let mut seen: HashMap<String, (String, u64)> = HashMap::new();
     let outcome = read_rows(source, &COLUMNS, mode, |row| {
-        let id = row.parse(0, non_empty)?;
-        let zone = row.parse(1, |name| validate_zone(name).map(|_| name))?;
+        let id = row.parse(0, parse_store_id)?;
+        let zone = row.parse(1, canonical_zone)?;
+        let zone = zone.as_str();
         if let Some((earlier, line)) = seen.get(id) {
             if earlier != zone {
                 let reason = format!(
@@ -44,5 +46,6 @@ pub fn parse_timezones(source: Source, mode: Mode) -> Result<TimezoneFile, Inges
     })?;
     out.rows_read = outcome.rows_read;
     out.skipped = outcome.skipped;
+    out.skipped_total = outcome.skipped_total;
     Ok(out)
 }

@@ -80,30 +80,32 @@ pub struct Parsed {
 
 impl Parsed {
     /// Takes out the invalid rows skipped in lenient mode, per source that had any.
-    pub fn take_skipped(&mut self) -> Vec<(SourceKind, Vec<RowError>)> {
-        let take = |rows: &mut Vec<RowError>| std::mem::take(rows);
+    pub fn take_skipped(&mut self) -> Vec<Skipped> {
+        fn take(kind: SourceKind, rows: &mut Vec<RowError>, total: usize) -> Skipped {
+            Skipped {
+                kind,
+                total,
+                rows: std::mem::take(rows),
+            }
+        }
         let lists = [
-            (
-                SourceKind::Polls,
-                self.polls.as_mut().map(|f| take(&mut f.skipped)),
-            ),
-            (
-                SourceKind::BusinessHours,
-                self.business_hours.as_mut().map(|f| take(&mut f.skipped)),
-            ),
-            (
-                SourceKind::Timezones,
-                self.timezones.as_mut().map(|f| take(&mut f.skipped)),
-            ),
-            (
-                SourceKind::SpecialHours,
-                self.special_hours.as_mut().map(|f| take(&mut f.skipped)),
-            ),
+            self.polls
+                .as_mut()
+                .map(|f| take(SourceKind::Polls, &mut f.skipped, f.skipped_total)),
+            self.business_hours
+                .as_mut()
+                .map(|f| take(SourceKind::BusinessHours, &mut f.skipped, f.skipped_total)),
+            self.timezones
+                .as_mut()
+                .map(|f| take(SourceKind::Timezones, &mut f.skipped, f.skipped_total)),
+            self.special_hours
+                .as_mut()
+                .map(|f| take(SourceKind::SpecialHours, &mut f.skipped, f.skipped_total)),
         ];
         lists
             .into_iter()
-            .filter_map(|(kind, rows)| Some((kind, rows?)))
-            .filter(|(_, rows)| !rows.is_empty())
+            .flatten()
+            .filter(|s| s.total > 0)
             .collect()
     }
 
@@ -221,6 +223,16 @@ pub enum IngestFailure {
     Storage(#[from] DbError),
 }
 
+/// The rows lenient mode skipped in one source.
+#[derive(Debug)]
+pub struct Skipped {
+    pub kind: SourceKind,
+    /// How many rows were skipped.
+    pub total: usize,
+    /// The first of them (at most `MAX_KEPT_SKIPPED`), with the reasons.
+    pub rows: Vec<RowError>,
+}
+
 /// What an ingest did.
 #[derive(Debug)]
 pub struct Ingested {
@@ -228,7 +240,7 @@ pub struct Ingested {
     /// Rows read over all sources.
     pub rows_read: usize,
     /// Rows skipped in lenient mode, per source that had any.
-    pub skipped: Vec<(SourceKind, Vec<RowError>)>,
+    pub skipped: Vec<Skipped>,
 }
 
 /// Parses every input, each on its own thread. Returns every source's error
@@ -299,8 +311,8 @@ pub async fn ingest<D: Database>(
     for (kind, rows) in applied_rows(&applied) {
         let skipped_here = skipped
             .iter()
-            .find(|(k, _)| *k == kind)
-            .map_or(0, |(_, rows)| rows.len() as u64);
+            .find(|s| s.kind == kind)
+            .map_or(0, |s| s.total as u64);
         if let Some(m) = metrics {
             m.ingest(kind.name(), "applied", rows, skipped_here);
         }

@@ -102,13 +102,18 @@ pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
             thousands(n)
         )?;
     }
-    for (_, skipped) in &done.skipped {
-        let written = write_rejected(&args.rejected_dir, skipped)?;
+    for skipped in &done.skipped {
+        let written = write_rejected(&args.rejected_dir, &skipped.rows)?;
+        let listed = if skipped.rows.len() < skipped.total {
+            format!("the first {} are", thousands(skipped.rows.len() as u64))
+        } else {
+            "they are".to_string()
+        };
         writeln!(
             out,
-            "{}: skipped {} invalid rows; they are listed with the reasons in {}",
-            skipped[0].file,
-            thousands(skipped.len() as u64),
+            "{}: skipped {} invalid rows; {listed} listed with the reasons in {}",
+            skipped.rows[0].file,
+            thousands(skipped.total as u64),
             written.display()
         )?;
     }

@@ -102,8 +102,9 @@ pub async fn push<D: Database>(
     let skipped_rows: Vec<InvalidRow> = done
         .skipped
         .iter()
-        .flat_map(|(_, rows)| rows.iter().map(InvalidRow::from))
+        .flat_map(|s| s.rows.iter().map(InvalidRow::from))
         .collect();
+    let skipped = done.skipped.iter().map(|s| s.total).sum();
     let polls = done.applied.polls;
     Ok(Json(Ingested {
         source: kind.name(),
@@ -112,7 +113,7 @@ pub async fn push<D: Database>(
         written: polls.map(|p| p.written),
         unchanged: polls.map(|p| p.unchanged),
         replaced: polls.is_none().then_some(true),
-        skipped: skipped_rows.len(),
+        skipped,
         skipped_rows,
     }))
 }
