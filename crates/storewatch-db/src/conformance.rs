@@ -8,7 +8,7 @@ use storewatch_core::domain::{
 use storewatch_core::ingest::{PollFile, SourceKind};
 use storewatch_core::report::Columns;
 
-use crate::{Database, IngestBatch, PollsApplied};
+use crate::{Database, Include, IngestBatch, Lease, PollsApplied, ReportId};
 
 trait Shorthand: Database {
     async fn ingest_polls(&self, polls: PollFile) -> Result<PollsApplied, crate::DbError> {
@@ -382,19 +382,35 @@ pub async fn special_hours_are_a_snapshot<D: Database>(db: &D) {
 
 const SECOND: i64 = 1_000_000;
 
+/// A well-formed report id standing for a short test name.
+fn rid(name: &str) -> ReportId {
+    let hex: String = name.bytes().map(|b| format!("{b:02x}")).collect();
+    ReportId::parse(&format!("{hex:0>32}")).unwrap()
+}
+
+fn lease(worker: &str, until: i64) -> Lease {
+    Lease {
+        worker: worker.to_string(),
+        until,
+    }
+}
+
 /// A job goes queued → running → complete, and its CSV is kept.
 pub async fn a_report_job_runs_to_completion<D: Database>(db: &D) {
     use crate::{ReportOutcome, ReportState};
-    assert_eq!(db.report("r1", false).await.unwrap(), None);
+    assert_eq!(
+        db.report(&rid("r1"), Include::StatusOnly).await.unwrap(),
+        None
+    );
     db.create_report(
-        "r1",
+        &rid("r1"),
         Some(ts("2023-01-23T18:00:00Z")),
         Columns::Extended,
         100 * SECOND,
     )
     .await
     .unwrap();
-    let queued = db.report("r1", true).await.unwrap().unwrap();
+    let queued = db.report(&rid("r1"), Include::Csv).await.unwrap().unwrap();
     assert_eq!(
         (queued.state, queued.attempts, queued.created_at),
         (ReportState::Queued, 0, 100 * SECOND)
@@ -403,27 +419,27 @@ pub async fn a_report_job_runs_to_completion<D: Database>(db: &D) {
     assert_eq!(queued.columns, Columns::Extended);
 
     let claimed = db
-        .claim_report("w1", 101 * SECOND, 131 * SECOND, 3)
+        .claim_report(&lease("w1", 131 * SECOND), 101 * SECOND, 3)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((claimed.id.as_str(), claimed.attempts), ("r1", 1));
+    assert_eq!((claimed.id, claimed.attempts), (rid("r1"), 1));
     assert_eq!(claimed.requested_as_of, Some(ts("2023-01-23T18:00:00Z")));
     assert_eq!(
-        db.claim_report("w2", 102 * SECOND, 132 * SECOND, 3)
+        db.claim_report(&lease("w2", 132 * SECOND), 102 * SECOND, 3)
             .await
             .unwrap(),
         None,
         "leased to w1"
     );
-    let running = db.report("r1", true).await.unwrap().unwrap();
+    let running = db.report(&rid("r1"), Include::Csv).await.unwrap().unwrap();
     assert_eq!(
         (running.state, running.started_at),
         (ReportState::Running, Some(101 * SECOND))
     );
 
     assert!(
-        db.renew_report_lease("r1", "w1", 160 * SECOND)
+        db.renew_report_lease(&rid("r1"), &lease("w1", 160 * SECOND))
             .await
             .unwrap()
     );
@@ -433,23 +449,27 @@ pub async fn a_report_job_runs_to_completion<D: Database>(db: &D) {
         csv: "a,b\n".into(),
     };
     assert!(
-        db.finish_report("r1", "w1", outcome, 150 * SECOND)
+        db.finish_report(&rid("r1"), &lease("w1", 0), outcome, 150 * SECOND)
             .await
             .unwrap()
     );
-    let done = db.report("r1", true).await.unwrap().unwrap();
+    let done = db.report(&rid("r1"), Include::Csv).await.unwrap().unwrap();
     assert_eq!(done.state, ReportState::Complete);
     assert_eq!(
         (done.rows, done.csv.as_deref(), done.finished_at),
         (Some(2), Some("a,b\n"), Some(150 * SECOND))
     );
     assert_eq!(
-        db.report("r1", false).await.unwrap().unwrap().csv,
+        db.report(&rid("r1"), Include::StatusOnly)
+            .await
+            .unwrap()
+            .unwrap()
+            .csv,
         None,
         "the CSV only when asked for"
     );
     assert_eq!(
-        db.claim_report("w2", 1000 * SECOND, 1030 * SECOND, 3)
+        db.claim_report(&lease("w2", 1030 * SECOND), 1000 * SECOND, 3)
             .await
             .unwrap(),
         None,
@@ -459,39 +479,39 @@ pub async fn a_report_job_runs_to_completion<D: Database>(db: &D) {
 
 /// Jobs are taken oldest first.
 pub async fn report_jobs_are_claimed_oldest_first<D: Database>(db: &D) {
-    db.create_report("b", None, Columns::Standard, 2 * SECOND)
+    db.create_report(&rid("b"), None, Columns::Standard, 2 * SECOND)
         .await
         .unwrap();
-    db.create_report("a", None, Columns::Standard, 3 * SECOND)
+    db.create_report(&rid("a"), None, Columns::Standard, 3 * SECOND)
         .await
         .unwrap();
-    db.create_report("c", None, Columns::Standard, SECOND)
+    db.create_report(&rid("c"), None, Columns::Standard, SECOND)
         .await
         .unwrap();
     let mut order = Vec::new();
     while let Some(c) = db
-        .claim_report("w", 10 * SECOND, 40 * SECOND, 3)
+        .claim_report(&lease("w", 40 * SECOND), 10 * SECOND, 3)
         .await
         .unwrap()
     {
         order.push(c.id);
     }
-    assert_eq!(order, ["c", "b", "a"]);
+    assert_eq!(order, [rid("c"), rid("b"), rid("a")]);
 }
 
 /// A job whose worker died (its lease ran out) is taken over; the dead
 /// worker can no longer renew or finish it; after too many attempts it fails.
 pub async fn an_abandoned_report_is_retried_then_failed<D: Database>(db: &D) {
     use crate::{ReportOutcome, ReportState};
-    db.create_report("r", None, Columns::Standard, 0)
+    db.create_report(&rid("r"), None, Columns::Standard, 0)
         .await
         .unwrap();
-    db.claim_report("dead", SECOND, 31 * SECOND, 2)
+    db.claim_report(&lease("dead", 31 * SECOND), SECOND, 2)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
-        db.claim_report("w2", 30 * SECOND, 60 * SECOND, 2)
+        db.claim_report(&lease("w2", 60 * SECOND), 30 * SECOND, 2)
             .await
             .unwrap(),
         None,
@@ -499,13 +519,13 @@ pub async fn an_abandoned_report_is_retried_then_failed<D: Database>(db: &D) {
     );
 
     let again = db
-        .claim_report("w2", 32 * SECOND, 62 * SECOND, 2)
+        .claim_report(&lease("w2", 62 * SECOND), 32 * SECOND, 2)
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((again.id.as_str(), again.attempts), ("r", 2));
+    assert_eq!((again.id, again.attempts), (rid("r"), 2));
     assert!(
-        !db.renew_report_lease("r", "dead", 100 * SECOND)
+        !db.renew_report_lease(&rid("r"), &lease("dead", 100 * SECOND))
             .await
             .unwrap()
     );
@@ -515,23 +535,31 @@ pub async fn an_abandoned_report_is_retried_then_failed<D: Database>(db: &D) {
         csv: String::new(),
     };
     assert!(
-        !db.finish_report("r", "dead", late, 40 * SECOND)
+        !db.finish_report(&rid("r"), &lease("dead", 0), late, 40 * SECOND)
             .await
             .unwrap()
     );
     assert_eq!(
-        db.report("r", false).await.unwrap().unwrap().state,
+        db.report(&rid("r"), Include::StatusOnly)
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
         ReportState::Running
     );
 
     // w2 dies too: two attempts were allowed, so the job fails.
     assert_eq!(
-        db.claim_report("w3", 63 * SECOND, 93 * SECOND, 2)
+        db.claim_report(&lease("w3", 93 * SECOND), 63 * SECOND, 2)
             .await
             .unwrap(),
         None
     );
-    let failed = db.report("r", false).await.unwrap().unwrap();
+    let failed = db
+        .report(&rid("r"), Include::StatusOnly)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(failed.state, ReportState::Failed);
     assert!(
         failed.error.as_deref().unwrap().contains("2 attempts"),
@@ -544,10 +572,10 @@ pub async fn an_abandoned_report_is_retried_then_failed<D: Database>(db: &D) {
 /// A failed outcome is stored with its error.
 pub async fn a_failed_report_keeps_its_error<D: Database>(db: &D) {
     use crate::{ReportOutcome, ReportState};
-    db.create_report("f", None, Columns::Standard, 0)
+    db.create_report(&rid("f"), None, Columns::Standard, 0)
         .await
         .unwrap();
-    db.claim_report("w", SECOND, 31 * SECOND, 3)
+    db.claim_report(&lease("w", 31 * SECOND), SECOND, 3)
         .await
         .unwrap()
         .unwrap();
@@ -555,11 +583,11 @@ pub async fn a_failed_report_keeps_its_error<D: Database>(db: &D) {
         error: "store s1: \"Mars/Olympus\" is not a known IANA time zone".into(),
     };
     assert!(
-        db.finish_report("f", "w", outcome, 2 * SECOND)
+        db.finish_report(&rid("f"), &lease("w", 0), outcome, 2 * SECOND)
             .await
             .unwrap()
     );
-    let r = db.report("f", true).await.unwrap().unwrap();
+    let r = db.report(&rid("f"), Include::Csv).await.unwrap().unwrap();
     assert_eq!(r.state, ReportState::Failed);
     assert_eq!(
         r.error.as_deref(),

@@ -8,6 +8,9 @@
 pub mod batch;
 pub mod columns;
 pub mod conformance;
+mod ids;
+
+pub use ids::{Include, Lease, ReportId};
 
 use std::future::Future;
 
@@ -87,7 +90,7 @@ impl ReportState {
 /// A stored report job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportRecord {
-    pub id: String,
+    pub id: ReportId,
     pub state: ReportState,
     /// The report time the caller asked for; `None`: the newest poll.
     pub requested_as_of: Option<Micros>,
@@ -108,7 +111,7 @@ pub struct ReportRecord {
 /// A report a worker now owns, until `lease_until` unless renewed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimedReport {
-    pub id: String,
+    pub id: ReportId,
     pub requested_as_of: Option<Micros>,
     /// Including this one.
     pub attempts: u32,
@@ -275,7 +278,7 @@ pub trait ReportQueue: Clone + Send + Sync + 'static {
     /// Queues a new report job.
     fn create_report(
         &self,
-        id: &str,
+        id: &ReportId,
         requested_as_of: Option<Micros>,
         columns: Columns,
         now: Micros,
@@ -287,33 +290,32 @@ pub trait ReportQueue: Clone + Send + Sync + 'static {
     /// failed instead. `None` when there is nothing to do.
     fn claim_report(
         &self,
-        worker: &str,
+        lease: &Lease,
         now: Micros,
-        lease_until: Micros,
         max_attempts: u32,
     ) -> impl Future<Output = Result<Option<ClaimedReport>, DbError>> + Send;
 
-    /// Extends `worker`'s lease on a running job; false if it lost the job.
+    /// Extends the lease's worker's hold on a running job to `lease.until`;
+    /// false if it lost the job.
     fn renew_report_lease(
         &self,
-        id: &str,
-        worker: &str,
-        lease_until: Micros,
+        id: &ReportId,
+        lease: &Lease,
     ) -> impl Future<Output = Result<bool, DbError>> + Send;
 
-    /// Stores a job's result if `worker` still owns it; false otherwise.
+    /// Stores a job's result if the lease's worker still owns it; false otherwise.
     fn finish_report(
         &self,
-        id: &str,
-        worker: &str,
+        id: &ReportId,
+        lease: &Lease,
         outcome: ReportOutcome,
         now: Micros,
     ) -> impl Future<Output = Result<bool, DbError>> + Send;
 
-    /// A job by id, with its CSV if `with_csv` and it is complete.
+    /// A job by id, with its CSV if asked for and it is complete.
     fn report(
         &self,
-        id: &str,
-        with_csv: bool,
+        id: &ReportId,
+        include: Include,
     ) -> impl Future<Output = Result<Option<ReportRecord>, DbError>> + Send;
 }

@@ -7,7 +7,8 @@ use sqlx::Row;
 use storewatch_core::domain::Micros;
 use storewatch_core::report::Columns;
 use storewatch_db::{
-    ClaimedReport, DbError, ReportOutcome, ReportQueue, ReportRecord, ReportState, columns_from_db,
+    ClaimedReport, DbError, Include, Lease, ReportId, ReportOutcome, ReportQueue, ReportRecord,
+    ReportState, columns_from_db,
 };
 
 use crate::packed::corrupt;
@@ -16,13 +17,13 @@ use crate::{SqliteDatabase, db_err};
 impl ReportQueue for SqliteDatabase {
     async fn create_report(
         &self,
-        id: &str,
+        id: &ReportId,
         requested_as_of: Option<Micros>,
         columns: Columns,
         now: Micros,
     ) -> Result<(), DbError> {
         sqlx::query("INSERT INTO reports (id, state, requested_as_of, columns, created_at) VALUES (?, 'queued', ?, ?, ?)")
-            .bind(id)
+            .bind(id.as_str())
             .bind(requested_as_of)
             .bind(columns.as_str())
             .bind(now)
@@ -34,9 +35,8 @@ impl ReportQueue for SqliteDatabase {
 
     async fn claim_report(
         &self,
-        worker: &str,
+        lease: &Lease,
         now: Micros,
-        lease_until: Micros,
         max_attempts: u32,
     ) -> Result<Option<ClaimedReport>, DbError> {
         let mut tx = self
@@ -63,34 +63,29 @@ impl ReportQueue for SqliteDatabase {
                            ORDER BY created_at, id LIMIT 1)
           RETURNING id, requested_as_of, attempts",
         )
-        .bind(worker)
+        .bind(&lease.worker)
         .bind(now)
-        .bind(lease_until)
+        .bind(lease.until)
         .fetch_optional(&mut *tx)
         .await
         .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         Ok(
             claimed.map(|(id, requested_as_of, attempts)| ClaimedReport {
-                id,
+                id: ReportId::parse(&id).unwrap_or_else(|_| ReportId::from_bytes([0; 16])),
                 requested_as_of,
                 attempts: attempts as u32,
             }),
         )
     }
 
-    async fn renew_report_lease(
-        &self,
-        id: &str,
-        worker: &str,
-        lease_until: Micros,
-    ) -> Result<bool, DbError> {
+    async fn renew_report_lease(&self, id: &ReportId, lease: &Lease) -> Result<bool, DbError> {
         let done = sqlx::query(
             "UPDATE reports SET lease_until = ? WHERE id = ? AND worker = ? AND state = 'running'",
         )
-        .bind(lease_until)
-        .bind(id)
-        .bind(worker)
+        .bind(lease.until)
+        .bind(id.as_str())
+        .bind(&lease.worker)
         .execute(&self.jobs)
         .await
         .map_err(db_err)?;
@@ -99,8 +94,8 @@ impl ReportQueue for SqliteDatabase {
 
     async fn finish_report(
         &self,
-        id: &str,
-        worker: &str,
+        id: &ReportId,
+        lease: &Lease,
         outcome: ReportOutcome,
         now: Micros,
     ) -> Result<bool, DbError> {
@@ -116,29 +111,33 @@ impl ReportQueue for SqliteDatabase {
         .bind(c.csv)
         .bind(c.error)
         .bind(now)
-        .bind(id)
-        .bind(worker)
+        .bind(id.as_str())
+        .bind(&lease.worker)
         .execute(&self.jobs)
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 
-    async fn report(&self, id: &str, with_csv: bool) -> Result<Option<ReportRecord>, DbError> {
+    async fn report(
+        &self,
+        id: &ReportId,
+        include: Include,
+    ) -> Result<Option<ReportRecord>, DbError> {
         let row = sqlx::query(
             "SELECT id, state, requested_as_of, as_of, columns, created_at, started_at, finished_at,
                     attempts, row_count, error, CASE WHEN ?2 THEN csv END AS csv
                FROM reports WHERE id = ?1",
         )
-        .bind(id)
-        .bind(with_csv)
+        .bind(id.as_str())
+        .bind(include == Include::Csv)
         .fetch_optional(&self.jobs)
         .await
         .map_err(db_err)?;
         let Some(row) = row else { return Ok(None) };
         let state: String = row.get("state");
         Ok(Some(ReportRecord {
-            id: row.get("id"),
+            id: ReportId::parse(row.get("id")).map_err(|_| corrupt())?,
             state: ReportState::parse(&state).ok_or_else(corrupt)?,
             requested_as_of: row.get("requested_as_of"),
             as_of: row.get("as_of"),

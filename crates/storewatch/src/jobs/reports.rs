@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use storewatch_core::report::{Columns, ReportError, to_csv_string};
-use storewatch_db::{ClaimedReport, Database, ReportOutcome};
+use storewatch_db::{ClaimedReport, Database, Lease, ReportOutcome};
 use tokio::sync::{Semaphore, watch};
 
 use crate::app::AppState;
@@ -37,15 +37,13 @@ pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool
             _ = stop.wait_for(|s| *s) => break,
         };
         let now = now_micros();
-        let lease = micros(state.settings.report_lease);
+        let lease = Lease {
+            worker: worker.clone(),
+            until: now + micros(state.settings.report_lease),
+        };
         match state
             .db
-            .claim_report(
-                &worker,
-                now,
-                now + lease,
-                state.settings.report_max_attempts,
-            )
+            .claim_report(&lease, now, state.settings.report_max_attempts)
             .await
         {
             Ok(Some(job)) => {
@@ -101,7 +99,13 @@ async fn run_job<D: Database>(state: &AppState<D>, worker: &str, job: ClaimedRep
             loop {
                 tokio::time::sleep(lease / 3).await;
                 match db
-                    .renew_report_lease(&id, &worker, now_micros() + micros(lease))
+                    .renew_report_lease(
+                        &id,
+                        &Lease {
+                            worker: worker.clone(),
+                            until: now_micros() + micros(lease),
+                        },
+                    )
                     .await
                 {
                     Ok(true) => {}
@@ -126,7 +130,7 @@ async fn run_job<D: Database>(state: &AppState<D>, worker: &str, job: ClaimedRep
     .await;
     heartbeat.abort();
     let outcome = result.unwrap_or_else(|e| ReportOutcome::Failed {
-        error: public_reason(&e, &job.id),
+        error: public_reason(&e, job.id.as_str()),
     });
     let label = match &outcome {
         ReportOutcome::Complete { .. } => "complete",
@@ -137,7 +141,15 @@ async fn run_job<D: Database>(state: &AppState<D>, worker: &str, job: ClaimedRep
     }
     match state
         .db
-        .finish_report(&job.id, worker, outcome, now_micros())
+        .finish_report(
+            &job.id,
+            &Lease {
+                worker: worker.to_string(),
+                until: 0,
+            },
+            outcome,
+            now_micros(),
+        )
         .await
     {
         Ok(true) => {

@@ -69,7 +69,7 @@ impl ReportStatus {
         let created_at = format_timestamp(r.created_at);
         match r.state {
             ReportState::Queued | ReportState::Running => ReportStatus::Running(Running {
-                report_id: r.id.clone(),
+                report_id: r.id.to_string(),
                 status: "Running",
                 state: r.state.as_str(),
                 columns: r.columns.as_str(),
@@ -79,7 +79,7 @@ impl ReportStatus {
                 attempts: r.attempts,
             }),
             ReportState::Complete => ReportStatus::Complete(Complete {
-                report_id: r.id.clone(),
+                report_id: r.id.to_string(),
                 status: "Complete",
                 as_of: time(r.as_of),
                 rows: r.rows.unwrap_or(0),
@@ -90,7 +90,7 @@ impl ReportStatus {
                 csv: csv.unwrap_or_default(),
             }),
             ReportState::Failed => ReportStatus::Failed(Failed {
-                report_id: r.id.clone(),
+                report_id: r.id.to_string(),
                 status: "Failed",
                 error: r.error.clone().unwrap_or_default(),
                 columns: r.columns.as_str(),

@@ -172,7 +172,14 @@ async fn two_instances_share_one_database() {
         }
         use storewatch_db::ReportQueue;
         assert_eq!(
-            db.report(id, false).await.unwrap().unwrap().attempts,
+            db.report(
+                &storewatch_db::ReportId::parse(id).unwrap(),
+                storewatch_db::Include::StatusOnly
+            )
+            .await
+            .unwrap()
+            .unwrap()
+            .attempts,
             1,
             "computed exactly once"
         );

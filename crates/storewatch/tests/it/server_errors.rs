@@ -520,7 +520,12 @@ async fn real_answers_match_the_openapi_schemas() {
     );
     for id in [running, failed] {
         app.db
-            .create_report(id, None, Columns::Extended, now)
+            .create_report(
+                &storewatch_db::ReportId::parse(id).unwrap(),
+                None,
+                Columns::Extended,
+                now,
+            )
             .await
             .unwrap();
     }
@@ -529,17 +534,32 @@ async fn real_answers_match_the_openapi_schemas() {
         // The service's own workers may take one first; claim until both are held.
         if let Some(job) = app
             .db
-            .claim_report("elsewhere", now, now + 3_600_000_000, 3)
+            .claim_report(
+                &storewatch_db::Lease {
+                    worker: "elsewhere".into(),
+                    until: now + 3_600_000_000,
+                },
+                now,
+                3,
+            )
             .await
             .unwrap()
         {
-            if job.id == failed {
+            if job.id.as_str() == failed {
                 let outcome = ReportOutcome::Failed {
                     error: "store s1: \"Mars/Olympus\" is not a known IANA time zone".into(),
                 };
                 assert!(
                     app.db
-                        .finish_report(&job.id, "elsewhere", outcome, now)
+                        .finish_report(
+                            &job.id,
+                            &storewatch_db::Lease {
+                                worker: "elsewhere".into(),
+                                until: 0
+                            },
+                            outcome,
+                            now
+                        )
                         .await
                         .unwrap()
                 );

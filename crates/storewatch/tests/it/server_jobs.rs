@@ -30,17 +30,37 @@ async fn a_report_running_when_the_server_died_completes_after_restart() {
     let now = storewatch::clock::now_micros();
     let id = "feedfacefeedfacefeedfacefeedface";
     app.db
-        .create_report(id, None, storewatch_core::report::Columns::Standard, now)
+        .create_report(
+            &storewatch_db::ReportId::parse(id).unwrap(),
+            None,
+            storewatch_core::report::Columns::Standard,
+            now,
+        )
         .await
         .unwrap();
     // Claimed by the process that then died: its lease runs out in 300 ms.
     app.db
-        .claim_report("pid-that-died", now, now + 300_000, 3)
+        .claim_report(
+            &storewatch_db::Lease {
+                worker: "pid-that-died".into(),
+                until: now + 300_000,
+            },
+            now,
+            3,
+        )
         .await
         .unwrap()
         .unwrap();
     assert_eq!(
-        app.db.report(id, false).await.unwrap().unwrap().state,
+        app.db
+            .report(
+                &storewatch_db::ReportId::parse(id).unwrap(),
+                storewatch_db::Include::StatusOnly
+            )
+            .await
+            .unwrap()
+            .unwrap()
+            .state,
         ReportState::Running
     );
 
@@ -49,7 +69,15 @@ async fn a_report_running_when_the_server_died_completes_after_restart() {
     let done = app.wait_for(id).await;
     assert_eq!(done["status"], "Complete", "{done}");
     assert_eq!(done["csv"].as_str().unwrap(), app.direct_csv(None).await);
-    let record = app.db.report(id, false).await.unwrap().unwrap();
+    let record = app
+        .db
+        .report(
+            &storewatch_db::ReportId::parse(id).unwrap(),
+            storewatch_db::Include::StatusOnly,
+        )
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(record.attempts, 2, "taken over once");
 }
 

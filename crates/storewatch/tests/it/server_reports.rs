@@ -283,13 +283,25 @@ async fn held_elsewhere(url: &str, id: &str) {
         .await
         .unwrap();
     let now = storewatch::clock::now_micros();
-    db.create_report(id, None, storewatch_core::report::Columns::Standard, now)
-        .await
-        .unwrap();
+    db.create_report(
+        &storewatch_db::ReportId::parse(id).unwrap(),
+        None,
+        storewatch_core::report::Columns::Standard,
+        now,
+    )
+    .await
+    .unwrap();
     let claimed = db
-        .claim_report("elsewhere", now, now + 3_600_000_000, 3)
+        .claim_report(
+            &storewatch_db::Lease {
+                worker: "elsewhere".into(),
+                until: now + 3_600_000_000,
+            },
+            now,
+            3,
+        )
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(claimed.id, id);
+    assert_eq!(claimed.id.as_str(), id);
 }

@@ -7,7 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use storewatch_db::{Database, ReportState};
+use storewatch_db::{Database, Include, ReportState};
 
 use super::{csv_for, parse_columns, parse_report_id};
 use crate::app::AppState;
@@ -72,7 +72,7 @@ async fn respond<D: Database>(
             .and_then(|a| a.to_str().ok())
             .is_some_and(|a| a.to_ascii_lowercase().contains("text/csv")),
     };
-    let Some(record) = state.db.report(id, true).await? else {
+    let Some(record) = state.db.report(&id, Include::Csv).await? else {
         return Err(ApiError::not_found(format!("no report {id}")));
     };
     let columns = asked_columns.unwrap_or(record.columns);

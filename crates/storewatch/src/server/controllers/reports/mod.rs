@@ -4,27 +4,24 @@ pub mod get;
 pub mod trigger;
 
 use storewatch_core::report::{Columns, select_columns};
-use storewatch_db::ReportRecord;
+use storewatch_db::{ReportId, ReportRecord};
 
 use crate::server::error::ApiError;
 
 /// A new report's id: 128 random bits in hex, unguessable.
-pub fn new_report_id() -> Result<String, ApiError> {
-    crate::clock::random_id().map_err(|e| ApiError::internal(format!("no randomness: {e}")))
+pub fn new_report_id() -> Result<ReportId, ApiError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(format!("no randomness: {e}")))?;
+    Ok(ReportId::from_bytes(bytes))
 }
 
 /// Checks the shape of an id before touching the database.
-pub fn parse_report_id(id: Option<&str>) -> Result<&str, ApiError> {
+pub fn parse_report_id(id: Option<&str>) -> Result<ReportId, ApiError> {
     let id = id
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .ok_or_else(|| ApiError::bad_request("missing report_id"))?;
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ApiError::bad_request(format!(
-            "malformed report_id {id:?}: expected 32 hexadecimal characters"
-        )));
-    }
-    Ok(id)
+    ReportId::parse(id).map_err(ApiError::bad_request)
 }
 
 /// `columns=standard|extended`, if given.
@@ -48,7 +45,7 @@ mod tests {
         let a = new_report_id().unwrap();
         let b = new_report_id().unwrap();
         assert_ne!(a, b);
-        assert_eq!(parse_report_id(Some(&a)).unwrap(), a);
+        assert_eq!(parse_report_id(Some(a.as_str())).unwrap(), a);
     }
 
     #[test]

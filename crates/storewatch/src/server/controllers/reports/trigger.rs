@@ -61,5 +61,7 @@ pub async fn handle<D: Database>(
     state.report_queued.notify_one();
     let as_of_text = as_of.map_or_else(|| "newest poll".to_string(), format_timestamp);
     tracing::info!(report_id = %id, as_of = %as_of_text, columns = columns.as_str(), "report queued");
-    Ok(Json(Triggered { report_id: id }))
+    Ok(Json(Triggered {
+        report_id: id.to_string(),
+    }))
 }
