@@ -187,6 +187,9 @@ pub struct ServeArgs {
     /// Largest accepted request body, in MiB.
     #[arg(long, env = "STOREWATCH_MAX_BODY_MIB", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=65_536))]
     pub max_body_mib: u32,
+    /// How far a gzip-compressed pushed body may inflate, in MiB (413 beyond).
+    #[arg(long, env = "STOREWATCH_MAX_INFLATED_MIB", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub max_inflated_mib: u32,
 }
 
 impl Args {

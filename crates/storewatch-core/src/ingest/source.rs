@@ -22,27 +22,68 @@ pub fn open_path(path: &Path) -> io::Result<Source> {
     let file = File::open(path)?;
     Ok(Source {
         label: path.display().to_string(),
-        reader: wrap(BufReader::with_capacity(BUFFER, file))?,
+        reader: wrap(BufReader::with_capacity(BUFFER, file), u64::MAX)?,
     })
 }
 
 /// A source from bytes already in memory (an HTTP body).
 pub fn reader_from_bytes(label: &str, bytes: Vec<u8>) -> io::Result<Source> {
+    reader_from_bytes_limited(label, bytes, u64::MAX)
+}
+
+/// Like [`reader_from_bytes`], but gzip content may inflate to at most
+/// `max_inflated` bytes: past that, reading fails with
+/// [`io::ErrorKind::FileTooLarge`] (a small compressed body must not turn
+/// into gigabytes).
+pub fn reader_from_bytes_limited(
+    label: &str,
+    bytes: Vec<u8>,
+    max_inflated: u64,
+) -> io::Result<Source> {
     Ok(Source {
         label: label.to_string(),
-        reader: wrap(io::Cursor::new(bytes))?,
+        reader: wrap(io::Cursor::new(bytes), max_inflated)?,
     })
 }
 
-fn wrap<R: BufRead + Send + 'static>(mut inner: R) -> io::Result<Box<dyn BufRead + Send>> {
+fn wrap<R: BufRead + Send + 'static>(
+    mut inner: R,
+    max_inflated: u64,
+) -> io::Result<Box<dyn BufRead + Send>> {
     let head = inner.fill_buf()?;
     if head.starts_with(&[0x1f, 0x8b]) {
         // Inflating is a third of the work of reading the real polls file;
         // on its own thread it overlaps with CSV parsing.
-        let decoded = BackgroundReader::spawn(MultiGzDecoder::new(inner));
+        let decoded = Capped {
+            inner: MultiGzDecoder::new(inner),
+            left: max_inflated,
+        };
+        let decoded = BackgroundReader::spawn(decoded);
         return skip_bom(BufReader::with_capacity(BUFFER, decoded));
     }
     skip_bom(inner)
+}
+
+/// A reader that fails once more than its allowance has come through.
+struct Capped<R> {
+    inner: R,
+    left: u64,
+}
+
+impl<R: Read> Read for Capped<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        match self.left.checked_sub(n as u64) {
+            Some(left) => {
+                self.left = left;
+                Ok(n)
+            }
+            None => Err(io::Error::new(
+                io::ErrorKind::FileTooLarge,
+                "the compressed content inflates beyond the allowed size",
+            )),
+        }
+    }
 }
 
 /// Reads `inner` on a separate thread, handing over chunks through a small
@@ -171,6 +212,23 @@ mod tests {
             r.read_to_end(&mut s)
         });
         assert!(result.is_err(), "read {} bytes without an error", s.len());
+    }
+
+    #[test]
+    fn a_gzip_bomb_stops_at_the_cap() {
+        let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&vec![b'a'; 10_000_000]).unwrap();
+        let bytes = enc.finish().unwrap();
+        assert!(bytes.len() < 100_000);
+        let mut out = Vec::new();
+        let result = reader_from_bytes_limited("bomb.gz", bytes.clone(), 1_000_000)
+            .and_then(|src| src.reader.take(20_000_000).read_to_end(&mut out));
+        let err = result.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::FileTooLarge);
+        assert!(out.len() <= 1_000_000 + BUFFER);
+        // Under the cap it reads whole.
+        let src = reader_from_bytes_limited("ok.gz", bytes, 10_000_000).unwrap();
+        assert_eq!(read_all(src).len(), 10_000_000);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use anyhow::{Result, bail};
 use storewatch_core::ingest::{
     HoursFile, IngestError, Mode, PollFile, RowError, Source, SourceKind, SpecialHoursFile,
     TimezoneFile, open_path, parse_hours, parse_polls, parse_special_hours, parse_timezones,
-    reader_from_bytes,
+    reader_from_bytes_limited,
 };
 use storewatch_db::{Applied, Database, DbError, IngestBatch, SourceFingerprint};
 
@@ -162,7 +162,12 @@ pub fn parse_source(kind: SourceKind, source: Source, mode: Mode) -> Result<Pars
 #[derive(Debug)]
 pub enum Input {
     File(PathBuf),
-    Bytes { label: String, bytes: Vec<u8> },
+    Bytes {
+        label: String,
+        bytes: Vec<u8>,
+        /// How far gzip content may inflate (`u64::MAX`: no limit).
+        max_inflated: u64,
+    },
 }
 
 impl Input {
@@ -172,12 +177,16 @@ impl Input {
                 file: path.display().to_string(),
                 source,
             }),
-            Input::Bytes { label, bytes } => {
-                reader_from_bytes(&label, bytes).map_err(|source| IngestError::Io {
+            Input::Bytes {
+                label,
+                bytes,
+                max_inflated,
+            } => reader_from_bytes_limited(&label, bytes, max_inflated).map_err(|source| {
+                IngestError::Io {
                     file: label,
                     source,
-                })
-            }
+                }
+            }),
         }
     }
 }
@@ -189,6 +198,13 @@ pub struct Rejected {
 }
 
 impl Rejected {
+    /// Whether a source was refused for inflating beyond its cap.
+    pub fn too_large(&self) -> bool {
+        self.errors.iter().any(|(_, e)| {
+            matches!(e, IngestError::Io { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge)
+        })
+    }
+
     /// Invalid rows over all sources (0 for a missing column, an empty file…).
     pub fn invalid_rows(&self) -> usize {
         self.errors

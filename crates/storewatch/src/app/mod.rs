@@ -25,6 +25,8 @@ pub use metrics::Metrics;
 pub struct Settings {
     /// Largest accepted request body (pushed CSV).
     pub max_body_bytes: usize,
+    /// How far a gzip-compressed pushed body may inflate.
+    pub max_inflated_bytes: u64,
     /// Report jobs computed at once by this instance.
     pub report_workers: usize,
     /// How long a claimed report stays this instance's without a heartbeat.
@@ -40,6 +42,7 @@ impl Default for Settings {
     fn default() -> Settings {
         Settings {
             max_body_bytes: 512 * 1024 * 1024,
+            max_inflated_bytes: 512 * 1024 * 1024,
             report_workers: 2,
             report_lease: Duration::from_secs(15),
             report_max_attempts: 3,

@@ -15,6 +15,7 @@ pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
     let settings = Settings {
         max_body_bytes: usize::try_from(u64::from(args.max_body_mib) * 1024 * 1024)
             .unwrap_or(usize::MAX),
+        max_inflated_bytes: u64::from(args.max_inflated_mib) * 1024 * 1024,
         report_workers: usize::from(args.report_workers),
         report_lease: args.report_lease,
         data_dir: args.data_dir.clone(),

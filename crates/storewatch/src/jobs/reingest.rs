@@ -58,7 +58,15 @@ pub async fn tick<D: Database>(state: &AppState<D>, dir: &Path) -> Result<()> {
             sha256,
             ingested_at: now,
         });
-        inputs.push((kind, Input::Bytes { label, bytes }));
+        // The operator's own files: no inflation limit.
+        inputs.push((
+            kind,
+            Input::Bytes {
+                label,
+                bytes,
+                max_inflated: u64::MAX,
+            },
+        ));
     }
     if inputs.is_empty() {
         return Ok(());

@@ -313,6 +313,37 @@ async fn a_body_over_the_limit_is_413() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gzip_body_inflating_past_the_cap_is_413_and_changes_nothing() {
+    let app = spawn_app(Settings {
+        max_inflated_bytes: 100_000,
+        ..Settings::default()
+    })
+    .await;
+    let rows = "s1,active,2023-01-25 12:00:00 UTC\n".repeat(10_000);
+    let big = format!("store_id,status,timestamp_utc\n{rows}");
+    let body = crate::common::server::gzip(big.as_bytes());
+    assert!(body.len() < 10_000, "a small body: {} bytes", body.len());
+    let (status, answer) = app.push("polls", body).await;
+    assert_eq!(status, 413, "{answer}");
+    assert!(
+        answer["error"]
+            .as_str()
+            .unwrap()
+            .contains("inflates to more than"),
+        "{answer}"
+    );
+    use storewatch_db::DataStore;
+    assert_eq!(app.db.counts().await.unwrap().polls, 0);
+    // Under the cap, a compressed body is fine.
+    let one_row = rows.len() / 10_000;
+    let small = format!("store_id,status,timestamp_utc\n{}", &rows[..100 * one_row]);
+    let (status, answer) = app
+        .push("polls", crate::common::server::gzip(small.as_bytes()))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_metrics_and_docs_answer() {
     let app = spawn_app(Settings::default()).await;
     let health: Value = app

@@ -6,7 +6,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 use serde_json::json;
 use storewatch_core::ingest::{IngestError, Mode, SourceKind};
@@ -70,6 +70,7 @@ pub async fn push<D: Database>(
     let input = Input::Bytes {
         label: "request body".to_string(),
         bytes: body.to_vec(),
+        max_inflated: state.settings.max_inflated_bytes,
     };
     let done = match ingest(
         &state.db,
@@ -81,6 +82,15 @@ pub async fn push<D: Database>(
     .await
     {
         Ok(done) => done,
+        Err(IngestFailure::Rejected(rejected)) if rejected.too_large() => {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "the body inflates to more than {} MiB (--max-inflated-mib); nothing was ingested",
+                    state.settings.max_inflated_bytes / (1024 * 1024)
+                ),
+            ));
+        }
         Err(IngestFailure::Rejected(rejected)) => {
             let rows: Vec<InvalidRow> = rejected
                 .errors
