@@ -7,7 +7,7 @@ use crate::common::server::{generated, generated_special_hours};
 use crate::common::{Workspace, shared_dir};
 use serde_json::Value;
 use storewatch::app::Settings;
-use storewatch::service as server;
+use storewatch::service;
 use storewatch_postgres::PostgresDatabase;
 use storewatch_postgres::testing::scratch;
 
@@ -114,7 +114,7 @@ async fn two_instances_share_one_database() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let db = PostgresDatabase::connect(&db_scratch.url).await.unwrap();
         instances.push(
-            server::start(db, Settings::default(), listener)
+            service::start(db, Settings::default(), listener)
                 .await
                 .unwrap(),
         );

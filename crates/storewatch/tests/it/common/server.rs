@@ -2,7 +2,7 @@
 //! and a client for it.
 
 use storewatch::app::Settings;
-use storewatch::service::{self as server, Running};
+use storewatch::service::{self, Running};
 use storewatch_core::generate::{GenerateOptions, generate, generate_with_special_hours};
 use storewatch_core::report::{Columns, to_csv_string};
 use storewatch_sqlite::SqliteDatabase;
@@ -32,7 +32,7 @@ pub async fn spawn_app_on(
 ) -> TestApp {
     let db = SqliteDatabase::connect(&database_url).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let running = server::start(db.clone(), settings, listener).await.unwrap();
+    let running = service::start(db.clone(), settings, listener).await.unwrap();
     TestApp {
         api: ApiClient::new(format!("http://{}", running.addr)),
         db,
