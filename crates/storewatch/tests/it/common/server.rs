@@ -32,7 +32,9 @@ pub async fn spawn_app_on(
 ) -> TestApp {
     let db = SqliteDatabase::connect(&database_url).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let running = service::start(db.clone(), settings, listener).await.unwrap();
+    let running = service::start(db.clone(), settings, listener)
+        .await
+        .unwrap();
     TestApp {
         api: ApiClient::new(format!("http://{}", running.addr)),
         db,
