@@ -205,6 +205,8 @@ pub struct Counts {
 /// widened by three days before (an opening can start two local dates before
 /// the week, and a local date can be a day behind UTC) and two after.
 pub fn special_dates_for(as_of: Micros) -> (String, String) {
+    // Beyond the calendar (not for validated times), fall back to text that
+    // sorts before or after every stored date.
     let date = |t: Micros, days: i64| {
         let day = t.div_euclid(86_400_000_000) + days;
         jiff::civil::date(1970, 1, 1)

@@ -49,7 +49,7 @@ impl Sources {
         self.by_kind().next().is_none()
     }
 
-    /// The files given, with the kind of source each is.
+    /// Each file given, as an input to [`ingest`].
     pub fn inputs(&self) -> Vec<(SourceKind, Input)> {
         self.by_kind()
             .map(|(kind, path)| (kind, Input::File(path.to_path_buf())))
