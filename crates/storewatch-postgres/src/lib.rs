@@ -463,13 +463,15 @@ impl ReportQueue for PostgresDatabase {
         .await
         .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
-        Ok(
-            claimed.map(|(id, requested_as_of, attempts)| ClaimedReport {
-                id: ReportId::parse(&id).unwrap_or_else(|_| ReportId::from_bytes([0; 16])),
-                requested_as_of,
-                attempts: attempts as u32,
-            }),
-        )
+        claimed
+            .map(|(id, requested_as_of, attempts)| {
+                Ok(ClaimedReport {
+                    id: ReportId::parse(&id).map_err(|_| corrupt("report id"))?,
+                    requested_as_of,
+                    attempts: attempts as u32,
+                })
+            })
+            .transpose()
     }
 
     async fn renew_report_lease(&self, id: &ReportId, lease: &Lease) -> Result<bool, DbError> {

@@ -33,11 +33,6 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-/// A report or generator time, in any timestamp form of SPEC section 1.
-pub fn parse_time(text: &str) -> Result<Micros, String> {
-    parse_timestamp(text)
-}
-
 #[derive(Debug, Parser)]
 #[command(
     name = "storewatch",
@@ -126,7 +121,7 @@ pub struct ReportArgs {
     pub database: DatabaseArgs,
     /// Report time T (UTC), e.g. "2023-01-25 18:13:22 UTC" or 2023-01-25T18:13:22Z;
     /// default: the newest poll in the database.
-    #[arg(long, value_parser = parse_time, value_name = "TS")]
+    #[arg(long, value_parser = parse_timestamp, value_name = "TS")]
     pub as_of: Option<Micros>,
     /// Write the CSV here instead of standard output.
     #[arg(long)]
@@ -152,7 +147,7 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Time of the newest poll (UTC); default that of the real 2023 data set.
-    #[arg(long, default_value = "2023-01-25 18:13:22.47922 UTC", value_parser = parse_time, value_name = "TS")]
+    #[arg(long, default_value = "2023-01-25 18:13:22.47922 UTC", value_parser = parse_timestamp, value_name = "TS")]
     pub end: Micros,
     /// Write the polls gzip-compressed, as store_status.csv.gz.
     #[arg(long)]

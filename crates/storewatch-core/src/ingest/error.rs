@@ -53,6 +53,15 @@ pub enum IngestError {
 }
 
 impl IngestError {
+    /// How many rows were invalid (0 when the file failed as a whole: a
+    /// missing column, an empty file, an unreadable file).
+    pub fn invalid_rows(&self) -> usize {
+        match self {
+            IngestError::InvalidRows { total, .. } => *total,
+            _ => 0,
+        }
+    }
+
     pub fn file(&self) -> &str {
         match self {
             IngestError::Io { file, .. }

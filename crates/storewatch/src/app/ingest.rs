@@ -207,13 +207,7 @@ impl Rejected {
 
     /// Invalid rows over all sources (0 for a missing column, an empty file…).
     pub fn invalid_rows(&self) -> usize {
-        self.errors
-            .iter()
-            .map(|(_, e)| match e {
-                IngestError::InvalidRows { total, .. } => *total,
-                _ => 0,
-            })
-            .sum()
+        self.errors.iter().map(|(_, e)| e.invalid_rows()).sum()
     }
 }
 
@@ -309,11 +303,7 @@ pub async fn ingest<D: Database>(
         Err(rejected) => {
             if let Some(m) = metrics {
                 for (kind, e) in &rejected.errors {
-                    let invalid = match e {
-                        IngestError::InvalidRows { total, .. } => *total as u64,
-                        _ => 0,
-                    };
-                    m.ingest(kind.name(), "rejected", 0, invalid);
+                    m.ingest(kind.name(), "rejected", 0, e.invalid_rows() as u64);
                 }
             }
             return Err(IngestFailure::Rejected(rejected));

@@ -48,9 +48,8 @@ pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool
         {
             Ok(Some(job)) => {
                 let state = state.clone();
-                let worker = worker.clone();
                 tokio::spawn(async move {
-                    run_job(&state, &worker, job).await;
+                    run_job(&state, lease, job).await;
                     drop(slot);
                 });
             }
@@ -88,12 +87,12 @@ fn public_reason(e: &anyhow::Error, report_id: &str) -> String {
     )
 }
 
-async fn run_job<D: Database>(state: &AppState<D>, worker: &str, job: ClaimedReport) {
+async fn run_job<D: Database>(state: &AppState<D>, lease: Lease, job: ClaimedReport) {
     let started = Instant::now();
     tracing::info!(report_id = %job.id, attempt = job.attempts, "report started");
     // Keep the lease while computing, so nobody else takes the job over.
     let heartbeat = {
-        let (db, id, worker) = (state.db.clone(), job.id.clone(), worker.to_string());
+        let (db, id, worker) = (state.db.clone(), job.id.clone(), lease.worker.clone());
         let lease = state.settings.report_lease;
         tokio::spawn(async move {
             loop {
@@ -141,15 +140,7 @@ async fn run_job<D: Database>(state: &AppState<D>, worker: &str, job: ClaimedRep
     }
     match state
         .db
-        .finish_report(
-            &job.id,
-            &Lease {
-                worker: worker.to_string(),
-                until: 0,
-            },
-            outcome,
-            now_micros(),
-        )
+        .finish_report(&job.id, &lease, outcome, now_micros())
         .await
     {
         Ok(true) => {
