@@ -9,7 +9,7 @@ use std::future::Future;
 use storewatch_core::domain::{HoursRow, Micros, Poll, SpecialHoursRow};
 use storewatch_core::ingest::dedup_keep_last;
 
-use crate::{Applied, DbError, IngestBatch, PollsApplied, SourceFingerprint};
+use crate::{Applied, DbError, IngestBatch, IngestRecord, PollsApplied, SourceFingerprint};
 
 /// The statements of one ingest, inside one transaction.
 pub trait BatchWriter: Send {
@@ -49,10 +49,15 @@ pub trait BatchWriter: Send {
         &mut self,
         fingerprint: &SourceFingerprint,
     ) -> impl Future<Output = Result<(), DbError>> + Send;
+    /// Records one applied source of an ingest (its `id` is the database's to give).
+    fn record_ingest(
+        &mut self,
+        record: &IngestRecord,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
 }
 
 /// Writes a whole batch through `w`: snapshots first, then polls, then the
-/// fingerprints of the files they came from.
+/// fingerprints of the files they came from and the batch's provenance.
 pub async fn write_batch<W: BatchWriter>(
     w: &mut W,
     batch: IngestBatch,
@@ -94,6 +99,24 @@ pub async fn write_batch<W: BatchWriter>(
     }
     for fp in &batch.fingerprints {
         w.record_fingerprint(fp).await?;
+    }
+    if let Some(p) = &batch.provenance {
+        for (kind, rows) in applied.rows_by_kind() {
+            let Some(source) = p.sources.iter().find(|s| s.kind == kind) else {
+                continue;
+            };
+            w.record_ingest(&IngestRecord {
+                id: 0,
+                at: p.at,
+                source: kind,
+                label: source.label.clone(),
+                by: p.by.clone(),
+                key_id: p.key_id.clone(),
+                rows,
+                sha256: source.sha256.clone(),
+            })
+            .await?;
+        }
     }
     Ok(applied)
 }

@@ -53,3 +53,65 @@ pub fn special_columns(row: &SpecialHoursRow) -> (String, Option<i64>, Option<i6
     };
     (row.date.to_string(), start, end)
 }
+
+/// The columns of a `reports` row, as both backends read them.
+#[derive(Debug)]
+pub struct ReportColumns {
+    pub id: String,
+    pub state: String,
+    pub requested_as_of: Option<i64>,
+    pub as_of: Option<i64>,
+    pub columns: String,
+    pub created_at: i64,
+    pub started_at: Option<i64>,
+    pub finished_at: Option<i64>,
+    pub attempts: i64,
+    pub row_count: Option<i64>,
+    pub error: Option<String>,
+    pub csv: Option<String>,
+    pub key_id: Option<String>,
+    pub scope_id: Option<String>,
+}
+
+impl ReportColumns {
+    pub fn into_record(self) -> Result<crate::ReportRecord, DbError> {
+        Ok(crate::ReportRecord {
+            id: crate::ReportId::parse(&self.id).map_err(|_| corrupt("report id"))?,
+            state: crate::ReportState::parse(&self.state).ok_or_else(|| corrupt("report state"))?,
+            requested_as_of: self.requested_as_of,
+            as_of: self.as_of,
+            columns: crate::columns_from_db(&self.columns),
+            created_at: self.created_at,
+            started_at: self.started_at,
+            finished_at: self.finished_at,
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+            rows: self.row_count.map(|n| n.max(0) as u64),
+            error: self.error,
+            csv: self.csv,
+            key_id: self.key_id,
+            scope_id: self.scope_id,
+        })
+    }
+}
+
+/// A claimed report from its columns (the scope as stored: ids one per line).
+pub fn claimed_report(
+    id: &str,
+    requested_as_of: Option<i64>,
+    attempts: i64,
+    scope_stores: Option<&str>,
+) -> Result<crate::ClaimedReport, DbError> {
+    Ok(crate::ClaimedReport {
+        id: crate::ReportId::parse(id).map_err(|_| corrupt("report id"))?,
+        requested_as_of,
+        scope: scope_stores
+            .map(crate::Scope::from_text)
+            .transpose()
+            .map_err(|_| corrupt("report scope"))?,
+        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+    })
+}
+
+/// The columns every read of a report selects, in [`ReportColumns`] order
+/// but for the CSV, which each query adds as it needs.
+pub const REPORT_COLUMNS: &str = "id, state, requested_as_of, as_of, columns, created_at, started_at, finished_at, attempts, row_count, error, key_id, scope_id";

@@ -41,6 +41,22 @@ trait Shorthand: Database {
             .await?;
         Ok(applied.timezones.expect("zones were given"))
     }
+    /// Queues a report with no owner and no cap.
+    async fn queue(
+        &self,
+        id: &ReportId,
+        requested_as_of: Option<i64>,
+        columns: Columns,
+        now: i64,
+    ) -> Result<(), crate::DbError> {
+        let request = crate::NewReport {
+            requested_as_of,
+            columns,
+            owner: crate::ReportOwner::default(),
+        };
+        assert!(self.create_report(id, &request, u32::MAX, now).await?);
+        Ok(())
+    }
 }
 impl<D: Database> Shorthand for D {}
 
@@ -122,7 +138,7 @@ pub async fn polls_are_an_idempotent_log<D: Database>(db: &D) {
     assert_eq!((counts.stores, counts.polls), (2, 3));
     assert_eq!(counts.newest_poll, Some(ts("2023-01-23T11:00:00Z")));
 
-    let input = db.report_input(None).await.unwrap();
+    let input = db.report_input(None, None).await.unwrap();
     assert_eq!(input.as_of, Some(ts("2023-01-23T11:00:00Z")));
     let mut ids: Vec<_> = input.stores.iter().map(|s| s.store_id.as_str()).collect();
     ids.sort();
@@ -161,7 +177,7 @@ pub async fn the_last_row_of_a_key_wins<D: Database>(db: &D) {
             unchanged: 0
         }
     );
-    let input = db.report_input(None).await.unwrap();
+    let input = db.report_input(None, None).await.unwrap();
     assert_eq!(
         input.stores[0].polls,
         [Poll {
@@ -202,7 +218,7 @@ pub async fn hours_and_zones_are_snapshots<D: Database>(db: &D) {
     .unwrap();
 
     let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")))
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), None)
         .await
         .unwrap();
     let a = input.stores.iter().find(|s| s.store_id == "a").unwrap();
@@ -222,7 +238,7 @@ pub async fn hours_and_zones_are_snapshots<D: Database>(db: &D) {
         .await
         .unwrap();
     let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")))
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), None)
         .await
         .unwrap();
     let b = input.stores.iter().find(|s| s.store_id == "b").unwrap();
@@ -246,7 +262,7 @@ pub async fn report_input_covers_the_week<D: Database>(db: &D) {
     .await
     .unwrap();
     let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")))
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), None)
         .await
         .unwrap();
     assert_eq!(input.as_of, Some(ts("2023-01-23T12:00:00Z")));
@@ -262,7 +278,7 @@ pub async fn report_input_covers_the_week<D: Database>(db: &D) {
 
 /// An empty database reports nothing, without error.
 pub async fn an_empty_database_has_no_report_time<D: Database>(db: &D) {
-    let input = db.report_input(None).await.unwrap();
+    let input = db.report_input(None, None).await.unwrap();
     assert_eq!(input.as_of, None);
     assert!(input.stores.is_empty());
 }
@@ -285,6 +301,7 @@ pub async fn a_batch_is_applied_whole<D: Database>(db: &D) {
             SpecialHoursRow::closed(parse_local_date("2023-01-22").unwrap()),
         )]),
         fingerprints: Vec::new(),
+        provenance: None,
     };
     let applied = db.ingest(batch).await.unwrap();
     assert_eq!(
@@ -303,7 +320,7 @@ pub async fn a_batch_is_applied_whole<D: Database>(db: &D) {
         ),
         (Some(1), Some(1), Some(1))
     );
-    let input = db.report_input(None).await.unwrap();
+    let input = db.report_input(None, None).await.unwrap();
     assert_eq!(input.stores[0].timezone.as_deref(), Some("Europe/Berlin"));
     assert_eq!(input.stores[0].hours.len(), 1);
     assert_eq!(input.stores[0].special.len(), 1);
@@ -344,7 +361,7 @@ pub async fn special_hours_are_a_snapshot<D: Database>(db: &D) {
         .unwrap();
     assert_eq!(applied.special_hours, Some(5));
     let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")))
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), None)
         .await
         .unwrap();
     let a = input.stores.iter().find(|s| s.store_id == "a").unwrap();
@@ -370,12 +387,403 @@ pub async fn special_hours_are_a_snapshot<D: Database>(db: &D) {
     .await
     .unwrap();
     let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")))
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), None)
         .await
         .unwrap();
     let b = input.stores.iter().find(|s| s.store_id == "b").unwrap();
     assert!(b.special.is_empty());
     assert_eq!(db.counts().await.unwrap().special_hours, 1);
+}
+
+/// A scoped read brings exactly the scope's stores that exist, each with
+/// all of its own data, and nothing of any other store.
+pub async fn a_scoped_read_sees_only_its_stores<D: Database>(db: &D) {
+    let date = |d: &str| parse_local_date(d).unwrap();
+    let t = |s: &str| TimeOfDay::parse(s).unwrap();
+    db.ingest_polls(polls(&[
+        ("a", "2023-01-23T10:00:00Z", Status::Active),
+        ("b", "2023-01-23T10:00:00Z", Status::Inactive),
+        ("c\"q", "2023-01-23T11:00:00Z", Status::Active),
+        ("c\"q", "2023-01-20T11:00:00Z", Status::Inactive),
+    ]))
+    .await
+    .unwrap();
+    let hours = |id: &str| {
+        let row = HoursRow {
+            day: Weekday::new(0).unwrap(),
+            start: t("09:00"),
+            end: t("17:00"),
+        };
+        (id.to_string(), row)
+    };
+    db.ingest(IngestBatch {
+        business_hours: Some(vec![hours("a"), hours("b"), hours("c\"q")]),
+        timezones: Some(vec![
+            ("a".into(), "Asia/Tokyo".into()),
+            ("b".into(), "Europe/Paris".into()),
+            ("c\"q".into(), "America/Denver".into()),
+        ]),
+        special_hours: Some(vec![
+            ("b".into(), SpecialHoursRow::closed(date("2023-01-22"))),
+            ("c\"q".into(), SpecialHoursRow::closed(date("2023-01-21"))),
+        ]),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let scope = crate::Scope::new(["c\"q", "a", "not-a-store"]).unwrap();
+    let input = db
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), Some(&scope))
+        .await
+        .unwrap();
+    let mut ids: Vec<&str> = input.stores.iter().map(|s| s.store_id.as_str()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, ["a", "c\"q"]);
+    let full = db
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), None)
+        .await
+        .unwrap();
+    for store in &input.stores {
+        let mut mine = store.clone();
+        let mut theirs = full
+            .stores
+            .iter()
+            .find(|s| s.store_id == store.store_id)
+            .unwrap()
+            .clone();
+        for s in [&mut mine, &mut theirs] {
+            s.polls.sort_by_key(|p| p.ts);
+            s.special.sort();
+        }
+        assert_eq!(mine, theirs, "store {}", store.store_id);
+    }
+    let c = input.stores.iter().find(|s| s.store_id == "c\"q").unwrap();
+    assert_eq!(c.polls.len(), 2);
+    assert_eq!(c.timezone.as_deref(), Some("America/Denver"));
+    assert_eq!(c.special, [SpecialHoursRow::closed(date("2023-01-21"))]);
+}
+
+// --- API keys, report owners, retention, provenance -------------------------
+
+fn new_key(id: &str, name: &str, role: crate::Role, scope: Option<&[&str]>) -> crate::NewKey {
+    crate::NewKey {
+        id: id.into(),
+        name: name.into(),
+        role,
+        scope: scope.map(|s| crate::Scope::new(s).unwrap()),
+        secret_sha256: format!("{:0>64}", id),
+        created_at: 5 * SECOND,
+    }
+}
+
+/// Keys are stored with their role and scope; a live name is unique; revoking
+/// is by name, keeps the row, and frees the name.
+pub async fn api_keys_are_created_listed_and_revoked<D: Database>(db: &D) {
+    use crate::{Revoked, Role};
+    assert!(!db.any_keys().await.unwrap());
+    assert!(
+        db.create_key(&new_key("k1", "ops", Role::Admin, None))
+            .await
+            .unwrap()
+    );
+    assert!(db.any_keys().await.unwrap());
+    assert!(
+        !db.create_key(&new_key("k2", "ops", Role::Viewer, None))
+            .await
+            .unwrap(),
+        "a live key already has that name"
+    );
+    let owner = new_key("k3", "owner", Role::Viewer, Some(&["s2", "s1"]));
+    assert!(db.create_key(&owner).await.unwrap());
+    let got = db.key("k3").await.unwrap().unwrap();
+    assert_eq!(
+        (
+            got.name.as_str(),
+            got.role,
+            got.scope,
+            got.secret_sha256,
+            got.last_used_at
+        ),
+        (
+            "owner",
+            Role::Viewer,
+            owner.scope.clone(),
+            owner.secret_sha256.clone(),
+            None
+        )
+    );
+    db.touch_key("k3", 60 * SECOND).await.unwrap();
+    db.touch_key("k3", 30 * SECOND).await.unwrap();
+    assert_eq!(
+        db.key("k3").await.unwrap().unwrap().last_used_at,
+        Some(60 * SECOND)
+    );
+    assert_eq!(db.key("nope").await.unwrap(), None);
+
+    assert_eq!(
+        db.revoke_key("ops", 70 * SECOND).await.unwrap(),
+        Revoked::Now
+    );
+    assert_eq!(
+        db.revoke_key("ops", 71 * SECOND).await.unwrap(),
+        Revoked::NoSuchKey
+    );
+    assert_eq!(
+        db.revoke_key("ghost", 71 * SECOND).await.unwrap(),
+        Revoked::NoSuchKey
+    );
+    assert_eq!(
+        db.key("k1").await.unwrap().unwrap().revoked_at,
+        Some(70 * SECOND)
+    );
+    assert!(
+        db.create_key(&new_key("k4", "ops", Role::Admin, None))
+            .await
+            .unwrap()
+    );
+    let names: Vec<(String, bool)> = db
+        .keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| (k.name, k.revoked_at.is_some()))
+        .collect();
+    assert_eq!(names.len(), 3);
+    assert!(names.contains(&("ops".into(), true)) && names.contains(&("ops".into(), false)));
+}
+
+/// A key queues at most its cap of unfinished reports; others are not
+/// affected; a finished report frees a place.
+pub async fn the_queue_is_capped_per_key<D: Database>(db: &D) {
+    use crate::{NewReport, ReportOutcome, ReportOwner};
+    let by = |key: Option<&str>| NewReport {
+        owner: ReportOwner {
+            key_id: key.map(str::to_string),
+            scope: None,
+        },
+        ..Default::default()
+    };
+    assert!(
+        db.create_report(&rid("a1"), &by(Some("ka")), 2, SECOND)
+            .await
+            .unwrap()
+    );
+    assert!(
+        db.create_report(&rid("a2"), &by(Some("ka")), 2, SECOND)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.create_report(&rid("a3"), &by(Some("ka")), 2, SECOND)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        db.report(&rid("a3"), Include::StatusOnly).await.unwrap(),
+        None
+    );
+    assert!(
+        db.create_report(&rid("b1"), &by(Some("kb")), 2, SECOND)
+            .await
+            .unwrap()
+    );
+    assert!(
+        db.create_report(&rid("n1"), &by(None), 1, SECOND)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.create_report(&rid("n2"), &by(None), 1, SECOND)
+            .await
+            .unwrap()
+    );
+    // Finishing one of ka's frees a place.
+    let l = lease("w", 100 * SECOND);
+    let claimed = db.claim_report(&l, 2 * SECOND, 3).await.unwrap().unwrap();
+    assert!(
+        db.finish_report(
+            &claimed.id,
+            &l,
+            ReportOutcome::Failed { error: "x".into() },
+            3 * SECOND
+        )
+        .await
+        .unwrap()
+    );
+    let freed = db
+        .report(&claimed.id, Include::StatusOnly)
+        .await
+        .unwrap()
+        .unwrap();
+    if freed.key_id.as_deref() == Some("ka") {
+        assert!(
+            db.create_report(&rid("a4"), &by(Some("ka")), 2, SECOND)
+                .await
+                .unwrap()
+        );
+    }
+}
+
+/// Reports remember their scope; the listing is newest first, by scope, in
+/// pages; retention deletes only finished reports older than the cutoff.
+pub async fn reports_are_listed_and_expire<D: Database>(db: &D) {
+    use crate::{NewReport, ReportOutcome, ReportOwner, ReportPage, ReportState};
+    let scope = crate::Scope::new(["s1", "s2"]).unwrap();
+    let request = |scoped: bool| NewReport {
+        owner: ReportOwner {
+            key_id: Some("k".into()),
+            scope: scoped.then(|| scope.clone()),
+        },
+        ..Default::default()
+    };
+    for (i, scoped) in [false, true, false, true, true].into_iter().enumerate() {
+        let id = rid(&format!("r{i}"));
+        assert!(
+            db.create_report(&id, &request(scoped), 100, (i as i64 + 1) * SECOND)
+                .await
+                .unwrap()
+        );
+    }
+    let claimed = db
+        .claim_report(&lease("w", 50 * SECOND), 6 * SECOND, 3)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.id, rid("r0"));
+    assert_eq!(claimed.scope, None);
+    let claimed = db
+        .claim_report(&lease("w", 50 * SECOND), 6 * SECOND, 3)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.id, rid("r1"));
+    assert_eq!(claimed.scope.as_ref(), Some(&scope));
+
+    let page = |scope_id: Option<String>, before: Option<(i64, String)>, limit| ReportPage {
+        scope_id,
+        before,
+        limit,
+    };
+    let ids = |records: Vec<crate::ReportRecord>| -> Vec<ReportId> {
+        records.into_iter().map(|r| r.id).collect()
+    };
+    let all = db.reports(&page(None, None, 10)).await.unwrap();
+    assert!(all.iter().all(|r| r.csv.is_none()));
+    assert_eq!(ids(all), ["r4", "r3", "r2", "r1", "r0"].map(rid));
+    let first = db.reports(&page(Some(scope.id()), None, 2)).await.unwrap();
+    assert_eq!(
+        first.iter().map(|r| r.scope_id.clone()).collect::<Vec<_>>(),
+        [Some(scope.id()), Some(scope.id())]
+    );
+    let last = first.last().unwrap();
+    let cursor = (last.created_at, last.id.to_string());
+    assert_eq!(ids(first), [rid("r4"), rid("r3")]);
+    let next = db
+        .reports(&page(Some(scope.id()), Some(cursor), 2))
+        .await
+        .unwrap();
+    assert_eq!(ids(next), [rid("r1")]);
+    let before_time = db
+        .reports(&page(None, Some((3 * SECOND, String::new())), 10))
+        .await
+        .unwrap();
+    assert_eq!(ids(before_time), [rid("r1"), rid("r0")]);
+
+    // r0 finishes at 10 s, r1 at 20 s; the others are still queued.
+    for (id, at) in [(rid("r0"), 10), (rid("r1"), 20)] {
+        assert!(
+            db.finish_report(
+                &id,
+                &lease("w", 50 * SECOND),
+                ReportOutcome::Complete {
+                    as_of: None,
+                    rows: 0,
+                    csv: "x".into()
+                },
+                at * SECOND
+            )
+            .await
+            .unwrap()
+        );
+    }
+    assert_eq!(
+        db.delete_reports_finished_before(15 * SECOND)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(db.report(&rid("r0"), Include::Csv).await.unwrap(), None);
+    let kept = db.report(&rid("r1"), Include::Csv).await.unwrap().unwrap();
+    assert_eq!(kept.state, ReportState::Complete);
+    // Unfinished reports are never deleted, however old.
+    assert_eq!(
+        db.delete_reports_finished_before(i64::MAX).await.unwrap(),
+        1
+    );
+    assert_eq!(db.reports(&page(None, None, 10)).await.unwrap().len(), 3);
+}
+
+/// Every applied source of an ingest is recorded with who sent it, in the
+/// same transaction; the listing is newest first and pages by id.
+pub async fn ingests_are_recorded_with_their_provenance<D: Database>(db: &D) {
+    use crate::{Provenance, SourceContent};
+    let provenance = |by: &str, kinds: &[SourceKind]| Provenance {
+        at: 7 * SECOND,
+        by: by.into(),
+        key_id: Some("k9".into()),
+        sources: kinds
+            .iter()
+            .map(|&kind| SourceContent {
+                kind,
+                label: "request body".into(),
+                sha256: format!("{}-sha", kind.name()),
+            })
+            .collect(),
+    };
+    db.ingest(IngestBatch {
+        polls: Some(polls(&[
+            ("a", "2023-01-23T10:00:00Z", Status::Active),
+            ("a", "2023-01-23T11:00:00Z", Status::Active),
+        ])),
+        timezones: Some(vec![("a".into(), "Asia/Tokyo".into())]),
+        provenance: Some(provenance(
+            "key poller",
+            &[SourceKind::Polls, SourceKind::Timezones],
+        )),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    db.ingest(IngestBatch {
+        timezones: Some(vec![]),
+        provenance: Some(provenance("command line", &[SourceKind::Timezones])),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let all = db.ingests(10, None).await.unwrap();
+    let seen: Vec<(&str, SourceKind, u64)> = all
+        .iter()
+        .map(|r| (r.by.as_str(), r.source, r.rows))
+        .collect();
+    assert_eq!(seen.len(), 3);
+    assert_eq!(seen[0], ("command line", SourceKind::Timezones, 0));
+    assert!(seen[1..].contains(&("key poller", SourceKind::Polls, 2)));
+    assert!(seen[1..].contains(&("key poller", SourceKind::Timezones, 1)));
+    assert!(all.windows(2).all(|w| w[0].id > w[1].id));
+    let polls_row = all.iter().find(|r| r.source == SourceKind::Polls).unwrap();
+    assert_eq!(
+        (
+            polls_row.at,
+            polls_row.key_id.as_deref(),
+            polls_row.sha256.as_str(),
+            polls_row.label.as_str()
+        ),
+        (7 * SECOND, Some("k9"), "polls-sha", "request body")
+    );
+    let older = db.ingests(10, Some(all[0].id)).await.unwrap();
+    assert_eq!(older.len(), 2);
+    assert_eq!(db.ingests(1, None).await.unwrap().len(), 1);
 }
 
 // --- Report jobs -------------------------------------------------------------
@@ -402,7 +810,7 @@ pub async fn a_report_job_runs_to_completion<D: Database>(db: &D) {
         db.report(&rid("r1"), Include::StatusOnly).await.unwrap(),
         None
     );
-    db.create_report(
+    db.queue(
         &rid("r1"),
         Some(ts("2023-01-23T18:00:00Z")),
         Columns::Extended,
@@ -479,13 +887,13 @@ pub async fn a_report_job_runs_to_completion<D: Database>(db: &D) {
 
 /// Jobs are taken oldest first.
 pub async fn report_jobs_are_claimed_oldest_first<D: Database>(db: &D) {
-    db.create_report(&rid("b"), None, Columns::Standard, 2 * SECOND)
+    db.queue(&rid("b"), None, Columns::Standard, 2 * SECOND)
         .await
         .unwrap();
-    db.create_report(&rid("a"), None, Columns::Standard, 3 * SECOND)
+    db.queue(&rid("a"), None, Columns::Standard, 3 * SECOND)
         .await
         .unwrap();
-    db.create_report(&rid("c"), None, Columns::Standard, SECOND)
+    db.queue(&rid("c"), None, Columns::Standard, SECOND)
         .await
         .unwrap();
     let mut order = Vec::new();
@@ -503,7 +911,7 @@ pub async fn report_jobs_are_claimed_oldest_first<D: Database>(db: &D) {
 /// worker can no longer renew or finish it; after too many attempts it fails.
 pub async fn an_abandoned_report_is_retried_then_failed<D: Database>(db: &D) {
     use crate::{ReportOutcome, ReportState};
-    db.create_report(&rid("r"), None, Columns::Standard, 0)
+    db.queue(&rid("r"), None, Columns::Standard, 0)
         .await
         .unwrap();
     db.claim_report(&lease("dead", 31 * SECOND), SECOND, 2)
@@ -572,7 +980,7 @@ pub async fn an_abandoned_report_is_retried_then_failed<D: Database>(db: &D) {
 /// A failed outcome is stored with its error.
 pub async fn a_failed_report_keeps_its_error<D: Database>(db: &D) {
     use crate::{ReportOutcome, ReportState};
-    db.create_report(&rid("f"), None, Columns::Standard, 0)
+    db.queue(&rid("f"), None, Columns::Standard, 0)
         .await
         .unwrap();
     db.claim_report(&lease("w", 31 * SECOND), SECOND, 3)
@@ -655,6 +1063,11 @@ macro_rules! conformance_suite {
             an_abandoned_report_is_retried_then_failed,
             a_failed_report_keeps_its_error,
             source_fingerprints_are_kept_per_kind,
+            a_scoped_read_sees_only_its_stores,
+            api_keys_are_created_listed_and_revoked,
+            the_queue_is_capped_per_key,
+            reports_are_listed_and_expire,
+            ingests_are_recorded_with_their_provenance,
         );
     };
     (@tests $fresh:expr; $($name:ident),* $(,)?) => {$(

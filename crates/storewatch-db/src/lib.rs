@@ -9,8 +9,10 @@ pub mod batch;
 pub mod columns;
 pub mod conformance;
 mod ids;
+pub mod keys;
 
 pub use ids::{Include, Lease, ReportId};
+pub use keys::{KeyRecord, NewKey, ReportOwner, Revoked, Role, Scope};
 
 use std::future::Future;
 
@@ -46,6 +48,45 @@ pub struct IngestBatch {
     pub timezones: Option<Vec<(String, String)>>,
     /// Replaces the whole special-hours snapshot when present.
     pub special_hours: Option<Vec<(String, SpecialHoursRow)>>,
+    /// Who sent the batch and what it held, recorded in the same transaction
+    /// (one [`IngestRecord`] per source).
+    pub provenance: Option<Provenance>,
+}
+
+/// Where an ingest came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Provenance {
+    pub at: Micros,
+    /// Who: `key NAME`, `data directory DIR`, `command line`, `demo`.
+    pub by: String,
+    /// The key that pushed it, if any.
+    pub key_id: Option<String>,
+    pub sources: Vec<SourceContent>,
+}
+
+/// One source of an ingest: its kind, how it was named, its content's hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceContent {
+    pub kind: SourceKind,
+    /// A file's path, or `request body`.
+    pub label: String,
+    /// SHA-256 of the bytes as they came (compressed, if they were), hex.
+    pub sha256: String,
+}
+
+/// One applied source of one ingest, as recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestRecord {
+    /// Increasing: a later ingest has a larger id.
+    pub id: i64,
+    pub at: Micros,
+    pub source: SourceKind,
+    pub label: String,
+    pub by: String,
+    pub key_id: Option<String>,
+    /// Polls read, or rows in the new snapshot.
+    pub rows: u64,
+    pub sha256: String,
 }
 
 /// Which content of a source file was last ingested.
@@ -106,6 +147,20 @@ pub struct ReportRecord {
     pub error: Option<String>,
     /// Only when asked for and complete: the CSV with the extended columns.
     pub csv: Option<String>,
+    /// The key that triggered it (`None`: no key was needed).
+    pub key_id: Option<String>,
+    /// The [`Scope::id`] of the stores it covers; `None`: every store.
+    pub scope_id: Option<String>,
+}
+
+/// A page of the report listing: newest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportPage {
+    /// Only reports of this scope ([`Scope::id`]); `None`: all reports.
+    pub scope_id: Option<String>,
+    /// Only reports created before this point (created_at, then id).
+    pub before: Option<(Micros, String)>,
+    pub limit: u32,
 }
 
 /// A report a worker now owns, until `lease_until` unless renewed.
@@ -113,6 +168,8 @@ pub struct ReportRecord {
 pub struct ClaimedReport {
     pub id: ReportId,
     pub requested_as_of: Option<Micros>,
+    /// The stores to report on; `None`: every store.
+    pub scope: Option<Scope>,
     /// Including this one.
     pub attempts: u32,
 }
@@ -178,6 +235,22 @@ pub struct Applied {
     pub special_hours: Option<u64>,
 }
 
+impl Applied {
+    /// The rows each applied source now stands for: polls read, or the size
+    /// of the snapshot that replaced the last.
+    pub fn rows_by_kind(&self) -> Vec<(SourceKind, u64)> {
+        [
+            (SourceKind::Polls, self.polls.map(|p| p.rows)),
+            (SourceKind::BusinessHours, self.business_hours),
+            (SourceKind::Timezones, self.timezones),
+            (SourceKind::SpecialHours, self.special_hours),
+        ]
+        .into_iter()
+        .filter_map(|(kind, rows)| Some((kind, rows?)))
+        .collect()
+    }
+}
+
 /// What an ingest of polls did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PollsApplied {
@@ -225,11 +298,12 @@ pub fn special_dates_for(as_of: Micros) -> (String, String) {
     (date(as_of - Window::Week.length(), -3), date(as_of, 2))
 }
 
-/// Everything storewatch stores: the data and the report queue. Backends
-/// implement the two halves; this is the bound the service and commands use.
-pub trait Database: DataStore + ReportQueue {}
+/// Everything storewatch stores: the data, the report queue and the API
+/// keys. Backends implement the three parts; this is the bound the service
+/// and commands use.
+pub trait Database: DataStore + ReportQueue + KeyStore {}
 
-impl<T: DataStore + ReportQueue> Database for T {}
+impl<T: DataStore + ReportQueue + KeyStore> Database for T {}
 
 /// The storage of polls, business hours, special hours and time zones.
 ///
@@ -248,10 +322,20 @@ pub trait DataStore: Clone + Send + Sync + 'static {
     /// Without `as_of`, T is the newest poll timestamp in the database.
     /// Each store carries at least its polls with T − 7 d ≤ t ≤ T, and its
     /// special hours of at least the dates [`special_dates_for`] names.
+    /// With a `scope`, only the stores it names are read, by index.
     fn report_input(
         &self,
         as_of: Option<Micros>,
+        scope: Option<&Scope>,
     ) -> impl Future<Output = Result<ReportInput, DbError>> + Send;
+
+    /// Recorded ingests, newest first: at most `limit`, with an id below
+    /// `before` if given.
+    fn ingests(
+        &self,
+        limit: u32,
+        before: Option<i64>,
+    ) -> impl Future<Output = Result<Vec<IngestRecord>, DbError>> + Send;
 
     /// Sizes of what is stored. Counting polls scans the log: not for hot paths.
     fn counts(&self) -> impl Future<Output = Result<Counts, DbError>> + Send;
@@ -277,14 +361,16 @@ pub trait DataStore: Clone + Send + Sync + 'static {
 /// The report queue: report jobs and their results, claimed by workers
 /// under leases so a dead worker's report is taken over.
 pub trait ReportQueue: Clone + Send + Sync + 'static {
-    /// Queues a new report job.
+    /// Queues a new report job for `owner`, unless that key (or, without
+    /// one, the open service's callers) already has `max_unfinished` reports
+    /// queued or running: then nothing is queued and `false` returned.
     fn create_report(
         &self,
         id: &ReportId,
-        requested_as_of: Option<Micros>,
-        columns: Columns,
+        request: &NewReport,
+        max_unfinished: u32,
         now: Micros,
-    ) -> impl Future<Output = Result<(), DbError>> + Send;
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
 
     /// Atomically takes the oldest job that is queued, or running under a
     /// lease that ran out (its worker died), for `worker` until `lease_until`.
@@ -320,4 +406,52 @@ pub trait ReportQueue: Clone + Send + Sync + 'static {
         id: &ReportId,
         include: Include,
     ) -> impl Future<Output = Result<Option<ReportRecord>, DbError>> + Send;
+
+    /// Reports, newest first, without their CSV.
+    fn reports(
+        &self,
+        page: &ReportPage,
+    ) -> impl Future<Output = Result<Vec<ReportRecord>, DbError>> + Send;
+
+    /// Deletes finished (complete or failed) reports, with their CSV, that
+    /// finished before `cutoff`; returns how many.
+    fn delete_reports_finished_before(
+        &self,
+        cutoff: Micros,
+    ) -> impl Future<Output = Result<u64, DbError>> + Send;
+}
+
+/// What a trigger asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewReport {
+    /// The report time; `None`: the newest poll.
+    pub requested_as_of: Option<Micros>,
+    pub columns: Columns,
+    pub owner: ReportOwner,
+}
+
+/// The API keys.
+pub trait KeyStore: Clone + Send + Sync + 'static {
+    /// Stores a new key; `false` if a key that is not revoked has its name.
+    fn create_key(&self, key: &NewKey) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// Every key, revoked ones too, oldest first.
+    fn keys(&self) -> impl Future<Output = Result<Vec<KeyRecord>, DbError>> + Send;
+
+    /// A key by its id (the public part of its token).
+    fn key(&self, id: &str) -> impl Future<Output = Result<Option<KeyRecord>, DbError>> + Send;
+
+    /// Revokes the key named `name` that is not revoked yet.
+    fn revoke_key(
+        &self,
+        name: &str,
+        now: Micros,
+    ) -> impl Future<Output = Result<Revoked, DbError>> + Send;
+
+    /// Writes down that a key was used at `now`.
+    fn touch_key(&self, id: &str, now: Micros) -> impl Future<Output = Result<(), DbError>> + Send;
+
+    /// Whether any key was ever created (revoked ones count: revoking the
+    /// last key must not open the service).
+    fn any_keys(&self) -> impl Future<Output = Result<bool, DbError>> + Send;
 }

@@ -15,14 +15,16 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{AssertSqlSafe, PgPool, Row};
 use storewatch_core::domain::{HoursRow, Micros, Poll, SpecialHoursRow, Status};
 use storewatch_core::ingest::SourceKind;
-use storewatch_core::report::{Columns, ReportInput, StoreInput, Window};
+use storewatch_core::report::{ReportInput, StoreInput, Window};
 use storewatch_db::batch::{BatchWriter, write_batch};
 use storewatch_db::columns::{hours_row, special_columns, special_row};
 use storewatch_db::{
-    Applied, ClaimedReport, Counts, DataStore, DbError, Include, IngestBatch, Lease, ReportId,
-    ReportOutcome, ReportQueue, ReportRecord, ReportState, SourceFingerprint, columns_from_db,
+    Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, Scope, SourceFingerprint,
     special_dates_for,
 };
+
+mod jobs;
+mod keys;
 
 /// Rows per bulk statement: large enough to amortise the round trip, small
 /// enough to keep each array parameter a few megabytes.
@@ -40,7 +42,7 @@ fn db_err(e: sqlx::Error) -> DbError {
     DbError::backend(e)
 }
 
-fn corrupt(what: &str) -> DbError {
+pub(crate) fn corrupt(what: &str) -> DbError {
     DbError::backend(std::io::Error::other(format!(
         "unreadable {what} in the database"
     )))
@@ -219,6 +221,24 @@ impl BatchWriter for Writer<'_> {
         .map_err(db_err)?;
         Ok(())
     }
+
+    async fn record_ingest(&mut self, r: &IngestRecord) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO ingests (at, source, label, origin, key_id, rows, sha256)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(r.at)
+        .bind(r.source.name())
+        .bind(&r.label)
+        .bind(&r.by)
+        .bind(&r.key_id)
+        .bind(i64::try_from(r.rows).unwrap_or(i64::MAX))
+        .bind(&r.sha256)
+        .execute(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
 }
 
 /// Empties a snapshot table (the name is one of ours, never user input).
@@ -243,7 +263,11 @@ impl DataStore for PostgresDatabase {
         Ok(applied)
     }
 
-    async fn report_input(&self, as_of: Option<Micros>) -> Result<ReportInput, DbError> {
+    async fn report_input(
+        &self,
+        as_of: Option<Micros>,
+        scope: Option<&Scope>,
+    ) -> Result<ReportInput, DbError> {
         // REPEATABLE READ: every statement below sees the same snapshot.
         let mut tx = self
             .pool
@@ -263,18 +287,34 @@ impl DataStore for PostgresDatabase {
             tx.commit().await.map_err(db_err)?;
             return Ok(ReportInput::default());
         };
-        let mut zones: HashMap<String, String> =
-            sqlx::query_as("SELECT store_id, timezone FROM timezones")
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_err)?
-                .into_iter()
-                .collect();
+        // An owner's scope: its store ids as one array parameter (the `n`th),
+        // matched through the store_id index of each table. A statement of
+        // its own, so its plan is the index's.
+        let only: Option<&[String]> = scope.map(Scope::stores);
+        let filter = |column: &str, n: u8| {
+            if scope.is_some() {
+                format!("{column} = ANY(${n})")
+            } else {
+                format!("${n}::text[] IS NULL")
+            }
+        };
+        let mut zones: HashMap<String, String> = sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT store_id, timezone FROM timezones WHERE {}",
+            filter("store_id", 1)
+        )))
+        .bind(only)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(db_err)?
+        .into_iter()
+        .collect();
         let mut hours: HashMap<String, Vec<HoursRow>> = HashMap::new();
-        let hour_rows = sqlx::query(
+        let hour_rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT store_id, array_agg(day) AS days, array_agg(start_s) AS starts, array_agg(end_s) AS ends
-               FROM business_hours GROUP BY store_id",
-        )
+               FROM business_hours WHERE {} GROUP BY store_id",
+            filter("store_id", 1)
+        )))
+        .bind(only)
         .fetch_all(&mut *tx)
         .await
         .map_err(db_err)?;
@@ -291,14 +331,18 @@ impl DataStore for PostgresDatabase {
             hours.insert(row.get("store_id"), out);
         }
         let (first_date, last_date) = special_dates_for(as_of);
-        let special_rows: Vec<(String, String, Option<i32>, Option<i32>)> = sqlx::query_as(
-            "SELECT store_id, date, start_s, end_s FROM special_hours WHERE date BETWEEN $1 AND $2",
-        )
-        .bind(&first_date)
-        .bind(&last_date)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        let special_rows: Vec<(String, String, Option<i32>, Option<i32>)> =
+            sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT store_id, date, start_s, end_s FROM special_hours
+                  WHERE date BETWEEN $1 AND $2 AND {}",
+                filter("store_id", 3)
+            )))
+            .bind(&first_date)
+            .bind(&last_date)
+            .bind(only)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
         let mut special: HashMap<String, Vec<SpecialHoursRow>> = HashMap::new();
         for (id, date, start, end) in special_rows {
             special.entry(id).or_default().push(special_row(
@@ -307,15 +351,18 @@ impl DataStore for PostgresDatabase {
                 end.map(i64::from),
             )?);
         }
-        let store_rows = sqlx::query(
+        let store_rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT s.store_id, w.ts, w.active
                FROM stores s
                LEFT JOIN LATERAL (SELECT array_agg(p.ts) AS ts, array_agg(p.active) AS active
                                     FROM polls p
-                                   WHERE p.store_key = s.key AND p.ts BETWEEN $1 AND $2) w ON true",
-        )
+                                   WHERE p.store_key = s.key AND p.ts BETWEEN $1 AND $2) w ON true
+              WHERE {}",
+            filter("s.store_id", 3)
+        )))
         .bind(as_of - Window::Week.length())
         .bind(as_of)
+        .bind(only)
         .fetch_all(&mut *tx)
         .await
         .map_err(db_err)?;
@@ -407,142 +454,40 @@ impl DataStore for PostgresDatabase {
             ingested_at,
         }))
     }
-}
 
-impl ReportQueue for PostgresDatabase {
-    async fn create_report(
-        &self,
-        id: &ReportId,
-        requested_as_of: Option<Micros>,
-        columns: Columns,
-        now: Micros,
-    ) -> Result<(), DbError> {
-        sqlx::query("INSERT INTO reports (id, state, requested_as_of, columns, created_at) VALUES ($1, 'queued', $2, $3, $4)")
-            .bind(id.as_str())
-            .bind(requested_as_of)
-            .bind(columns.as_str())
-            .bind(now)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(())
-    }
-
-    async fn claim_report(
-        &self,
-        lease: &Lease,
-        now: Micros,
-        max_attempts: u32,
-    ) -> Result<Option<ClaimedReport>, DbError> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
-        sqlx::query(
-            "UPDATE reports
-                SET state = 'failed', finished_at = $1, worker = NULL, lease_until = NULL,
-                    error = 'abandoned after ' || attempts || ' attempts: the server running it stopped each time'
-              WHERE state = 'running' AND lease_until <= $1 AND attempts >= $2",
+    async fn ingests(&self, limit: u32, before: Option<i64>) -> Result<Vec<IngestRecord>, DbError> {
+        let rows: Vec<(
+            i64,
+            i64,
+            String,
+            String,
+            String,
+            Option<String>,
+            i64,
+            String,
+        )> = sqlx::query_as(
+            "SELECT id, at, source, label, origin, key_id, rows, sha256 FROM ingests
+                  WHERE id < $1 ORDER BY id DESC LIMIT $2",
         )
-        .bind(now)
-        .bind(max_attempts as i32)
-        .execute(&mut *tx)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        // SKIP LOCKED: instances claiming at the same time take different jobs.
-        let claimed: Option<(String, Option<i64>, i32)> = sqlx::query_as(
-            "UPDATE reports
-                SET state = 'running', worker = $1, lease_until = $3, attempts = attempts + 1, started_at = $2
-              WHERE id = (SELECT id FROM reports
-                           WHERE state = 'queued' OR (state = 'running' AND lease_until <= $2)
-                           ORDER BY created_at, id LIMIT 1
-                           FOR UPDATE SKIP LOCKED)
-          RETURNING id, requested_as_of, attempts",
-        )
-        .bind(&lease.worker)
-        .bind(now)
-        .bind(lease.until)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        claimed
-            .map(|(id, requested_as_of, attempts)| {
-                Ok(ClaimedReport {
-                    id: ReportId::parse(&id).map_err(|_| corrupt("report id"))?,
-                    requested_as_of,
-                    attempts: attempts as u32,
+        rows.into_iter()
+            .map(|(id, at, source, label, by, key_id, rows, sha256)| {
+                Ok(IngestRecord {
+                    id,
+                    at,
+                    source: SourceKind::from_name(&source)
+                        .ok_or_else(|| corrupt("ingest source"))?,
+                    label,
+                    by,
+                    key_id,
+                    rows: rows.max(0) as u64,
+                    sha256,
                 })
             })
-            .transpose()
-    }
-
-    async fn renew_report_lease(&self, id: &ReportId, lease: &Lease) -> Result<bool, DbError> {
-        let done =
-            sqlx::query("UPDATE reports SET lease_until = $1 WHERE id = $2 AND worker = $3 AND state = 'running'")
-                .bind(lease.until)
-                .bind(id.as_str())
-                .bind(&lease.worker)
-                .execute(&self.pool)
-                .await
-                .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn finish_report(
-        &self,
-        id: &ReportId,
-        lease: &Lease,
-        outcome: ReportOutcome,
-        now: Micros,
-    ) -> Result<bool, DbError> {
-        let c = outcome.into_columns();
-        let done = sqlx::query(
-            "UPDATE reports
-                SET state = $1, as_of = $2, row_count = $3, csv = $4, error = $5, finished_at = $6, lease_until = NULL
-              WHERE id = $7 AND worker = $8 AND state = 'running'",
-        )
-        .bind(c.state)
-        .bind(c.as_of)
-        .bind(c.rows)
-        .bind(c.csv)
-        .bind(c.error)
-        .bind(now)
-        .bind(id.as_str())
-        .bind(&lease.worker)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
-    }
-
-    async fn report(
-        &self,
-        id: &ReportId,
-        include: Include,
-    ) -> Result<Option<ReportRecord>, DbError> {
-        let row = sqlx::query(
-            "SELECT id, state, requested_as_of, as_of, columns, created_at, started_at, finished_at,
-                    attempts, row_count, error, CASE WHEN $2 THEN csv END AS csv
-               FROM reports WHERE id = $1",
-        )
-        .bind(id.as_str())
-        .bind(include == Include::Csv)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db_err)?;
-        let Some(row) = row else { return Ok(None) };
-        let state: String = row.get("state");
-        Ok(Some(ReportRecord {
-            id: ReportId::parse(row.get("id")).map_err(|_| corrupt("report id"))?,
-            state: ReportState::parse(&state).ok_or_else(|| corrupt("report state"))?,
-            requested_as_of: row.get("requested_as_of"),
-            as_of: row.get("as_of"),
-            columns: columns_from_db(row.get("columns")),
-            created_at: row.get("created_at"),
-            started_at: row.get("started_at"),
-            finished_at: row.get("finished_at"),
-            attempts: row.get::<i32, _>("attempts") as u32,
-            rows: row.get::<Option<i64>, _>("row_count").map(|n| n as u64),
-            error: row.get("error"),
-            csv: row.get("csv"),
-        }))
+            .collect()
     }
 }

@@ -3,34 +3,78 @@
 //! at a time, and a trigger or a worker's heartbeat must not wait for an
 //! ingest to commit.
 
-use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{AssertSqlSafe, Row};
 use storewatch_core::domain::Micros;
-use storewatch_core::report::Columns;
+use storewatch_db::columns::{REPORT_COLUMNS, ReportColumns, claimed_report};
 use storewatch_db::{
-    ClaimedReport, DbError, Include, Lease, ReportId, ReportOutcome, ReportQueue, ReportRecord,
-    ReportState, columns_from_db,
+    ClaimedReport, DbError, Include, Lease, NewReport, ReportId, ReportOutcome, ReportPage,
+    ReportQueue, ReportRecord,
 };
 
-use crate::packed::corrupt;
 use crate::{SqliteDatabase, db_err};
+
+fn report_columns(row: &SqliteRow) -> ReportColumns {
+    ReportColumns {
+        id: row.get("id"),
+        state: row.get("state"),
+        requested_as_of: row.get("requested_as_of"),
+        as_of: row.get("as_of"),
+        columns: row.get("columns"),
+        created_at: row.get("created_at"),
+        started_at: row.get("started_at"),
+        finished_at: row.get("finished_at"),
+        attempts: row.get("attempts"),
+        row_count: row.get("row_count"),
+        error: row.get("error"),
+        csv: row.try_get("csv").ok().flatten(),
+        key_id: row.get("key_id"),
+        scope_id: row.get("scope_id"),
+    }
+}
 
 impl ReportQueue for SqliteDatabase {
     async fn create_report(
         &self,
         id: &ReportId,
-        requested_as_of: Option<Micros>,
-        columns: Columns,
+        request: &NewReport,
+        max_unfinished: u32,
         now: Micros,
-    ) -> Result<(), DbError> {
-        sqlx::query("INSERT INTO reports (id, state, requested_as_of, columns, created_at) VALUES (?, 'queued', ?, ?, ?)")
-            .bind(id.as_str())
-            .bind(requested_as_of)
-            .bind(columns.as_str())
-            .bind(now)
-            .execute(&self.jobs)
+    ) -> Result<bool, DbError> {
+        // IMMEDIATE: the count and the insert are one step, so two triggers
+        // at once cannot both squeeze under the cap.
+        let mut tx = self
+            .jobs
+            .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(db_err)?;
-        Ok(())
+        let owner = &request.owner;
+        let unfinished: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM reports WHERE key_id IS ? AND state IN ('queued', 'running')",
+        )
+        .bind(&owner.key_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if unfinished >= i64::from(max_unfinished) {
+            return Ok(false);
+        }
+        sqlx::query(
+            "INSERT INTO reports (id, state, requested_as_of, columns, created_at, key_id, scope_id, scope_stores)
+             VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.as_str())
+        .bind(request.requested_as_of)
+        .bind(request.columns.as_str())
+        .bind(now)
+        .bind(&owner.key_id)
+        .bind(owner.scope.as_ref().map(|s| s.id()))
+        .bind(owner.scope.as_ref().map(|s| s.to_text()))
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
     }
 
     async fn claim_report(
@@ -55,13 +99,13 @@ impl ReportQueue for SqliteDatabase {
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-        let claimed: Option<(String, Option<i64>, i64)> = sqlx::query_as(
+        let claimed: Option<(String, Option<i64>, i64, Option<String>)> = sqlx::query_as(
             "UPDATE reports
                 SET state = 'running', worker = ?1, lease_until = ?3, attempts = attempts + 1, started_at = ?2
               WHERE id = (SELECT id FROM reports
                            WHERE state = 'queued' OR (state = 'running' AND lease_until <= ?2)
                            ORDER BY created_at, id LIMIT 1)
-          RETURNING id, requested_as_of, attempts",
+          RETURNING id, requested_as_of, attempts, scope_stores",
         )
         .bind(&lease.worker)
         .bind(now)
@@ -71,12 +115,8 @@ impl ReportQueue for SqliteDatabase {
         .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         claimed
-            .map(|(id, requested_as_of, attempts)| {
-                Ok(ClaimedReport {
-                    id: ReportId::parse(&id).map_err(|_| corrupt())?,
-                    requested_as_of,
-                    attempts: attempts as u32,
-                })
+            .map(|(id, as_of, attempts, scope)| {
+                claimed_report(&id, as_of, attempts, scope.as_deref())
             })
             .transpose()
     }
@@ -126,31 +166,50 @@ impl ReportQueue for SqliteDatabase {
         id: &ReportId,
         include: Include,
     ) -> Result<Option<ReportRecord>, DbError> {
-        let row = sqlx::query(
-            "SELECT id, state, requested_as_of, as_of, columns, created_at, started_at, finished_at,
-                    attempts, row_count, error, CASE WHEN ?2 THEN csv END AS csv
-               FROM reports WHERE id = ?1",
-        )
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {REPORT_COLUMNS}, CASE WHEN ?2 THEN csv END AS csv FROM reports WHERE id = ?1"
+        )))
         .bind(id.as_str())
         .bind(include == Include::Csv)
         .fetch_optional(&self.jobs)
         .await
         .map_err(db_err)?;
-        let Some(row) = row else { return Ok(None) };
-        let state: String = row.get("state");
-        Ok(Some(ReportRecord {
-            id: ReportId::parse(row.get("id")).map_err(|_| corrupt())?,
-            state: ReportState::parse(&state).ok_or_else(corrupt)?,
-            requested_as_of: row.get("requested_as_of"),
-            as_of: row.get("as_of"),
-            columns: columns_from_db(row.get("columns")),
-            created_at: row.get("created_at"),
-            started_at: row.get("started_at"),
-            finished_at: row.get("finished_at"),
-            attempts: row.get::<i64, _>("attempts") as u32,
-            rows: row.get::<Option<i64>, _>("row_count").map(|n| n as u64),
-            error: row.get("error"),
-            csv: row.get("csv"),
-        }))
+        row.map(|row| report_columns(&row).into_record())
+            .transpose()
+    }
+
+    async fn reports(&self, page: &ReportPage) -> Result<Vec<ReportRecord>, DbError> {
+        let (before_at, before_id) = page.before.clone().unwrap_or((i64::MAX, String::new()));
+        let scope = if page.scope_id.is_some() {
+            "scope_id = ?3 AND"
+        } else {
+            "?3 IS NULL AND"
+        };
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {REPORT_COLUMNS} FROM reports
+              WHERE {scope} (created_at < ?1 OR (created_at = ?1 AND id < ?2 AND ?2 <> ''))
+              ORDER BY created_at DESC, id DESC LIMIT ?4"
+        )))
+        .bind(before_at)
+        .bind(before_id)
+        .bind(&page.scope_id)
+        .bind(i64::from(page.limit))
+        .fetch_all(&self.jobs)
+        .await
+        .map_err(db_err)?;
+        rows.iter()
+            .map(|row| report_columns(row).into_record())
+            .collect()
+    }
+
+    async fn delete_reports_finished_before(&self, cutoff: Micros) -> Result<u64, DbError> {
+        let done = sqlx::query(
+            "DELETE FROM reports WHERE finished_at < ? AND state IN ('complete', 'failed')",
+        )
+        .bind(cutoff)
+        .execute(&self.jobs)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected())
     }
 }

@@ -16,6 +16,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Arguments, AssertSqlSafe, Row, SqlitePool};
 
 mod jobs;
+mod keys;
 mod packed;
 use packed::Cursor;
 
@@ -25,7 +26,8 @@ use storewatch_core::report::{ReportInput, StoreInput, Window};
 use storewatch_db::batch::{BatchWriter, write_batch};
 use storewatch_db::columns::{hours_row, special_columns, special_row};
 use storewatch_db::{
-    Applied, Counts, DataStore, DbError, IngestBatch, SourceFingerprint, special_dates_for,
+    Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, Scope, SourceFingerprint,
+    special_dates_for,
 };
 
 /// SQLite allows 32766 bound values per statement; stay under it.
@@ -170,7 +172,11 @@ impl DataStore for SqliteDatabase {
         Ok(applied)
     }
 
-    async fn report_input(&self, as_of: Option<Micros>) -> Result<ReportInput, DbError> {
+    async fn report_input(
+        &self,
+        as_of: Option<Micros>,
+        scope: Option<&Scope>,
+    ) -> Result<ReportInput, DbError> {
         // One read transaction: in WAL mode it sees one snapshot throughout,
         // so an ingest committing meanwhile is wholly in or wholly out.
         let mut tx = self.pool.begin().await.map_err(db_err)?;
@@ -187,46 +193,65 @@ impl DataStore for SqliteDatabase {
             tx.commit().await.map_err(db_err)?;
             return Ok(ReportInput::default());
         };
+        // An owner's scope: its store ids as one JSON array parameter (the
+        // `n`th), matched through the store_id index of each table.
+        let scope_json = scope.map(|s| json_array(s.stores()));
+        let only = |column: &str, n: u8| {
+            if scope.is_some() {
+                format!("WHERE {column} IN (SELECT value FROM json_each(?{n}))")
+            } else {
+                format!("WHERE ?{n} IS NULL")
+            }
+        };
 
         // Time zones and business hours, each packed into one row.
-        let zones_text: Option<String> = sqlx::query_scalar(
+        let zones_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(format!(
             "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
                                  || length(CAST(timezone AS BLOB)) || ':' || timezone || ';', '')
-               FROM timezones",
-        )
+               FROM timezones {}",
+            only("store_id", 1)
+        )))
+        .bind(&scope_json)
         .fetch_one(&mut *tx)
         .await
         .map_err(db_err)?;
-        let hours_text: Option<String> = sqlx::query_scalar(
+        let hours_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(format!(
             "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
                                  || day || ',' || start_s || ',' || end_s || ';', '')
-               FROM business_hours",
-        )
+               FROM business_hours {}",
+            only("store_id", 1)
+        )))
+        .bind(&scope_json)
         .fetch_one(&mut *tx)
         .await
         .map_err(db_err)?;
         // Special hours of the dates around the week: few rows, read plainly.
         let (first_date, last_date) = special_dates_for(as_of);
-        let special_rows: Vec<(String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
-            "SELECT store_id, date, start_s, end_s FROM special_hours WHERE date BETWEEN ? AND ?",
-        )
-        .bind(&first_date)
-        .bind(&last_date)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        let special_rows: Vec<(String, String, Option<i64>, Option<i64>)> =
+            sqlx::query_as(AssertSqlSafe(format!(
+                "SELECT store_id, date, start_s, end_s FROM special_hours {} AND date BETWEEN ?1 AND ?2",
+                only("store_id", 3)
+            )))
+            .bind(&first_date)
+            .bind(&last_date)
+            .bind(&scope_json)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
         // Each store's week of polls, 1024 stores to a row; a poll is `2·ts + active`.
-        let mut buckets = sqlx::query_scalar::<_, String>(
+        let mut buckets = sqlx::query_scalar::<_, String>(AssertSqlSafe(format!(
             "SELECT group_concat(
                         length(CAST(s.store_id AS BLOB)) || ':' || s.store_id
                         || coalesce((SELECT ',' || group_concat(p.ts * 2 + p.active, ',') FROM polls p
                                       WHERE p.store_key = s.key AND p.ts BETWEEN ?1 AND ?2), '')
                         || ';', '')
-               FROM stores s
+               FROM stores s {}
               GROUP BY s.key >> 10",
-        )
+            only("s.store_id", 3)
+        )))
         .bind(as_of - Window::Week.length())
         .bind(as_of)
+        .bind(&scope_json)
         .fetch(&mut *tx);
         // Unpacked as they arrive, so only one bucket's text is held at a time.
         let mut stores = Vec::new();
@@ -315,6 +340,45 @@ impl DataStore for SqliteDatabase {
             ingested_at,
         }))
     }
+
+    async fn ingests(&self, limit: u32, before: Option<i64>) -> Result<Vec<IngestRecord>, DbError> {
+        let rows: Vec<IngestRow> = sqlx::query_as(
+            "SELECT id, at, source, label, origin, key_id, rows, sha256 FROM ingests
+              WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+        )
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)?;
+        rows.into_iter().map(ingest_record).collect()
+    }
+}
+
+type IngestRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    String,
+);
+
+fn ingest_record(
+    (id, at, source, label, by, key_id, rows, sha256): IngestRow,
+) -> Result<IngestRecord, DbError> {
+    Ok(IngestRecord {
+        id,
+        at,
+        source: SourceKind::from_name(&source).ok_or_else(packed::corrupt)?,
+        label,
+        by,
+        key_id,
+        rows: rows as u64,
+        sha256,
+    })
 }
 
 /// The SQL of an ingest, inside its transaction.
@@ -468,6 +532,47 @@ impl BatchWriter for Writer<'_> {
         .map_err(db_err)?;
         Ok(())
     }
+
+    async fn record_ingest(&mut self, r: &IngestRecord) -> Result<(), DbError> {
+        sqlx::query(
+            "INSERT INTO ingests (at, source, label, origin, key_id, rows, sha256)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(r.at)
+        .bind(r.source.name())
+        .bind(&r.label)
+        .bind(&r.by)
+        .bind(&r.key_id)
+        .bind(i64::try_from(r.rows).unwrap_or(i64::MAX))
+        .bind(&r.sha256)
+        .execute(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+}
+
+/// `["a","b"]`: store ids as a JSON array, for `json_each` (a store id has
+/// no control characters; quotes and backslashes are escaped).
+fn json_array(ids: &[String]) -> String {
+    let mut out = String::from("[");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        for c in id.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    out.push(']');
+    out
 }
 
 /// Empties a snapshot table (the name is one of ours, never user input).

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use storewatch_core::domain::{Micros, parse_timestamp};
+use storewatch_db::{Role, Scope};
 
 /// The default database: an SQLite file in the current directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://storewatch.db";
@@ -73,6 +74,66 @@ pub enum Command {
     Report(ReportArgs),
     /// Write realistic synthetic CSV files.
     Generate(GenerateArgs),
+    /// Manage the API keys the service requires once any exists.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print its secret on standard output (only this once).
+    Create(KeysCreateArgs),
+    /// List the keys (never their secrets).
+    List(KeysListArgs),
+    /// Revoke the live key with this name: it stops working at once.
+    Revoke(KeysRevokeArgs),
+}
+
+impl KeysCommand {
+    pub fn database(&self) -> &DatabaseArgs {
+        match self {
+            KeysCommand::Create(a) => &a.database,
+            KeysCommand::List(a) => &a.database,
+            KeysCommand::Revoke(a) => &a.database,
+        }
+    }
+}
+
+/// `--stores 1,2,3`: an owner's store ids.
+pub fn parse_scope(text: &str) -> Result<Scope, String> {
+    Scope::new(text.split(','))
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KeysCreateArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// A name for the key, unique among live keys (e.g. "poller", "owner-4711").
+    #[arg(long)]
+    pub name: String,
+    /// admin (everything), ingest (push data only), or viewer (trigger and read reports).
+    #[arg(long, value_parser = Role::parse)]
+    pub role: Role,
+    /// Make a viewer key an owner's: it sees only these stores (comma-separated ids).
+    #[arg(long, value_parser = parse_scope, conflicts_with = "stores_file", value_name = "ID,…")]
+    pub stores: Option<Scope>,
+    /// Like --stores, with the ids in a file, one per line (a `store_id` header line is skipped).
+    #[arg(long, value_name = "FILE")]
+    pub stores_file: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KeysListArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct KeysRevokeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The key's name.
+    pub name: String,
 }
 
 /// The database flag of the commands that use one.
@@ -158,9 +219,20 @@ pub struct GenerateArgs {
 pub struct ServeArgs {
     #[command(flatten)]
     pub database: DatabaseArgs,
-    /// Address to listen on; 0.0.0.0:8080 to be reachable from other machines.
+    /// Address to listen on; 0.0.0.0:8080 to be reachable from other machines
+    /// (which needs an API key to exist first, or --no-auth).
     #[arg(long, env = "STOREWATCH_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,
+    /// Serve on a non-loopback address although no API key exists, so anyone
+    /// who reaches it may do anything. Once a key exists, keys are required anyway.
+    #[arg(long, env = "STOREWATCH_NO_AUTH")]
+    pub no_auth: bool,
+    /// Reports one key may have queued or running at once (429 beyond).
+    #[arg(long, env = "STOREWATCH_MAX_QUEUED_REPORTS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub max_queued_reports: u32,
+    /// Finished reports older than this are deleted with their CSV (checked hourly).
+    #[arg(long, env = "STOREWATCH_KEEP_REPORTS", default_value = "30d", value_parser = parse_duration)]
+    pub keep_reports: Duration,
     /// Ingest this directory's files at start and every --ingest-every,
     /// skipping files that did not change.
     #[arg(long, env = "STOREWATCH_DATA_DIR")]

@@ -24,7 +24,7 @@ use anyhow::Result;
 use storewatch_db::Database;
 
 use crate::backend::{Open, WithDatabase};
-use crate::cli::{Args, Command};
+use crate::cli::{Args, Command, KeysCommand};
 
 /// Runs one command to completion.
 pub fn run(args: Args) -> Result<()> {
@@ -34,6 +34,10 @@ pub fn run(args: Args) -> Result<()> {
     runtime.block_on(async {
         let (database, open) = match &args.command {
             Command::Generate(g) => return commands::generate::run(g),
+            // A key may be made before anything else, for a database that
+            // does not exist yet; listing and revoking need one.
+            Command::Keys(k @ KeysCommand::Create(_)) => (k.database(), Open::CreateIfMissing),
+            Command::Keys(k) => (k.database(), Open::MustExist),
             Command::Ingest(i) => (&i.database, Open::CreateIfMissing),
             Command::Serve(s) => (&s.database, Open::CreateIfMissing),
             Command::Report(r) => (&r.database, Open::MustExist),
@@ -52,6 +56,7 @@ impl WithDatabase for DatabaseCommand<'_> {
             Command::Ingest(i) => commands::ingest::run(&db, i).await,
             Command::Report(r) => commands::report::run(&db, r).await,
             Command::Serve(s) => commands::serve::run(db.clone(), s).await,
+            Command::Keys(k) => commands::keys::run(&db, k).await,
             Command::Generate(_) => unreachable!("generate uses no database"),
         };
         db.close().await;

@@ -52,11 +52,13 @@ pub async fn start<D: storewatch_db::Database>(
         report_queued: Arc::new(Notify::new()),
         metrics: Arc::new(Metrics::default()),
         settings: Arc::new(settings),
+        gate: Arc::default(),
     };
     let (shutdown, stop) = watch::channel(false);
     let app = server::router(state.clone());
     let task = tokio::spawn(async move {
         let workers = tokio::spawn(jobs::reports::run(state.clone(), stop.clone()));
+        let retention = tokio::spawn(jobs::retention::run(state.clone(), stop.clone()));
         let reingest = state
             .settings
             .data_dir
@@ -69,6 +71,7 @@ pub async fn start<D: storewatch_db::Database>(
         tracing::info!(%addr, "listening");
         let served = http.await;
         workers.await?;
+        retention.await?;
         if let Some(r) = reingest {
             r.await?;
         }

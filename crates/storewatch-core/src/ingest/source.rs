@@ -20,9 +20,14 @@ const BUFFER: usize = 256 * 1024;
 /// whatever the name says.
 pub fn open_path(path: &Path) -> io::Result<Source> {
     let file = File::open(path)?;
+    reader_from(&path.display().to_string(), file)
+}
+
+/// A source read from `inner` (a file, or a reader that hashes what passes).
+pub fn reader_from<R: Read + Send + 'static>(label: &str, inner: R) -> io::Result<Source> {
     Ok(Source {
-        label: path.display().to_string(),
-        reader: wrap(BufReader::with_capacity(BUFFER, file), u64::MAX)?,
+        label: label.to_string(),
+        reader: wrap(BufReader::with_capacity(BUFFER, inner), u64::MAX)?,
     })
 }
 

@@ -30,7 +30,7 @@ pub struct ReportInput {
     pub stores: Vec<StoreInput>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StoreInput {
     pub store_id: String,
     /// IANA name; `None` means the default zone.

@@ -9,12 +9,16 @@ use std::path::{Path, PathBuf};
 use anyhow::{Result, bail};
 use storewatch_core::ingest::{
     HoursFile, IngestError, Mode, PollFile, RowError, Source, SourceKind, SpecialHoursFile,
-    TimezoneFile, open_path, parse_hours, parse_polls, parse_special_hours, parse_timezones,
+    TimezoneFile, parse_hours, parse_polls, parse_special_hours, parse_timezones, reader_from,
     reader_from_bytes_limited,
 };
-use storewatch_db::{Applied, Database, DbError, IngestBatch, SourceFingerprint};
+use storewatch_db::{
+    Applied, Database, DbError, IngestBatch, Provenance, SourceContent, SourceFingerprint,
+};
 
+use super::digest::{HashSoFar, Hashing, sha256_hex};
 use super::metrics::Metrics;
+use crate::clock::now_micros;
 
 /// The files of one ingest, any of them optional.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -139,6 +143,7 @@ impl Parsed {
             timezones: self.timezones.map(|f| f.rows),
             special_hours: self.special_hours.map(|f| f.rows),
             fingerprints: Vec::new(),
+            provenance: None,
         }
     }
 }
@@ -170,23 +175,75 @@ pub enum Input {
     },
 }
 
-impl Input {
-    fn open(self) -> Result<Source, IngestError> {
+/// The hash of a source's content: known at once for bytes in memory, once
+/// read for a file (hashed as it is parsed).
+enum ContentHash {
+    Known(String),
+    WhenRead(HashSoFar),
+}
+
+impl ContentHash {
+    fn hex(&self) -> String {
         match self {
-            Input::File(path) => open_path(&path).map_err(|source| IngestError::Io {
-                file: path.display().to_string(),
-                source,
-            }),
+            ContentHash::Known(hex) => hex.clone(),
+            ContentHash::WhenRead(hash) => hash.hex(),
+        }
+    }
+}
+
+impl Input {
+    fn label(&self) -> String {
+        match self {
+            Input::File(path) => path.display().to_string(),
+            Input::Bytes { label, .. } => label.clone(),
+        }
+    }
+
+    fn open(self) -> Result<(Source, ContentHash), IngestError> {
+        match self {
+            Input::File(path) => {
+                let label = path.display().to_string();
+                let io = |source| IngestError::Io {
+                    file: label.clone(),
+                    source,
+                };
+                let (file, hash) = Hashing::new(std::fs::File::open(&path).map_err(io)?);
+                let source = reader_from(&label, file).map_err(io)?;
+                Ok((source, ContentHash::WhenRead(hash)))
+            }
             Input::Bytes {
                 label,
                 bytes,
                 max_inflated,
-            } => reader_from_bytes_limited(&label, bytes, max_inflated).map_err(|source| {
-                IngestError::Io {
-                    file: label,
-                    source,
-                }
-            }),
+            } => {
+                let hash = ContentHash::Known(sha256_hex(&bytes));
+                let source =
+                    reader_from_bytes_limited(&label, bytes, max_inflated).map_err(|source| {
+                        IngestError::Io {
+                            file: label,
+                            source,
+                        }
+                    })?;
+                Ok((source, hash))
+            }
+        }
+    }
+}
+
+/// Who an ingest is on behalf of, for the ingest log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// `key NAME`, `data directory DIR`, `command line`.
+    pub by: String,
+    /// The API key that pushed it.
+    pub key_id: Option<String>,
+}
+
+impl Origin {
+    pub fn named(by: impl Into<String>) -> Origin {
+        Origin {
+            by: by.into(),
+            key_id: None,
         }
     }
 }
@@ -254,14 +311,28 @@ pub struct Ingested {
 }
 
 /// Parses every input, each on its own thread. Returns every source's error
-/// when any is invalid, so one run shows all that needs fixing.
-pub fn validate(inputs: Vec<(SourceKind, Input)>, mode: Mode) -> Result<Parsed, Rejected> {
-    let results: Vec<(SourceKind, Result<Parsed, IngestError>)> = std::thread::scope(|s| {
+/// when any is invalid, so one run shows all that needs fixing; else the
+/// parsed sources and what each one's content was.
+pub fn validate(
+    inputs: Vec<(SourceKind, Input)>,
+    mode: Mode,
+) -> Result<(Parsed, Vec<SourceContent>), Rejected> {
+    type Outcome = Result<(Parsed, SourceContent), IngestError>;
+    let results: Vec<(SourceKind, Outcome)> = std::thread::scope(|s| {
         let parsers: Vec<_> = inputs
             .into_iter()
             .map(|(kind, input)| {
-                let parser =
-                    s.spawn(move || input.open().and_then(|src| parse_source(kind, src, mode)));
+                let parser = s.spawn(move || {
+                    let label = input.label();
+                    let (source, hash) = input.open()?;
+                    let parsed = parse_source(kind, source, mode)?;
+                    let content = SourceContent {
+                        kind,
+                        label,
+                        sha256: hash.hex(),
+                    };
+                    Ok((parsed, content))
+                });
                 (kind, parser)
             })
             .collect();
@@ -271,34 +342,51 @@ pub fn validate(inputs: Vec<(SourceKind, Input)>, mode: Mode) -> Result<Parsed, 
             .collect()
     });
     let mut parsed = Parsed::default();
+    let mut contents = Vec::new();
     let mut errors = Vec::new();
     for (kind, result) in results {
         match result {
-            Ok(p) => parsed.merge(p),
+            Ok((p, content)) => {
+                parsed.merge(p);
+                contents.push(content);
+            }
             Err(e) => errors.push((kind, e)),
         }
     }
     if errors.is_empty() {
-        Ok(parsed)
+        Ok((parsed, contents))
     } else {
         Err(Rejected { errors })
     }
 }
 
-/// Validates `inputs` (off the async threads) and applies them in one
-/// transaction with `fingerprints`; nothing at all if any is invalid.
-/// Outcomes are counted in `metrics` when given.
+/// One ingest: its sources, how strictly to read them, and on whose behalf.
+pub struct IngestRequest {
+    pub inputs: Vec<(SourceKind, Input)>,
+    pub mode: Mode,
+    pub origin: Origin,
+    /// Remembered for the periodic re-ingest (see `jobs::reingest`).
+    pub fingerprints: Vec<SourceFingerprint>,
+}
+
+/// Validates the request's inputs (off the async threads) and applies them
+/// in one transaction with their fingerprints and provenance; nothing at all
+/// if any is invalid. Outcomes are counted in `metrics` when given.
 pub async fn ingest<D: Database>(
     db: &D,
-    inputs: Vec<(SourceKind, Input)>,
-    mode: Mode,
-    fingerprints: Vec<SourceFingerprint>,
+    request: IngestRequest,
     metrics: Option<&Metrics>,
 ) -> Result<Ingested, IngestFailure> {
+    let IngestRequest {
+        inputs,
+        mode,
+        origin,
+        fingerprints,
+    } = request;
     let parsed = tokio::task::spawn_blocking(move || validate(inputs, mode))
         .await
         .map_err(|e| DbError::backend(std::io::Error::other(e.to_string())))?;
-    let mut parsed = match parsed {
+    let (mut parsed, contents) = match parsed {
         Ok(p) => p,
         Err(rejected) => {
             if let Some(m) = metrics {
@@ -313,8 +401,14 @@ pub async fn ingest<D: Database>(
     let rows_read = parsed.rows_read();
     let mut batch = parsed.into_batch();
     batch.fingerprints = fingerprints;
+    batch.provenance = Some(Provenance {
+        at: now_micros(),
+        by: origin.by,
+        key_id: origin.key_id,
+        sources: contents,
+    });
     let applied = db.ingest(batch).await?;
-    for (kind, rows) in applied_rows(&applied) {
+    for (kind, rows) in applied.rows_by_kind() {
         let skipped_here = skipped
             .iter()
             .find(|s| s.kind == kind)
@@ -334,18 +428,4 @@ pub async fn ingest<D: Database>(
         rows_read,
         skipped,
     })
-}
-
-/// The rows each applied source now stands for: polls read, or the size of
-/// the snapshot that replaced the last.
-pub fn applied_rows(applied: &Applied) -> Vec<(SourceKind, u64)> {
-    [
-        (SourceKind::Polls, applied.polls.map(|p| p.rows)),
-        (SourceKind::BusinessHours, applied.business_hours),
-        (SourceKind::Timezones, applied.timezones),
-        (SourceKind::SpecialHours, applied.special_hours),
-    ]
-    .into_iter()
-    .filter_map(|(kind, rows)| Some((kind, rows?)))
-    .collect()
 }

@@ -8,6 +8,8 @@
 //! Dependencies point inward: `server`, `jobs` and `commands` use this module;
 //! it uses none of them.
 
+pub mod access;
+pub mod digest;
 pub mod ingest;
 pub mod metrics;
 pub mod report;
@@ -18,6 +20,7 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+pub use access::Gate;
 pub use metrics::Metrics;
 
 /// How the service runs; built from the `serve` flags.
@@ -36,6 +39,10 @@ pub struct Settings {
     /// Re-ingest this directory's files periodically, if set.
     pub data_dir: Option<PathBuf>,
     pub ingest_every: Duration,
+    /// Reports one key may have queued or running at once (429 beyond).
+    pub max_queued_reports: u32,
+    /// Finished reports older than this are deleted.
+    pub keep_reports: Duration,
 }
 
 impl Default for Settings {
@@ -48,6 +55,8 @@ impl Default for Settings {
             report_max_attempts: 3,
             data_dir: None,
             ingest_every: Duration::from_secs(3600),
+            max_queued_reports: 16,
+            keep_reports: Duration::from_secs(30 * 86_400),
         }
     }
 }
@@ -59,6 +68,8 @@ pub struct AppState<D> {
     pub report_queued: Arc<Notify>,
     pub metrics: Arc<Metrics>,
     pub settings: Arc<Settings>,
+    /// Checks API keys.
+    pub gate: Arc<Gate>,
 }
 
 impl<D: Clone> Clone for AppState<D> {
@@ -68,6 +79,7 @@ impl<D: Clone> Clone for AppState<D> {
             report_queued: self.report_queued.clone(),
             metrics: self.metrics.clone(),
             settings: self.settings.clone(),
+            gate: self.gate.clone(),
         }
     }
 }

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use storewatch_core::ingest::{Mode, RowError};
 use storewatch_db::Database;
 
-use crate::app::ingest::{IngestFailure, Sources, ingest};
+use crate::app::ingest::{IngestFailure, IngestRequest, Origin, Sources, ingest};
 use crate::cli::IngestArgs;
 use crate::progress::{Progress, thousands};
 
@@ -59,7 +59,13 @@ pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
         .map(|(_, p)| p.display().to_string())
         .collect();
     progress.step(&format!("reading {}", names.join(", ")));
-    let loaded = ingest(db, sources.inputs(), mode, Vec::new(), None).await;
+    let request = IngestRequest {
+        inputs: sources.inputs(),
+        mode,
+        origin: Origin::named("command line"),
+        fingerprints: Vec::new(),
+    };
+    let loaded = ingest(db, request, None).await;
     progress.finish();
     let done = match loaded {
         Ok(done) => done,

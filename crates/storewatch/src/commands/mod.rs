@@ -1,4 +1,5 @@
 pub mod generate;
 pub mod ingest;
+pub mod keys;
 pub mod report;
 pub mod serve;

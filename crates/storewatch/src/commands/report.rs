@@ -21,7 +21,7 @@ pub async fn run<D: Database>(db: &D, args: &ReportArgs) -> Result<()> {
     };
     let progress = Progress::new();
     progress.step("computing the report");
-    let report = compute_report(db, as_of).await?;
+    let report = compute_report(db, as_of, None).await?;
     progress.finish();
     if report.as_of.is_none() {
         eprintln!("note: the database holds no polls, so the report has no rows");

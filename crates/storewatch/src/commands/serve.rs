@@ -3,10 +3,12 @@
 use anyhow::{Context, Result, bail};
 use storewatch_core::generate::{GenerateOptions, generate_with_special_hours};
 use storewatch_core::ingest::{Mode, SourceKind, reader_from_bytes};
-use storewatch_db::{Database, IngestBatch};
+use storewatch_db::{Database, IngestBatch, Provenance, SourceContent};
 
 use crate::app::Settings;
+use crate::app::digest::sha256_hex;
 use crate::app::ingest::{Parsed, parse_source};
+use crate::clock::now_micros;
 
 use crate::cli::ServeArgs;
 use crate::service;
@@ -20,6 +22,8 @@ pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
         report_lease: args.report_lease,
         data_dir: args.data_dir.clone(),
         ingest_every: args.ingest_every,
+        max_queued_reports: args.max_queued_reports,
+        keep_reports: args.keep_reports,
         ..Settings::default()
     };
     if let Some(dir) = &settings.data_dir
@@ -27,12 +31,26 @@ pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
     {
         bail!("--data-dir {}: not a directory", dir.display());
     }
-    if args.demo {
-        seed_demo_data(&db).await?;
-    }
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
+    let addr = listener.local_addr()?;
+    if !db.any_keys().await? {
+        if !addr.ip().is_loopback() && !args.no_auth {
+            bail!(
+                "refusing to serve on {addr} with no API key: anyone who reaches it could replace the data and read every report. \
+                 Create an admin key first (storewatch keys create --name admin --role admin, with the same --database-url), \
+                 or pass --no-auth to serve openly on purpose"
+            );
+        }
+        tracing::warn!(
+            %addr,
+            "no API key exists: the service is open, every caller may do anything; the first key created (storewatch keys create) closes it"
+        );
+    }
+    if args.demo {
+        seed_demo_data(&db).await?;
+    }
     let running = service::start(db, settings, listener).await?;
     eprintln!(
         "storewatch is listening on http://{}  (API docs: http://{}/api/docs)",
@@ -66,16 +84,30 @@ async fn seed_demo_data<D: Database>(db: &D) -> Result<()> {
             (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         generate_with_special_hours(&opts, &mut polls, &mut hours, &mut zones, &mut special)?;
         let mut parsed = Parsed::default();
+        let mut sources = Vec::new();
         for (kind, bytes) in [
             (SourceKind::Polls, polls),
             (SourceKind::BusinessHours, hours),
             (SourceKind::Timezones, zones),
             (SourceKind::SpecialHours, special),
         ] {
-            let source = reader_from_bytes(kind.default_names()[0], bytes)?;
+            let label = kind.default_names()[0];
+            sources.push(SourceContent {
+                kind,
+                label: format!("generated {label}"),
+                sha256: sha256_hex(&bytes),
+            });
+            let source = reader_from_bytes(label, bytes)?;
             parsed.merge(parse_source(kind, source, Mode::Strict)?);
         }
-        Ok(parsed.into_batch())
+        let mut batch = parsed.into_batch();
+        batch.provenance = Some(Provenance {
+            at: now_micros(),
+            by: "serve --demo".into(),
+            key_id: None,
+            sources,
+        });
+        Ok(batch)
     })
     .await??;
     let applied = db.ingest(batch).await?;

@@ -1,4 +1,6 @@
-//! Background work beside the API: report jobs, and the periodic re-ingest.
+//! Background work beside the API: report jobs, the periodic re-ingest, and
+//! the deletion of old reports.
 
 pub mod reingest;
 pub mod reports;
+pub mod retention;

@@ -5,13 +5,13 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use sha2::{Digest, Sha256};
 use storewatch_core::ingest::Mode;
 use storewatch_db::{Database, SourceFingerprint};
 use tokio::sync::watch;
 
 use crate::app::AppState;
-use crate::app::ingest::{Input, Sources, ingest};
+use crate::app::digest::sha256_hex;
+use crate::app::ingest::{IngestRequest, Input, Origin, Sources, ingest};
 use crate::clock::now_micros;
 
 pub async fn run<D: Database>(state: AppState<D>, dir: PathBuf, mut stop: watch::Receiver<bool>) {
@@ -24,13 +24,6 @@ pub async fn run<D: Database>(state: AppState<D>, dir: PathBuf, mut stop: watch:
             _ = stop.wait_for(|s| *s) => return,
         }
     }
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// One pass: read each source file, skip the unchanged ones, validate the
@@ -71,24 +64,12 @@ pub async fn tick<D: Database>(state: &AppState<D>, dir: &Path) -> Result<()> {
     if inputs.is_empty() {
         return Ok(());
     }
-    ingest(
-        &state.db,
+    let request = IngestRequest {
         inputs,
-        Mode::Strict,
+        mode: Mode::Strict,
+        origin: Origin::named(format!("data directory {}", dir.display())),
         fingerprints,
-        Some(&state.metrics),
-    )
-    .await?;
+    };
+    ingest(&state.db, request, Some(&state.metrics)).await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sha256_is_the_standard_one() {
-        assert_eq!(
-            super::sha256_hex(b"abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
 }

@@ -117,7 +117,7 @@ async fn run_job<D: Database>(state: &AppState<D>, lease: Lease, job: ClaimedRep
         })
     };
     let result = async {
-        let report = compute_report(&state.db, job.requested_as_of).await?;
+        let report = compute_report(&state.db, job.requested_as_of, job.scope.as_ref()).await?;
         let rows = report.rows.len() as u64;
         let as_of = report.as_of;
         // Stored with every column; a report asked for the standard ones is

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::OriginalUri;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
 
@@ -12,6 +12,7 @@ pub struct ApiError {
     pub status: StatusCode,
     pub message: String,
     pub extra: Map<String, Value>,
+    pub headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl ApiError {
@@ -20,6 +21,7 @@ impl ApiError {
             status,
             message: message.into(),
             extra: Map::new(),
+            headers: Vec::new(),
         }
     }
 
@@ -51,6 +53,11 @@ impl ApiError {
         self.extra.insert(key.to_string(), value);
         self
     }
+
+    pub fn with_header(mut self, name: HeaderName, value: HeaderValue) -> ApiError {
+        self.headers.push((name, value));
+        self
+    }
 }
 
 impl IntoResponse for ApiError {
@@ -58,7 +65,9 @@ impl IntoResponse for ApiError {
         let mut body = Map::new();
         body.insert("error".into(), json!(self.message));
         body.extend(self.extra);
-        (self.status, Json(Value::Object(body))).into_response()
+        let mut response = (self.status, Json(Value::Object(body))).into_response();
+        response.headers_mut().extend(self.headers);
+        response
     }
 }
 

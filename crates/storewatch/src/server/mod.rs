@@ -1,6 +1,7 @@
 //! The HTTP API: routes, controllers, errors, plumbing, API docs. Started
 //! beside the background jobs by [`crate::service::start`].
 
+pub mod auth;
 pub mod controllers;
 pub mod error;
 pub mod plumbing;

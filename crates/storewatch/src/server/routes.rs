@@ -10,15 +10,22 @@ use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use super::controllers::{docs, ingest, ops, reports};
+use super::auth;
+use super::controllers::{docs, ingest, ingests, ops, reports};
 use super::error::{method_not_allowed, not_found};
 use super::plumbing;
 use super::plumbing::track_requests;
 use crate::app::AppState;
+use crate::app::access::Access;
 
 /// Every route of the service. The report, health and metrics routes exist
 /// at the root (as the platform and operators call them) and under `/api/`.
+/// Each group of routes names the access it needs (see [`auth::require`]);
+/// health, metrics and the API docs need none.
 pub fn router<D: Database>(state: AppState<D>) -> Router {
+    let guard = |access: Access| {
+        middleware::from_fn_with_state((state.clone(), access), auth::require::<D>)
+    };
     let report_routes = || {
         Router::new()
             .route("/trigger_report", post(reports::trigger::handle::<D>))
@@ -26,6 +33,7 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
                 "/get_report",
                 get(reports::get::by_query::<D>).post(reports::get::by_body::<D>),
             )
+            .route_layer(guard(Access::Reports))
             .method_not_allowed_fallback(method_not_allowed)
     };
     let ops_routes = || {
@@ -36,11 +44,26 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
     // Uploads take as long as the body takes to arrive; everything else
     // answers within the timeout.
     let api = report_routes()
+        .merge(
+            Router::new()
+                .route("/reports", get(reports::list::handle::<D>))
+                .route("/reports/{id}", get(reports::get::by_path::<D>))
+                .route_layer(guard(Access::Reports)),
+        )
+        .merge(
+            Router::new()
+                .route("/ingests", get(ingests::list::<D>))
+                .route_layer(guard(Access::Admin)),
+        )
         .merge(ops_routes())
         .route("/openapi.json", get(docs::openapi))
         .route("/docs", get(docs::page))
         .layer(middleware::from_fn(plumbing::timeout))
-        .route("/ingest/{source}", post(ingest::push::<D>))
+        .merge(
+            Router::new()
+                .route("/ingest/{source}", post(ingest::push::<D>))
+                .route_layer(guard(Access::PushData)),
+        )
         .method_not_allowed_fallback(method_not_allowed);
     let request_id = HeaderName::from_static(plumbing::REQUEST_ID);
     Router::new()

@@ -4,7 +4,7 @@
 use serde::Serialize;
 use storewatch_core::domain::{Micros, format_timestamp};
 use storewatch_core::ingest::RowError;
-use storewatch_db::{ReportRecord, ReportState};
+use storewatch_db::{IngestRecord, ReportRecord, ReportState};
 
 /// `POST /trigger_report`.
 #[derive(Debug, Serialize)]
@@ -147,4 +147,89 @@ pub struct Health {
     pub failed: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<&'static str>,
+}
+
+/// `GET /api/reports`.
+#[derive(Debug, Serialize)]
+pub struct ReportList {
+    pub reports: Vec<ReportSummary>,
+    /// Pass as `before` for the next page; `null` on the last page.
+    pub next_before: Option<String>,
+}
+
+/// A report in a listing: its status without the CSV.
+#[derive(Debug, Serialize)]
+pub struct ReportSummary {
+    pub report_id: String,
+    /// Running, Complete or Failed, as `get_report` says.
+    pub status: &'static str,
+    /// queued, running, complete or failed.
+    pub state: &'static str,
+    pub columns: &'static str,
+    pub requested_as_of: Option<String>,
+    pub as_of: Option<String>,
+    pub rows: Option<u64>,
+    pub error: Option<String>,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+impl ReportSummary {
+    pub fn of(r: &ReportRecord) -> ReportSummary {
+        ReportSummary {
+            report_id: r.id.to_string(),
+            status: match r.state {
+                ReportState::Queued | ReportState::Running => "Running",
+                ReportState::Complete => "Complete",
+                ReportState::Failed => "Failed",
+            },
+            state: r.state.as_str(),
+            columns: r.columns.as_str(),
+            requested_as_of: time(r.requested_as_of),
+            as_of: time(r.as_of),
+            rows: r.rows,
+            error: r.error.clone(),
+            created_at: format_timestamp(r.created_at),
+            started_at: time(r.started_at),
+            finished_at: time(r.finished_at),
+        }
+    }
+}
+
+/// `GET /api/ingests`.
+#[derive(Debug, Serialize)]
+pub struct IngestList {
+    pub ingests: Vec<IngestEntry>,
+    /// Pass as `before` for the next page; `null` on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// One applied source of one ingest.
+#[derive(Debug, Serialize)]
+pub struct IngestEntry {
+    pub id: i64,
+    pub at: String,
+    pub source: &'static str,
+    /// The file's path, or `request body`.
+    pub label: String,
+    /// Who: `key NAME`, `data directory DIR`, `command line`, …
+    pub by: String,
+    /// Polls read, or rows in the new snapshot.
+    pub rows: u64,
+    pub sha256: String,
+}
+
+impl IngestEntry {
+    pub fn of(r: &IngestRecord) -> IngestEntry {
+        IngestEntry {
+            id: r.id,
+            at: format_timestamp(r.at),
+            source: r.source.name(),
+            label: r.label.clone(),
+            by: r.by.clone(),
+            rows: r.rows,
+            sha256: r.sha256.clone(),
+        }
+    }
 }

@@ -553,8 +553,11 @@ async fn real_answers_match_the_openapi_schemas() {
         app.db
             .create_report(
                 &storewatch_db::ReportId::parse(id).unwrap(),
-                None,
-                Columns::Extended,
+                &storewatch_db::NewReport {
+                    columns: Columns::Extended,
+                    ..Default::default()
+                },
+                u32::MAX,
                 now,
             )
             .await

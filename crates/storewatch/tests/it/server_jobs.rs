@@ -32,8 +32,11 @@ async fn a_report_running_when_the_server_died_completes_after_restart() {
     app.db
         .create_report(
             &storewatch_db::ReportId::parse(id).unwrap(),
-            None,
-            storewatch_core::report::Columns::Standard,
+            &storewatch_db::NewReport {
+                columns: storewatch_core::report::Columns::Standard,
+                ..Default::default()
+            },
+            u32::MAX,
             now,
         )
         .await

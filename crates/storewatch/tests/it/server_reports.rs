@@ -285,8 +285,11 @@ async fn held_elsewhere(url: &str, id: &str) {
     let now = storewatch::clock::now_micros();
     db.create_report(
         &storewatch_db::ReportId::parse(id).unwrap(),
-        None,
-        storewatch_core::report::Columns::Standard,
+        &storewatch_db::NewReport {
+            columns: storewatch_core::report::Columns::Standard,
+            ..Default::default()
+        },
+        u32::MAX,
         now,
     )
     .await

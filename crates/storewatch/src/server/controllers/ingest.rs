@@ -2,6 +2,7 @@
 //! gzip), validated like a file: by default one invalid row rejects the whole
 //! body and nothing is applied; `?lenient=true` skips invalid rows and lists them.
 
+use axum::Extension;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -13,7 +14,8 @@ use storewatch_core::ingest::{IngestError, Mode, SourceKind};
 use storewatch_db::Database;
 
 use crate::app::AppState;
-use crate::app::ingest::{IngestFailure, Input, applied_rows, ingest};
+use crate::app::access::Caller;
+use crate::app::ingest::{IngestFailure, IngestRequest, Input, Origin, ingest};
 use crate::server::error::ApiError;
 use crate::server::views::{Ingested, InvalidRow};
 
@@ -44,6 +46,7 @@ fn source_kind(name: &str) -> Result<SourceKind, ApiError> {
 
 pub async fn push<D: Database>(
     State(state): State<AppState<D>>,
+    Extension(caller): Extension<Caller>,
     Path(source): Path<String>,
     query: Result<Query<PushParams>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
@@ -72,15 +75,16 @@ pub async fn push<D: Database>(
         bytes: body.to_vec(),
         max_inflated: state.settings.max_inflated_bytes,
     };
-    let done = match ingest(
-        &state.db,
-        vec![(kind, input)],
+    let request = IngestRequest {
+        inputs: vec![(kind, input)],
         mode,
-        Vec::new(),
-        Some(&state.metrics),
-    )
-    .await
-    {
+        origin: Origin {
+            by: caller.label(),
+            key_id: caller.key.map(|k| k.id),
+        },
+        fingerprints: Vec::new(),
+    };
+    let done = match ingest(&state.db, request, Some(&state.metrics)).await {
         Ok(done) => done,
         Err(IngestFailure::Rejected(rejected)) if rejected.too_large() => {
             return Err(ApiError::new(
@@ -119,7 +123,7 @@ pub async fn push<D: Database>(
     Ok(Json(Ingested {
         source: kind.name(),
         rows_read: done.rows_read,
-        rows: applied_rows(&done.applied).first().map_or(0, |(_, n)| *n),
+        rows: done.applied.rows_by_kind().first().map_or(0, |(_, n)| *n),
         written: polls.map(|p| p.written),
         unchanged: polls.map(|p| p.unchanged),
         replaced: polls.is_none().then_some(true),

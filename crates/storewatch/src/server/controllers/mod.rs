@@ -2,6 +2,7 @@
 
 pub mod docs;
 pub mod ingest;
+pub mod ingests;
 pub mod ops;
 pub mod reports;
 
@@ -29,4 +30,33 @@ pub fn json_body<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(body)
         .map(Some)
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+}
+
+/// `?limit=&before=` of the listings.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageParams {
+    pub limit: Option<String>,
+    pub before: Option<String>,
+}
+
+/// Entries a listing gives when not told.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// The most entries a listing gives at once.
+pub const MAX_LIMIT: u32 = 500;
+
+/// `limit`: 1 to [`MAX_LIMIT`], default [`DEFAULT_LIMIT`].
+pub fn parse_limit(text: Option<&str>) -> Result<u32, ApiError> {
+    let Some(text) = text else {
+        return Ok(DEFAULT_LIMIT);
+    };
+    text.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| (1..=MAX_LIMIT).contains(n))
+        .ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "limit {text:?}: expected a whole number from 1 to {MAX_LIMIT}"
+            ))
+        })
 }

@@ -1,16 +1,17 @@
 //! `GET /get_report?report_id=ID` and `POST /get_report {"report_id": ID}`:
 //! the status, or with `format=csv` / `Accept: text/csv` the CSV itself.
 
-use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde::Deserialize;
 use storewatch_db::{Database, Include, ReportState};
 
 use super::{csv_for, parse_columns, parse_report_id};
 use crate::app::AppState;
+use crate::app::access::Caller;
 use crate::server::controllers::json_body;
 use crate::server::error::ApiError;
 use crate::server::views::ReportStatus;
@@ -29,15 +30,39 @@ type QueryResult = Result<Query<GetParams>, axum::extract::rejection::QueryRejec
 
 pub async fn by_query<D: Database>(
     State(state): State<AppState<D>>,
+    Extension(caller): Extension<Caller>,
     query: QueryResult,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    respond(&state, &q, &headers).await
+    respond(&state, &caller, &q, &headers).await
+}
+
+/// `GET /api/reports/{id}`: the resource path REST clients expect; answers
+/// as `get_report` does (`format` and `columns` in the query).
+pub async fn by_path<D: Database>(
+    State(state): State<AppState<D>>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+    query: QueryResult,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    if q.report_id.is_some() {
+        return Err(ApiError::bad_request(
+            "the report id is in the path; report_id in the query is not needed",
+        ));
+    }
+    let params = GetParams {
+        report_id: Some(id),
+        ..q
+    };
+    respond(&state, &caller, &params, &headers).await
 }
 
 pub async fn by_body<D: Database>(
     State(state): State<AppState<D>>,
+    Extension(caller): Extension<Caller>,
     query: QueryResult,
     headers: HeaderMap,
     body: Bytes,
@@ -49,11 +74,12 @@ pub async fn by_body<D: Database>(
         format: b.format.or(q.format),
         columns: b.columns.or(q.columns),
     };
-    respond(&state, &params, &headers).await
+    respond(&state, &caller, &params, &headers).await
 }
 
 async fn respond<D: Database>(
     state: &AppState<D>,
+    caller: &Caller,
     params: &GetParams,
     headers: &HeaderMap,
 ) -> Result<Response, ApiError> {
@@ -72,7 +98,13 @@ async fn respond<D: Database>(
             .and_then(|a| a.to_str().ok())
             .is_some_and(|a| a.to_ascii_lowercase().contains("text/csv")),
     };
-    let Some(record) = state.db.report(&id, Include::Csv).await? else {
+    // Another scope's report does not exist, as far as an owner can tell.
+    let Some(record) = state
+        .db
+        .report(&id, Include::Csv)
+        .await?
+        .filter(|r| caller.sees(r))
+    else {
         return Err(ApiError::not_found(format!("no report {id}")));
     };
     let columns = asked_columns.unwrap_or(record.columns);

@@ -1,6 +1,7 @@
 //! `/trigger_report` and `/get_report`.
 
 pub mod get;
+pub mod list;
 pub mod trigger;
 
 use storewatch_core::report::{Columns, select_columns};

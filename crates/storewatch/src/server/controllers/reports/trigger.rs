@@ -1,15 +1,16 @@
 //! `POST /trigger_report`: queue a report and answer at once.
 
-use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::{Extension, Json};
 use serde::Deserialize;
 use storewatch_core::domain::{Micros, format_timestamp, parse_timestamp};
-use storewatch_db::Database;
+use storewatch_db::{Database, NewReport};
 
 use super::{new_report_id, parse_columns};
 use crate::app::AppState;
+use crate::app::access::Caller;
 use crate::clock::now_micros;
 use crate::server::controllers::json_body;
 use crate::server::error::ApiError;
@@ -24,8 +25,16 @@ pub struct TriggerParams {
     columns: Option<String>,
 }
 
+/// How many reports the callers of an open service (no keys: on loopback, or
+/// `--no-auth`) may have queued at once, together: a backstop, not a quota.
+pub const OPEN_QUEUE_CAP: u32 = 1024;
+
+/// What a caller told to wait is told to wait, in seconds.
+const RETRY_AFTER_SECONDS: &str = "5";
+
 pub async fn handle<D: Database>(
     State(state): State<AppState<D>>,
+    Extension(caller): Extension<Caller>,
     query: Result<Query<TriggerParams>, axum::extract::rejection::QueryRejection>,
     headers: HeaderMap,
     body: Bytes,
@@ -54,10 +63,31 @@ pub async fn handle<D: Database>(
         (q, b) => parse_columns(q.or(b).as_deref())?.unwrap_or_default(),
     };
     let id = new_report_id()?;
-    state
+    let request = NewReport {
+        requested_as_of: as_of,
+        columns,
+        owner: caller.owner(),
+    };
+    let cap = match caller.key {
+        Some(_) => state.settings.max_queued_reports,
+        None => OPEN_QUEUE_CAP,
+    };
+    if !state
         .db
-        .create_report(&id, as_of, columns, now_micros())
-        .await?;
+        .create_report(&id, &request, cap, now_micros())
+        .await?
+    {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "{cap} reports of this key are queued or running already; wait for one to finish"
+            ),
+        )
+        .with_header(
+            header::RETRY_AFTER,
+            HeaderValue::from_static(RETRY_AFTER_SECONDS),
+        ));
+    }
     state.report_queued.notify_one();
     let as_of_text = as_of.map_or_else(|| "newest poll".to_string(), format_timestamp);
     tracing::info!(report_id = %id, as_of = %as_of_text, columns = columns.as_str(), "report queued");

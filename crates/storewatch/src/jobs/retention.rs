@@ -1,0 +1,37 @@
+//! Deletes finished reports (with their CSV) once they are older than
+//! `--keep-reports`, at start and every hour, so reports never pile up.
+
+use std::time::Duration;
+
+use storewatch_db::Database;
+use tokio::sync::watch;
+
+use crate::app::AppState;
+use crate::clock::now_micros;
+
+const EVERY: Duration = Duration::from_secs(3600);
+
+pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool>) {
+    loop {
+        if let Err(e) = tick(&state).await {
+            tracing::error!(error = %e, "could not delete old reports; trying again in an hour");
+        }
+        tokio::select! {
+            () = tokio::time::sleep(EVERY) => {}
+            _ = stop.wait_for(|s| *s) => return,
+        }
+    }
+}
+
+/// One pass: deletes what finished more than `keep_reports` ago.
+pub async fn tick<D: Database>(state: &AppState<D>) -> Result<u64, storewatch_db::DbError> {
+    let keep = i64::try_from(state.settings.keep_reports.as_micros()).unwrap_or(i64::MAX);
+    let deleted = state
+        .db
+        .delete_reports_finished_before(now_micros().saturating_sub(keep))
+        .await?;
+    if deleted > 0 {
+        tracing::info!(deleted, "deleted reports older than --keep-reports");
+    }
+    Ok(deleted)
+}
