@@ -5,6 +5,7 @@
 
 mod common;
 
+mod access;
 mod cli_bad_input;
 mod cli_shared_data;
 mod docs_browser;

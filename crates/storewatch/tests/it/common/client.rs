@@ -11,6 +11,8 @@ pub struct ApiClient {
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub base: String,
     pub client: reqwest::Client,
+    /// Sent as `Authorization: Bearer …` when set.
+    pub key: Option<String>,
 }
 
 impl ApiClient {
@@ -18,6 +20,15 @@ impl ApiClient {
         ApiClient {
             base: base.into(),
             client: reqwest::Client::new(),
+            key: None,
+        }
+    }
+
+    /// The same client, sending `key`.
+    pub fn with_key(&self, key: &str) -> ApiClient {
+        ApiClient {
+            key: Some(key.to_string()),
+            ..self.clone()
         }
     }
 
@@ -25,11 +36,19 @@ impl ApiClient {
         format!("{}{path}", self.base)
     }
 
+    /// A request to `path`, with the key if there is one.
+    pub fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let req = self.client.request(method, self.url(path));
+        match &self.key {
+            Some(key) => req.bearer_auth(key),
+            None => req,
+        }
+    }
+
     /// POST a CSV body to /api/ingest/{source}; returns (status, JSON).
     pub async fn push(&self, source: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
         let r = self
-            .client
-            .post(self.url(&format!("/api/ingest/{source}")))
+            .request(reqwest::Method::POST, &format!("/api/ingest/{source}"))
             .header("content-type", "text/csv")
             .body(body)
             .send()
@@ -40,7 +59,7 @@ impl ApiClient {
 
     /// Triggers a report (at `as_of`, else the newest poll); returns its id.
     pub async fn trigger(&self, as_of: Option<&str>) -> String {
-        let mut req = self.client.post(self.url("/trigger_report"));
+        let mut req = self.request(reqwest::Method::POST, "/trigger_report");
         if let Some(t) = as_of {
             req = req.query(&[("as_of", t)]);
         }
@@ -53,8 +72,7 @@ impl ApiClient {
     /// The report's JSON status.
     pub async fn status(&self, id: &str) -> Value {
         let r = self
-            .client
-            .get(self.url("/get_report"))
+            .request(reqwest::Method::GET, "/get_report")
             .query(&[("report_id", id)])
             .send()
             .await
