@@ -115,3 +115,33 @@ pub fn claimed_report(
 /// The columns every read of a report selects, in [`ReportColumns`] order
 /// but for the CSV, which each query adds as it needs.
 pub const REPORT_COLUMNS: &str = "id, state, requested_as_of, as_of, columns, created_at, started_at, finished_at, attempts, row_count, error, key_id, scope_id";
+
+/// The columns of an `ingests` row: id, at, source, label, origin, key_id,
+/// rows, sha256.
+pub type IngestRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    String,
+);
+
+/// An ingest record from its stored columns.
+pub fn ingest_record(
+    (id, at, source, label, by, key_id, rows, sha256): IngestRow,
+) -> Result<crate::IngestRecord, DbError> {
+    Ok(crate::IngestRecord {
+        id,
+        at,
+        source: storewatch_core::ingest::SourceKind::from_name(&source)
+            .ok_or_else(|| corrupt("ingest source"))?,
+        label,
+        by,
+        key_id,
+        rows: rows.max(0) as u64,
+        sha256,
+    })
+}

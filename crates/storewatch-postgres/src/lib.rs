@@ -17,7 +17,7 @@ use storewatch_core::domain::{HoursRow, Micros, Poll, SpecialHoursRow, Status};
 use storewatch_core::ingest::SourceKind;
 use storewatch_core::report::{ReportInput, StoreInput, Window};
 use storewatch_db::batch::{BatchWriter, write_batch};
-use storewatch_db::columns::{hours_row, special_columns, special_row};
+use storewatch_db::columns::{IngestRow, hours_row, ingest_record, special_columns, special_row};
 use storewatch_db::{
     Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, Scope, SourceFingerprint,
     special_dates_for,
@@ -40,12 +40,6 @@ pub struct PostgresDatabase {
 
 fn db_err(e: sqlx::Error) -> DbError {
     DbError::backend(e)
-}
-
-pub(crate) fn corrupt(what: &str) -> DbError {
-    DbError::backend(std::io::Error::other(format!(
-        "unreadable {what} in the database"
-    )))
 }
 
 type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
@@ -456,38 +450,15 @@ impl DataStore for PostgresDatabase {
     }
 
     async fn ingests(&self, limit: u32, before: Option<i64>) -> Result<Vec<IngestRecord>, DbError> {
-        let rows: Vec<(
-            i64,
-            i64,
-            String,
-            String,
-            String,
-            Option<String>,
-            i64,
-            String,
-        )> = sqlx::query_as(
+        let rows: Vec<IngestRow> = sqlx::query_as(
             "SELECT id, at, source, label, origin, key_id, rows, sha256 FROM ingests
-                  WHERE id < $1 ORDER BY id DESC LIMIT $2",
+              WHERE id < $1 ORDER BY id DESC LIMIT $2",
         )
         .bind(before.unwrap_or(i64::MAX))
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)?;
-        rows.into_iter()
-            .map(|(id, at, source, label, by, key_id, rows, sha256)| {
-                Ok(IngestRecord {
-                    id,
-                    at,
-                    source: SourceKind::from_name(&source)
-                        .ok_or_else(|| corrupt("ingest source"))?,
-                    label,
-                    by,
-                    key_id,
-                    rows: rows.max(0) as u64,
-                    sha256,
-                })
-            })
-            .collect()
+        rows.into_iter().map(ingest_record).collect()
     }
 }

@@ -24,7 +24,7 @@ use storewatch_core::domain::{HoursRow, Micros, Poll, SpecialHoursRow, Status};
 use storewatch_core::ingest::SourceKind;
 use storewatch_core::report::{ReportInput, StoreInput, Window};
 use storewatch_db::batch::{BatchWriter, write_batch};
-use storewatch_db::columns::{hours_row, special_columns, special_row};
+use storewatch_db::columns::{IngestRow, hours_row, ingest_record, special_columns, special_row};
 use storewatch_db::{
     Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, Scope, SourceFingerprint,
     special_dates_for,
@@ -353,32 +353,6 @@ impl DataStore for SqliteDatabase {
         .map_err(db_err)?;
         rows.into_iter().map(ingest_record).collect()
     }
-}
-
-type IngestRow = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-    String,
-);
-
-fn ingest_record(
-    (id, at, source, label, by, key_id, rows, sha256): IngestRow,
-) -> Result<IngestRecord, DbError> {
-    Ok(IngestRecord {
-        id,
-        at,
-        source: SourceKind::from_name(&source).ok_or_else(packed::corrupt)?,
-        label,
-        by,
-        key_id,
-        rows: rows as u64,
-        sha256,
-    })
 }
 
 /// The SQL of an ingest, inside its transaction.

@@ -323,7 +323,7 @@ async fn an_owner_sees_exactly_its_stores_and_only_its_own_reports() {
             .map(|r| r["report_id"].as_str().unwrap().to_string())
             .collect()
     };
-    assert_eq!(listed(&listing), [own_id.clone()]);
+    assert_eq!(listed(&listing), std::slice::from_ref(&own_id));
     let other_listing = other
         .request(Method::GET, "/api/reports")
         .send()

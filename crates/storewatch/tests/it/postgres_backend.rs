@@ -191,3 +191,69 @@ async fn two_instances_share_one_database() {
     }
     db.pool().close().await;
 }
+
+/// A loopback listener that speaks just enough of PostgreSQL's protocol to
+/// refuse TLS, as a server without TLS does: it answers the SSLRequest 'N'.
+async fn server_without_tls() -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0u8; 8];
+                if socket.read_exact(&mut request).await.is_ok() {
+                    let _ = socket.write_all(b"N").await;
+                    let mut rest = Vec::new();
+                    let _ = socket.read_to_end(&mut rest).await;
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sslmode_require_refuses_a_server_without_tls_clearly() {
+    let addr = server_without_tls().await;
+    let url = format!("postgres://postgres@{addr}/postgres?sslmode=require");
+    let error = PostgresDatabase::connect(&url)
+        .await
+        .unwrap_err()
+        .to_string();
+    // Said by a build that has TLS: one without says "built without TLS support".
+    assert!(error.contains("server does not support TLS"), "{error}");
+    let ws = Workspace::new();
+    let out = ws.run(&["--database-url", &url, "report"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.matches("server does not support TLS").count(),
+        1,
+        "said once: {stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sslmode_require_encrypts_the_connection_when_the_server_has_tls() {
+    let Some(db) = scratch().await else { return };
+    let plain = PostgresDatabase::connect(&db.url).await.unwrap();
+    let ssl: String = sqlx::query_scalar("SHOW ssl")
+        .fetch_one(plain.pool())
+        .await
+        .unwrap();
+    if ssl != "on" {
+        eprintln!("skipped: the test server has ssl = {ssl}");
+        return;
+    }
+    let separator = if db.url.contains('?') { '&' } else { '?' };
+    let tls = PostgresDatabase::connect(&format!("{}{separator}sslmode=require", db.url))
+        .await
+        .unwrap();
+    let encrypted: bool =
+        sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+            .fetch_one(tls.pool())
+            .await
+            .unwrap();
+    assert!(encrypted, "sslmode=require gave an unencrypted connection");
+}
