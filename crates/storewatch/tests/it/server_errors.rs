@@ -405,7 +405,9 @@ async fn the_openapi_document_matches_the_routes() {
     let mut seen = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
-            let concrete = path.replace("{source}", "polls");
+            let concrete = path
+                .replace("{source}", "polls")
+                .replace("{id}", "0123456789abcdef0123456789abcdef");
             let req = app
                 .client
                 .request(method.to_uppercase().parse().unwrap(), app.url(&concrete));
@@ -425,7 +427,7 @@ async fn the_openapi_document_matches_the_routes() {
             seen += 1;
         }
     }
-    assert_eq!(seen, 11, "documented operations");
+    assert_eq!(seen, 14, "documented operations");
 
     fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
         match v {
@@ -717,6 +719,66 @@ async fn real_answers_match_the_openapi_schemas() {
         404,
     ));
     cases.push(("GET", "/healthz", "/healthz".into(), None, None, 200));
+    let by_id = "/api/reports/{id}";
+    for (id, status) in [(complete.as_str(), 200), (running, 200), (failed, 200)] {
+        cases.push((
+            "GET",
+            by_id,
+            format!("/api/reports/{id}"),
+            None,
+            None,
+            status,
+        ));
+    }
+    cases.push((
+        "GET",
+        by_id,
+        format!("/api/reports/{running}?format=csv"),
+        None,
+        None,
+        202,
+    ));
+    cases.push(("GET", by_id, "/api/reports/xyz".into(), None, None, 400));
+    cases.push((
+        "GET",
+        "/api/reports",
+        "/api/reports".into(),
+        None,
+        None,
+        200,
+    ));
+    cases.push((
+        "GET",
+        "/api/reports",
+        "/api/reports?limit=1".into(),
+        None,
+        None,
+        200,
+    ));
+    cases.push((
+        "GET",
+        "/api/reports",
+        "/api/reports?limit=0".into(),
+        None,
+        None,
+        400,
+    ));
+    cases.push((
+        "GET",
+        "/api/ingests",
+        "/api/ingests".into(),
+        None,
+        None,
+        200,
+    ));
+    cases.push((
+        "GET",
+        "/api/ingests",
+        "/api/ingests?before=x".into(),
+        None,
+        None,
+        400,
+    ));
 
     let mut covered = std::collections::BTreeSet::new();
     for (method, documented, real, json, csv, status) in cases {
