@@ -74,6 +74,59 @@ impl PostgresDatabase {
     }
 }
 
+/// The statements of a report's read. Scoped (an owner's report), each
+/// matches the store ids of an array parameter (`= ANY`) through the
+/// store_id index of its table, a statement of its own so its plan is the
+/// index's (a test checks the plans); unscoped, the parameter is NULL and
+/// each reads its whole table.
+pub struct ReportSql {
+    /// Parameter 1: the scope.
+    pub zones: String,
+    /// Parameter 1: the scope.
+    pub hours: String,
+    /// Parameters 1 and 2: the first and last date; 3: the scope.
+    pub special: String,
+    /// Parameters 1 and 2: the week's first and last instant; 3: the scope.
+    pub polls: String,
+}
+
+impl ReportSql {
+    pub fn new(scoped: bool) -> ReportSql {
+        let only = |column: &str, n: u8| {
+            if scoped {
+                format!("{column} = ANY(${n})")
+            } else {
+                format!("${n}::text[] IS NULL")
+            }
+        };
+        ReportSql {
+            zones: format!(
+                "SELECT store_id, timezone FROM timezones WHERE {}",
+                only("store_id", 1)
+            ),
+            hours: format!(
+                "SELECT store_id, array_agg(day) AS days, array_agg(start_s) AS starts, array_agg(end_s) AS ends
+                   FROM business_hours WHERE {} GROUP BY store_id",
+                only("store_id", 1)
+            ),
+            special: format!(
+                "SELECT store_id, date, start_s, end_s FROM special_hours
+                  WHERE date BETWEEN $1 AND $2 AND {}",
+                only("store_id", 3)
+            ),
+            polls: format!(
+                "SELECT s.store_id, w.ts, w.active
+               FROM stores s
+               LEFT JOIN LATERAL (SELECT array_agg(p.ts) AS ts, array_agg(p.active) AS active
+                                    FROM polls p
+                                   WHERE p.store_key = s.key AND p.ts BETWEEN $1 AND $2) w ON true
+              WHERE {}",
+                only("s.store_id", 3)
+            ),
+        }
+    }
+}
+
 /// The SQL of an ingest, inside its transaction: arrays bound as parameters
 /// and unnested, one statement per chunk.
 struct Writer<'t>(&'t mut Tx);
@@ -285,33 +338,20 @@ impl DataStore for PostgresDatabase {
         // matched through the store_id index of each table. A statement of
         // its own, so its plan is the index's.
         let only: Option<&[String]> = scope.map(Scope::stores);
-        let filter = |column: &str, n: u8| {
-            if scope.is_some() {
-                format!("{column} = ANY(${n})")
-            } else {
-                format!("${n}::text[] IS NULL")
-            }
-        };
-        let mut zones: HashMap<String, String> = sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT store_id, timezone FROM timezones WHERE {}",
-            filter("store_id", 1)
-        )))
-        .bind(only)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?
-        .into_iter()
-        .collect();
+        let sql = ReportSql::new(scope.is_some());
+        let mut zones: HashMap<String, String> = sqlx::query_as(AssertSqlSafe(sql.zones))
+            .bind(only)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?
+            .into_iter()
+            .collect();
         let mut hours: HashMap<String, Vec<HoursRow>> = HashMap::new();
-        let hour_rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT store_id, array_agg(day) AS days, array_agg(start_s) AS starts, array_agg(end_s) AS ends
-               FROM business_hours WHERE {} GROUP BY store_id",
-            filter("store_id", 1)
-        )))
-        .bind(only)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        let hour_rows = sqlx::query(AssertSqlSafe(sql.hours))
+            .bind(only)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
         for row in hour_rows {
             let days: Vec<i16> = row.get("days");
             let starts: Vec<i32> = row.get("starts");
@@ -326,17 +366,13 @@ impl DataStore for PostgresDatabase {
         }
         let (first_date, last_date) = special_dates_for(as_of);
         let special_rows: Vec<(String, String, Option<i32>, Option<i32>)> =
-            sqlx::query_as(AssertSqlSafe(format!(
-                "SELECT store_id, date, start_s, end_s FROM special_hours
-                  WHERE date BETWEEN $1 AND $2 AND {}",
-                filter("store_id", 3)
-            )))
-            .bind(&first_date)
-            .bind(&last_date)
-            .bind(only)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            sqlx::query_as(AssertSqlSafe(sql.special))
+                .bind(&first_date)
+                .bind(&last_date)
+                .bind(only)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?;
         let mut special: HashMap<String, Vec<SpecialHoursRow>> = HashMap::new();
         for (id, date, start, end) in special_rows {
             special.entry(id).or_default().push(special_row(
@@ -345,21 +381,13 @@ impl DataStore for PostgresDatabase {
                 end.map(i64::from),
             )?);
         }
-        let store_rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT s.store_id, w.ts, w.active
-               FROM stores s
-               LEFT JOIN LATERAL (SELECT array_agg(p.ts) AS ts, array_agg(p.active) AS active
-                                    FROM polls p
-                                   WHERE p.store_key = s.key AND p.ts BETWEEN $1 AND $2) w ON true
-              WHERE {}",
-            filter("s.store_id", 3)
-        )))
-        .bind(as_of - Window::Week.length())
-        .bind(as_of)
-        .bind(only)
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        let store_rows = sqlx::query(AssertSqlSafe(sql.polls))
+            .bind(as_of - Window::Week.length())
+            .bind(as_of)
+            .bind(only)
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         let mut stores = Vec::with_capacity(store_rows.len());
         for row in store_rows {

@@ -193,66 +193,37 @@ impl DataStore for SqliteDatabase {
             tx.commit().await.map_err(db_err)?;
             return Ok(ReportInput::default());
         };
-        // An owner's scope: its store ids as one JSON array parameter (the
-        // `n`th), matched through the store_id index of each table.
+        // An owner's scope: its store ids as one JSON array parameter.
         let scope_json = scope.map(|s| json_array(s.stores()));
-        let only = |column: &str, n: u8| {
-            if scope.is_some() {
-                format!("WHERE {column} IN (SELECT value FROM json_each(?{n}))")
-            } else {
-                format!("WHERE ?{n} IS NULL")
-            }
-        };
+        let sql = ReportSql::new(scope.is_some());
 
         // Time zones and business hours, each packed into one row.
-        let zones_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
-                                 || length(CAST(timezone AS BLOB)) || ':' || timezone || ';', '')
-               FROM timezones {}",
-            only("store_id", 1)
-        )))
-        .bind(&scope_json)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        let hours_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(format!(
-            "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
-                                 || day || ',' || start_s || ',' || end_s || ';', '')
-               FROM business_hours {}",
-            only("store_id", 1)
-        )))
-        .bind(&scope_json)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        let zones_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.zones))
+            .bind(&scope_json)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let hours_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.hours))
+            .bind(&scope_json)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
         // Special hours of the dates around the week: few rows, read plainly.
         let (first_date, last_date) = special_dates_for(as_of);
         let special_rows: Vec<(String, String, Option<i64>, Option<i64>)> =
-            sqlx::query_as(AssertSqlSafe(format!(
-                "SELECT store_id, date, start_s, end_s FROM special_hours {} AND date BETWEEN ?1 AND ?2",
-                only("store_id", 3)
-            )))
-            .bind(&first_date)
-            .bind(&last_date)
-            .bind(&scope_json)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            sqlx::query_as(AssertSqlSafe(sql.special))
+                .bind(&first_date)
+                .bind(&last_date)
+                .bind(&scope_json)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(db_err)?;
         // Each store's week of polls, 1024 stores to a row; a poll is `2·ts + active`.
-        let mut buckets = sqlx::query_scalar::<_, String>(AssertSqlSafe(format!(
-            "SELECT group_concat(
-                        length(CAST(s.store_id AS BLOB)) || ':' || s.store_id
-                        || coalesce((SELECT ',' || group_concat(p.ts * 2 + p.active, ',') FROM polls p
-                                      WHERE p.store_key = s.key AND p.ts BETWEEN ?1 AND ?2), '')
-                        || ';', '')
-               FROM stores s {}
-              GROUP BY s.key >> 10",
-            only("s.store_id", 3)
-        )))
-        .bind(as_of - Window::Week.length())
-        .bind(as_of)
-        .bind(&scope_json)
-        .fetch(&mut *tx);
+        let mut buckets = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql.polls))
+            .bind(as_of - Window::Week.length())
+            .bind(as_of)
+            .bind(&scope_json)
+            .fetch(&mut *tx);
         // Unpacked as they arrive, so only one bucket's text is held at a time.
         let mut stores = Vec::new();
         while let Some(bucket) = buckets.try_next().await.map_err(db_err)? {
@@ -526,6 +497,62 @@ impl BatchWriter for Writer<'_> {
     }
 }
 
+/// The statements of a report's read. Scoped (an owner's report), each
+/// matches the store ids of a JSON array parameter through the store_id
+/// index of its table, so an owner's report reads only its stores' rows
+/// (a test checks the plans); unscoped, the parameter is NULL and each
+/// reads its whole table.
+struct ReportSql {
+    /// Parameter 1: the scope.
+    zones: String,
+    /// Parameter 1: the scope.
+    hours: String,
+    /// Parameters 1 and 2: the first and last date; 3: the scope.
+    special: String,
+    /// Parameters 1 and 2: the week's first and last instant; 3: the scope.
+    polls: String,
+}
+
+impl ReportSql {
+    fn new(scoped: bool) -> ReportSql {
+        let only = |column: &str, n: u8| {
+            if scoped {
+                format!("WHERE {column} IN (SELECT value FROM json_each(?{n}))")
+            } else {
+                format!("WHERE ?{n} IS NULL")
+            }
+        };
+        ReportSql {
+            zones: format!(
+                "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
+                                     || length(CAST(timezone AS BLOB)) || ':' || timezone || ';', '')
+                   FROM timezones {}",
+                only("store_id", 1)
+            ),
+            hours: format!(
+                "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
+                                     || day || ',' || start_s || ',' || end_s || ';', '')
+                   FROM business_hours {}",
+                only("store_id", 1)
+            ),
+            special: format!(
+                "SELECT store_id, date, start_s, end_s FROM special_hours {} AND date BETWEEN ?1 AND ?2",
+                only("store_id", 3)
+            ),
+            polls: format!(
+                "SELECT group_concat(
+                            length(CAST(s.store_id AS BLOB)) || ':' || s.store_id
+                            || coalesce((SELECT ',' || group_concat(p.ts * 2 + p.active, ',') FROM polls p
+                                          WHERE p.store_key = s.key AND p.ts BETWEEN ?1 AND ?2), '')
+                            || ';', '')
+                   FROM stores s {}
+                  GROUP BY s.key >> 10",
+                only("s.store_id", 3)
+            ),
+        }
+    }
+}
+
 /// `["a","b"]`: store ids as a JSON array, for `json_each` (a store id has
 /// no control characters; quotes and backslashes are escaped).
 fn json_array(ids: &[String]) -> String {
@@ -618,6 +645,41 @@ fn unpack_polls(text: &str, stores: &mut Vec<StoreInput>) -> Result<(), DbError>
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    /// An owner's report reads by index: no statement of a scoped read scans
+    /// a table (only the scope's own JSON array is walked).
+    #[tokio::test]
+    async fn a_scoped_read_searches_every_table_by_index() {
+        let db = super::SqliteDatabase::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let sql = super::ReportSql::new(true);
+        let scope = r#"["a","b"]"#;
+        for (statement, params) in [
+            (sql.zones, vec![scope]),
+            (sql.hours, vec![scope]),
+            (sql.special, vec!["2023-01-01", "2023-01-10", scope]),
+            (sql.polls, vec!["1", "2", scope]),
+        ] {
+            let explain = format!("EXPLAIN QUERY PLAN {statement}");
+            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(explain));
+            for p in params {
+                query = query.bind(p);
+            }
+            let plan: Vec<(i64, i64, i64, String)> = query.fetch_all(db.pool()).await.unwrap();
+            let steps: Vec<&str> = plan.iter().map(|(_, _, _, s)| s.as_str()).collect();
+            assert!(
+                steps.iter().any(|s| s.starts_with("SEARCH")),
+                "{statement}\n{steps:?}"
+            );
+            assert!(
+                steps
+                    .iter()
+                    .all(|s| !s.starts_with("SCAN") || s.starts_with("SCAN json_each")),
+                "a scoped read scans a table: {statement}\n{steps:?}"
+            );
+        }
+    }
 
     #[test]
     fn the_jobs_file_sits_beside_the_data_file() {

@@ -4,7 +4,10 @@
 //!
 //!   cargo run --release --example serve_bench -- http://127.0.0.1:8080 [SECONDS] [POLLERS]
 //!
-//! `bench/serve.sh` starts a server on the replica data and runs this.
+//! With `BENCH_KEY` set, every request sends it (`Authorization: Bearer`);
+//! with `BENCH_OWNER_KEY` set, owner reports are timed too.
+//! `bench/serve.sh` starts a server on the replica data and runs this;
+//! `bench/auth.sh` runs it without and with keys.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,7 +49,66 @@ async fn main() {
     );
     let seconds: u64 = args.get(2).map_or(10, |s| s.parse().unwrap());
     let pollers: usize = args.get(3).map_or(4, |s| s.parse().unwrap());
-    let api = ApiClient::new(base.clone());
+    let key = std::env::var("BENCH_KEY").ok();
+    let client = |base: &str| {
+        let api = ApiClient::new(base.to_string());
+        match &key {
+            Some(k) => api.with_key(k),
+            None => api,
+        }
+    };
+    let api = client(&base);
+
+    // 0. The cheapest authenticated round trip: a well-formed id that is no
+    // report (404), 2,000 times one after another, nothing else running.
+    let mut cheap = Vec::new();
+    for _ in 0..2_000 {
+        let started = Instant::now();
+        let r = api
+            .request(reqwest::Method::GET, "/get_report")
+            .query(&[("report_id", "0".repeat(32))])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404, "{}", r.text().await.unwrap());
+        let _ = r.bytes().await;
+        cheap.push(started.elapsed());
+    }
+    cheap.sort();
+    println!(
+        "unknown report (404), 2000 sequential requests: p50 {}, p90 {}, p99 {}",
+        ms(percentile(&cheap, 0.5)),
+        ms(percentile(&cheap, 0.9)),
+        ms(percentile(&cheap, 0.99))
+    );
+
+    // 0b. An owner's report, trigger -> Complete, when an owner key is given.
+    if let Ok(owner_key) = std::env::var("BENCH_OWNER_KEY") {
+        let owner = ApiClient::new(base.clone()).with_key(&owner_key);
+        let mut times = Vec::new();
+        let mut rows = 0;
+        for _ in 0..20 {
+            let started = Instant::now();
+            let id = owner.trigger(None).await;
+            let done = loop {
+                let s = owner.status(&id).await;
+                if s["status"] != "Running" {
+                    break s;
+                }
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            };
+            times.push(started.elapsed());
+            assert_eq!(done["status"], "Complete", "{done}");
+            rows = done["rows"].as_u64().unwrap();
+        }
+        times.sort();
+        println!(
+            "owner report of {rows} stores, trigger -> Complete (20 runs, polled every 1 ms): min {}, median {}, max {}",
+            ms(times[0]),
+            ms(times[10]),
+            ms(times[19])
+        );
+    }
 
     // 1. Trigger → Complete, one report at a time, polled every 5 ms.
     let mut latencies = Vec::new();
@@ -78,7 +140,7 @@ async fn main() {
     let mut tasks = Vec::new();
     for _ in 0..pollers {
         let (api, current, stop, samples) = (
-            ApiClient::new(base.clone()),
+            client(&base),
             current.clone(),
             stop.clone(),
             samples.clone(),

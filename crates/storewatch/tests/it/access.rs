@@ -289,14 +289,7 @@ async fn an_owner_sees_exactly_its_stores_and_only_its_own_reports() {
         .text()
         .await
         .unwrap();
-    let listing = owner
-        .request(Method::GET, "/api/reports")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let listing = owner.get_text("/api/reports").await.1;
     for text in [own.to_string(), extended.clone(), listing.clone()] {
         for id in &others {
             assert!(!text.contains(id), "{id} leaked into {text}");
@@ -324,23 +317,9 @@ async fn an_owner_sees_exactly_its_stores_and_only_its_own_reports() {
             .collect()
     };
     assert_eq!(listed(&listing), std::slice::from_ref(&own_id));
-    let other_listing = other
-        .request(Method::GET, "/api/reports")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let other_listing = other.get_text("/api/reports").await.1;
     assert!(listed(&other_listing).is_empty());
-    let admin_listing = admin
-        .request(Method::GET, "/api/reports")
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let admin_listing = admin.get_text("/api/reports").await.1;
     assert_eq!(listed(&admin_listing), [own_id.clone(), full_id.clone()]);
     // Paging by another scope's report is refused like a missing one.
     let r = owner
@@ -541,14 +520,7 @@ async fn pushes_are_recorded_with_the_key_that_sent_them() {
     let body = "store_id,timezone_str\n1,Asia/Tokyo\n2,Europe/Paris\n";
     let (status, _) = poller.push("timezones", body).await;
     assert_eq!(status, 200);
-    let log: Value = admin
-        .request(Method::GET, "/api/ingests")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log: Value = serde_json::from_str(&admin.get_text("/api/ingests").await.1).unwrap();
     let entry = &log["ingests"][0];
     assert_eq!(entry["by"], "key poller");
     assert_eq!(entry["source"], "timezones");
@@ -563,14 +535,7 @@ async fn pushes_are_recorded_with_the_key_that_sent_them() {
         .push("timezones", "store_id,timezone_str\n1,Mars/Olympus\n")
         .await;
     assert_eq!(status, 422);
-    let log: Value = admin
-        .request(Method::GET, "/api/ingests")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log: Value = serde_json::from_str(&admin.get_text("/api/ingests").await.1).unwrap();
     assert_eq!(log["ingests"].as_array().unwrap().len(), 1);
 }
 

@@ -45,6 +45,16 @@ impl ApiClient {
         }
     }
 
+    /// GET `path`; returns (status, body text).
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let r = self
+            .request(reqwest::Method::GET, path)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    }
+
     /// POST a CSV body to /api/ingest/{source}; returns (status, JSON).
     pub async fn push(&self, source: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
         let r = self
