@@ -11,8 +11,10 @@ pub mod testing;
 
 use std::collections::HashMap;
 
-use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{AssertSqlSafe, PgPool, Row};
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
+use sqlx::{AssertSqlSafe, Connection, PgPool, Row};
 use storewatch_core::domain::{HoursRow, Micros, Poll, SpecialHoursRow, Status};
 use storewatch_core::ingest::SourceKind;
 use storewatch_core::report::{ReportInput, StoreInput, Window};
@@ -29,6 +31,11 @@ mod keys;
 /// Rows per bulk statement: large enough to amortise the round trip, small
 /// enough to keep each array parameter a few megabytes.
 const CHUNK: usize = 100_000;
+
+/// How long connecting may take before the server counts as unreachable.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a request may wait for a free connection of the pool.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Any number: the advisory lock that serialises ingests across instances.
 const INGEST_LOCK: i64 = 0x5354_4f52_4557_4154; // "STOREWAT"
@@ -52,11 +59,26 @@ impl PostgresDatabase {
             url: url.to_string(),
             reason: e.to_string(),
         })?;
+        // One connection first, under a deadline that fits a command-line
+        // tool: its error is the real one ("connection refused", a wrong
+        // password, no such database), where a pool would wait out its own
+        // timeout and say only that it timed out.
+        let probe = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+            .await
+            .map_err(|_| {
+                DbError::backend(std::io::Error::other(format!(
+                    "PostgreSQL at {}:{} did not answer within {} s",
+                    options.get_host(),
+                    options.get_port(),
+                    CONNECT_TIMEOUT.as_secs()
+                )))
+            })?
+            .map_err(db_err)?;
+        probe.close().await.map_err(db_err)?;
         let pool = PgPoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
-            .await
-            .map_err(db_err)?;
+            .acquire_timeout(ACQUIRE_TIMEOUT)
+            .connect_lazy_with(options);
         sqlx::migrate!("./migrations")
             .run(&pool)
             .await

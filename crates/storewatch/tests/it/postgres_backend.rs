@@ -257,3 +257,47 @@ async fn sslmode_require_encrypts_the_connection_when_the_server_has_tls() {
             .unwrap();
     assert!(encrypted, "sslmode=require gave an unencrypted connection");
 }
+
+/// A wrong port: the real reason, at once and once (it was "pool timed out
+/// while waiting for an open connection", after 30 s).
+#[test]
+fn a_wrong_postgres_port_is_named_at_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    // The port was free a moment ago and nothing listens on it now.
+    let url = format!("postgres://postgres@127.0.0.1:{port}/postgres");
+    let ws = Workspace::new();
+    let out = ws.run(&["--database-url", &url, "report"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("refused"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+}
+
+/// A server that accepts and never answers: given up after 5 s, saying so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_that_never_answers_is_given_up_on_after_five_seconds() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    let url = format!("postgres://postgres@{addr}/postgres");
+    let error = PostgresDatabase::connect(&url)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains(&format!(
+            "PostgreSQL at 127.0.0.1:{} did not answer within 5 s",
+            addr.port()
+        )),
+        "{error}"
+    );
+}
