@@ -4,7 +4,7 @@
 //! ingest to commit.
 
 use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, Row};
+use sqlx::{AssertSqlSafe, Connection, Row};
 use storewatch_core::domain::Micros;
 use storewatch_db::columns::{REPORT_COLUMNS, ReportColumns, claimed_report};
 use storewatch_db::{
@@ -12,7 +12,7 @@ use storewatch_db::{
     ReportQueue, ReportRecord,
 };
 
-use crate::{SqliteDatabase, db_err};
+use crate::{SqliteDatabase, db_err, on_connection};
 
 fn report_columns(row: &SqliteRow) -> ReportColumns {
     ReportColumns {
@@ -43,11 +43,8 @@ impl ReportQueue for SqliteDatabase {
     ) -> Result<bool, DbError> {
         // IMMEDIATE: the count and the insert are one step, so two triggers
         // at once cannot both squeeze under the cap.
-        let mut tx = self
-            .jobs
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)?;
+        on_connection(&self.jobs, async |conn| {
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         let owner = &request.owner;
         let unfinished: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM reports WHERE key_id IS ? AND state IN ('queued', 'running')",
@@ -75,6 +72,8 @@ impl ReportQueue for SqliteDatabase {
         .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         Ok(true)
+        })
+        .await
     }
 
     async fn claim_report(
@@ -83,11 +82,8 @@ impl ReportQueue for SqliteDatabase {
         now: Micros,
         max_attempts: u32,
     ) -> Result<Option<ClaimedReport>, DbError> {
-        let mut tx = self
-            .jobs
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)?;
+        on_connection(&self.jobs, async |conn| {
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
         sqlx::query(
             "UPDATE reports
                 SET state = 'failed', finished_at = ?1, worker = NULL, lease_until = NULL,
@@ -119,6 +115,8 @@ impl ReportQueue for SqliteDatabase {
                 claimed_report(&id, as_of, attempts, scope.as_deref())
             })
             .transpose()
+        })
+        .await
     }
 
     async fn renew_report_lease(&self, id: &ReportId, lease: &Lease) -> Result<bool, DbError> {

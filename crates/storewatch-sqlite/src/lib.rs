@@ -13,7 +13,7 @@ use std::time::Duration;
 use futures_util::TryStreamExt;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Arguments, AssertSqlSafe, Row, SqlitePool};
+use sqlx::{Arguments, AssertSqlSafe, Connection, Row, SqliteConnection, SqlitePool};
 
 mod jobs;
 mod keys;
@@ -156,20 +156,37 @@ fn values_sql(head: &str, rows: usize, width: usize, tail: &str) -> String {
     sql
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
+type Tx<'c> = sqlx::Transaction<'c, sqlx::Sqlite>;
+
+/// Runs `work` on a connection of `pool`. A connection on which the work
+/// failed is closed, not handed back: after a failed COMMIT (a full disk,
+/// say) sqlx may still count it inside a transaction, and every later BEGIN
+/// on it would fail ("non-zero transaction depth") until a restart. Closed,
+/// the pool opens a fresh one, and the service recovers once the cause is
+/// gone.
+pub(crate) async fn on_connection<T>(
+    pool: &SqlitePool,
+    work: impl AsyncFnOnce(&mut SqliteConnection) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    let mut conn = pool.acquire().await.map_err(db_err)?;
+    let result = work(&mut conn).await;
+    if result.is_err() {
+        conn.close_on_drop();
+    }
+    result
+}
 
 impl DataStore for SqliteDatabase {
     async fn ingest(&self, batch: IngestBatch) -> Result<Applied, DbError> {
-        // IMMEDIATE takes the write lock up front: a deferred transaction that
-        // upgrades later can fail with SQLITE_BUSY instead of waiting.
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_err)?;
-        let applied = write_batch(&mut Writer(&mut tx), batch).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(applied)
+        on_connection(&self.pool, async |conn| {
+            // IMMEDIATE takes the write lock up front: a deferred transaction
+            // that upgrades later can fail with SQLITE_BUSY instead of waiting.
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+            let applied = write_batch(&mut Writer(&mut tx), batch).await?;
+            tx.commit().await.map_err(db_err)?;
+            Ok(applied)
+        })
+        .await
     }
 
     async fn report_input(
@@ -179,77 +196,80 @@ impl DataStore for SqliteDatabase {
     ) -> Result<ReportInput, DbError> {
         // One read transaction: in WAL mode it sees one snapshot throughout,
         // so an ingest committing meanwhile is wholly in or wholly out.
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
-        let as_of = match as_of {
-            Some(t) => Some(t),
-            None => sqlx::query_scalar::<_, Option<i64>>(
-                "SELECT newest_ts FROM poll_log_meta WHERE id = 1",
-            )
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?,
-        };
-        let Some(as_of) = as_of else {
-            tx.commit().await.map_err(db_err)?;
-            return Ok(ReportInput::default());
-        };
-        // An owner's scope: its store ids as one JSON array parameter.
-        let scope_json = scope.map(|s| json_array(s.stores()));
-        let sql = ReportSql::new(scope.is_some());
+        on_connection(&self.pool, async |conn| {
+            let mut tx = conn.begin().await.map_err(db_err)?;
+            let as_of = match as_of {
+                Some(t) => Some(t),
+                None => sqlx::query_scalar::<_, Option<i64>>(
+                    "SELECT newest_ts FROM poll_log_meta WHERE id = 1",
+                )
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?,
+            };
+            let Some(as_of) = as_of else {
+                tx.commit().await.map_err(db_err)?;
+                return Ok(ReportInput::default());
+            };
+            // An owner's scope: its store ids as one JSON array parameter.
+            let scope_json = scope.map(|s| json_array(s.stores()));
+            let sql = ReportSql::new(scope.is_some());
 
-        // Time zones and business hours, each packed into one row.
-        let zones_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.zones))
-            .bind(&scope_json)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        let hours_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.hours))
-            .bind(&scope_json)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        // Special hours of the dates around the week: few rows, read plainly.
-        let (first_date, last_date) = special_dates_for(as_of);
-        let special_rows: Vec<(String, String, Option<i64>, Option<i64>)> =
-            sqlx::query_as(AssertSqlSafe(sql.special))
-                .bind(&first_date)
-                .bind(&last_date)
+            // Time zones and business hours, each packed into one row.
+            let zones_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.zones))
                 .bind(&scope_json)
-                .fetch_all(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await
                 .map_err(db_err)?;
-        // Each store's week of polls, 1024 stores to a row; a poll is `2·ts + active`.
-        let mut buckets = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql.polls))
-            .bind(as_of - Window::Week.length())
-            .bind(as_of)
-            .bind(&scope_json)
-            .fetch(&mut *tx);
-        // Unpacked as they arrive, so only one bucket's text is held at a time.
-        let mut stores = Vec::new();
-        while let Some(bucket) = buckets.try_next().await.map_err(db_err)? {
-            unpack_polls(&bucket, &mut stores)?;
-        }
-        drop(buckets);
-        tx.commit().await.map_err(db_err)?;
+            let hours_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.hours))
+                .bind(&scope_json)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            // Special hours of the dates around the week: few rows, read plainly.
+            let (first_date, last_date) = special_dates_for(as_of);
+            let special_rows: Vec<(String, String, Option<i64>, Option<i64>)> =
+                sqlx::query_as(AssertSqlSafe(sql.special))
+                    .bind(&first_date)
+                    .bind(&last_date)
+                    .bind(&scope_json)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            // Each store's week of polls, 1024 stores to a row; a poll is `2·ts + active`.
+            let mut buckets = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql.polls))
+                .bind(as_of - Window::Week.length())
+                .bind(as_of)
+                .bind(&scope_json)
+                .fetch(&mut *tx);
+            // Unpacked as they arrive, so only one bucket's text is held at a time.
+            let mut stores = Vec::new();
+            while let Some(bucket) = buckets.try_next().await.map_err(db_err)? {
+                unpack_polls(&bucket, &mut stores)?;
+            }
+            drop(buckets);
+            tx.commit().await.map_err(db_err)?;
 
-        let mut zones = unpack_zones(zones_text.as_deref().unwrap_or(""))?;
-        let mut hours = unpack_hours(hours_text.as_deref().unwrap_or(""))?;
-        let mut special: HashMap<String, Vec<SpecialHoursRow>> = HashMap::new();
-        for (id, date, start, end) in special_rows {
-            special
-                .entry(id)
-                .or_default()
-                .push(special_row(&date, start, end)?);
-        }
-        for store in &mut stores {
-            store.timezone = zones.remove(store.store_id.as_str());
-            store.hours = hours.remove(store.store_id.as_str()).unwrap_or_default();
-            store.special = special.remove(&store.store_id).unwrap_or_default();
-        }
-        Ok(ReportInput {
-            as_of: Some(as_of),
-            stores,
+            let mut zones = unpack_zones(zones_text.as_deref().unwrap_or(""))?;
+            let mut hours = unpack_hours(hours_text.as_deref().unwrap_or(""))?;
+            let mut special: HashMap<String, Vec<SpecialHoursRow>> = HashMap::new();
+            for (id, date, start, end) in special_rows {
+                special
+                    .entry(id)
+                    .or_default()
+                    .push(special_row(&date, start, end)?);
+            }
+            for store in &mut stores {
+                store.timezone = zones.remove(store.store_id.as_str());
+                store.hours = hours.remove(store.store_id.as_str()).unwrap_or_default();
+                store.special = special.remove(&store.store_id).unwrap_or_default();
+            }
+            Ok(ReportInput {
+                as_of: Some(as_of),
+                stores,
+            })
         })
+        .await
     }
 
     async fn counts(&self) -> Result<Counts, DbError> {
@@ -327,9 +347,9 @@ impl DataStore for SqliteDatabase {
 }
 
 /// The SQL of an ingest, inside its transaction.
-struct Writer<'t>(&'t mut Tx);
+struct Writer<'t, 'c>(&'t mut Tx<'c>);
 
-impl BatchWriter for Writer<'_> {
+impl BatchWriter for Writer<'_, '_> {
     async fn replace_timezones(&mut self, rows: &[(String, String)]) -> Result<u64, DbError> {
         delete_all(self.0, "timezones").await?;
         for chunk in rows.chunks(MAX_VALUES / 2) {
@@ -577,7 +597,7 @@ fn json_array(ids: &[String]) -> String {
 }
 
 /// Empties a snapshot table (the name is one of ours, never user input).
-async fn delete_all(tx: &mut Tx, table: &'static str) -> Result<(), DbError> {
+async fn delete_all(tx: &mut Tx<'_>, table: &'static str) -> Result<(), DbError> {
     sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
         .execute(&mut **tx)
         .await

@@ -9,6 +9,7 @@ mod access;
 mod cli_bad_input;
 mod cli_shared_data;
 mod docs_browser;
+mod faults;
 mod postgres_backend;
 mod server_errors;
 mod server_jobs;
