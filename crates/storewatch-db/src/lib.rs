@@ -35,6 +35,29 @@ impl DbError {
     }
 }
 
+/// The part of the database a health check found wanting, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{part}: {error}")]
+pub struct Unhealthy {
+    /// `database` (does not answer), `schema`, `file` or `write`.
+    pub part: &'static str,
+    pub error: DbError,
+}
+
+impl Unhealthy {
+    pub fn new(part: &'static str, error: impl Into<DbError>) -> Unhealthy {
+        Unhealthy {
+            part,
+            error: error.into(),
+        }
+    }
+
+    /// A failure described in words.
+    pub fn because(part: &'static str, why: impl Into<String>) -> Unhealthy {
+        Unhealthy::new(part, DbError::backend(std::io::Error::other(why.into())))
+    }
+}
+
 /// The validated contents of one ingest: any of the four sources.
 #[derive(Debug, Default)]
 pub struct IngestBatch {
@@ -348,8 +371,13 @@ pub trait DataStore: Clone + Send + Sync + 'static {
     /// database file, so the file alone holds the data).
     fn close(&self) -> impl Future<Output = ()> + Send;
 
-    /// A cheap round trip, for health checks.
-    fn ping(&self) -> impl Future<Output = Result<(), DbError>> + Send;
+    /// Checks what the service needs of its database, in order: it answers,
+    /// its schema is at this build's version (a database that lost its
+    /// tables, e.g. dropped and recreated empty, is migrated again here, so
+    /// the service recovers by itself), it is still the one opened (a file
+    /// deleted or replaced underneath is not silently written into a void),
+    /// and a write commits. Fails naming the first part that does not hold.
+    fn health(&self) -> impl Future<Output = Result<(), Unhealthy>> + Send;
 
     /// The fingerprint of the last ingested content of a source kind.
     fn source_fingerprint(

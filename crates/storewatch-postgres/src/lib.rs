@@ -22,7 +22,7 @@ use storewatch_db::batch::{BatchWriter, write_batch};
 use storewatch_db::columns::{IngestRow, hours_row, ingest_record, special_columns, special_row};
 use storewatch_db::{
     Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, Scope, SourceFingerprint,
-    special_dates_for,
+    Unhealthy, special_dates_for,
 };
 
 mod jobs;
@@ -31,6 +31,8 @@ mod keys;
 /// Rows per bulk statement: large enough to amortise the round trip, small
 /// enough to keep each array parameter a few megabytes.
 const CHUNK: usize = 100_000;
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
 /// How long connecting may take before the server counts as unreachable.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -79,10 +81,7 @@ impl PostgresDatabase {
             .max_connections(8)
             .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_lazy_with(options);
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .map_err(DbError::backend)?;
+        MIGRATIONS.run(&pool).await.map_err(DbError::backend)?;
         Ok(PostgresDatabase { pool })
     }
 
@@ -472,11 +471,38 @@ impl DataStore for PostgresDatabase {
         self.close_connections().await;
     }
 
-    async fn ping(&self) -> Result<(), DbError> {
+    async fn health(&self) -> Result<(), Unhealthy> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
-            .map_err(db_err)?;
+            .map_err(|e| Unhealthy::new("database", db_err(e)))?;
+        // A database dropped and recreated empty under a running service is
+        // migrated again here, so the service recovers without a restart.
+        let wanted = MIGRATIONS.iter().map(|m| m.version).max();
+        let applied: Option<i64> =
+            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
+                .fetch_one(&self.pool)
+                .await
+                .ok()
+                .flatten();
+        if applied != wanted {
+            tracing::warn!("the database schema is missing or behind; migrating it again");
+            MIGRATIONS
+                .run(&self.pool)
+                .await
+                .map_err(|e| Unhealthy::new("schema", DbError::backend(e)))?;
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
+        sqlx::query(
+            "INSERT INTO service_health (id, checked_at) VALUES (1, $1)
+             ON CONFLICT (id) DO UPDATE SET checked_at = EXCLUDED.checked_at",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| Unhealthy::new("write", db_err(e)))?;
         Ok(())
     }
 

@@ -15,6 +15,7 @@ use sqlx::sqlite::SqliteArguments;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Arguments, AssertSqlSafe, Connection, Row, SqliteConnection, SqlitePool};
 
+mod health;
 mod jobs;
 mod keys;
 mod packed;
@@ -27,7 +28,7 @@ use storewatch_db::batch::{BatchWriter, write_batch};
 use storewatch_db::columns::{IngestRow, hours_row, ingest_record, special_columns, special_row};
 use storewatch_db::{
     Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, Scope, SourceFingerprint,
-    special_dates_for,
+    Unhealthy, special_dates_for,
 };
 
 /// SQLite allows 32766 bound values per statement; stay under it.
@@ -40,6 +41,9 @@ pub struct SqliteDatabase {
     /// Report jobs, in a file of their own so their writes never wait for an
     /// ingest's (SQLite allows one writer per file).
     jobs: SqlitePool,
+    /// The data file and the jobs file as opened (none in memory), for the
+    /// health check.
+    files: Vec<health::OpenedFile>,
 }
 
 fn connect_options(url: &str) -> Result<SqliteConnectOptions, DbError> {
@@ -77,6 +81,7 @@ impl SqliteDatabase {
     pub async fn connect(url: &str) -> Result<SqliteDatabase, DbError> {
         let in_memory = url.contains(":memory:");
         let options = connect_options(url)?;
+        let data_path = options.get_filename().to_path_buf();
         // Parsed afresh: sqlx names an in-memory database when it parses the
         // URL, and the jobs must not share the data's.
         let jobs_options = if in_memory {
@@ -102,15 +107,24 @@ impl SqliteDatabase {
             .connect_with(jobs_options)
             .await
             .map_err(db_err)?;
-        sqlx::migrate!("./migrations")
+        health::DATA_MIGRATIONS
             .run(&pool)
             .await
             .map_err(DbError::backend)?;
-        sqlx::migrate!("./migrations-jobs")
+        health::JOBS_MIGRATIONS
             .run(&jobs)
             .await
             .map_err(DbError::backend)?;
-        Ok(SqliteDatabase { pool, jobs })
+        let files = if in_memory {
+            Vec::new()
+        } else {
+            let jobs_path = jobs_file(&data_path);
+            vec![
+                health::OpenedFile::new(data_path),
+                health::OpenedFile::new(jobs_path),
+            ]
+        };
+        Ok(SqliteDatabase { pool, jobs, files })
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -305,12 +319,11 @@ impl DataStore for SqliteDatabase {
         self.close_connections().await;
     }
 
-    async fn ping(&self) -> Result<(), DbError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(())
+    async fn health(&self) -> Result<(), Unhealthy> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
+        self.check_health(now).await
     }
 
     async fn source_fingerprint(

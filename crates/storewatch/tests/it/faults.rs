@@ -82,6 +82,10 @@ async fn a_full_disk_fails_requests_cleanly_and_everything_recovers_after() {
     let (polls, _, _) = generated(3000, 8, 11);
     let (status, body) = app.push("polls", gzip(&polls)).await;
     assert_eq!(status, 500, "{body}");
+    let (status, body) = health(&app).await;
+    assert_eq!(status, 503, "a full disk takes no write: {body}");
+    assert_eq!(body["failed"], "write", "{body}");
+    assert!(!body.to_string().contains("full"), "no SQLite text: {body}");
     for _ in 0..3 {
         let r = app
             .client
@@ -113,6 +117,31 @@ async fn a_full_disk_fails_requests_cleanly_and_everything_recovers_after() {
         after["csv"], before["csv"],
         "the refused ingest applied nothing"
     );
-    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
-    assert_eq!(health.status(), 200);
+    let (status, body) = health(&app).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+async fn health(app: &crate::common::server::TestApp) -> (u16, serde_json::Value) {
+    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+/// A database file replaced underneath the running service: `/healthz`
+/// says so instead of acknowledging writes that would be lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replaced_database_file_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("storewatch.db");
+    let url = format!("sqlite://{}", path.display());
+    let app = spawn_app_on(tempfile::tempdir().unwrap(), url, Settings::default()).await;
+    assert_eq!(health(&app).await.0, 200);
+    std::fs::rename(&path, dir.path().join("moved-away.db")).unwrap();
+    std::fs::write(&path, b"").unwrap();
+    let (status, body) = health(&app).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["failed"], "file", "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("restart"),
+        "{body}"
+    );
 }

@@ -9,10 +9,12 @@ use storewatch_db::Database;
 use crate::app::AppState;
 use crate::server::views::Health;
 
-/// `GET /healthz`: 200 when the database answers, 503 when it does not
-/// (saying which part failed; the database's own message goes to the log).
+/// `GET /healthz`: 200 when the database answers, has this build's schema
+/// (migrating it again if it lost it), is still the one opened and takes a
+/// write; 503 otherwise, saying which part failed (the database's own
+/// message goes to the log).
 pub async fn health<D: Database>(State(state): State<AppState<D>>) -> Response {
-    match state.db.ping().await {
+    match state.db.health().await {
         Ok(()) => Json(Health {
             status: "ok",
             failed: None,
@@ -20,13 +22,23 @@ pub async fn health<D: Database>(State(state): State<AppState<D>>) -> Response {
         })
         .into_response(),
         Err(e) => {
-            tracing::error!(error = %e, "health check: the database does not answer");
+            tracing::error!(part = e.part, error = %e.error, "health check failed");
+            let error = match e.part {
+                "schema" => {
+                    "the database schema is missing or out of date, and migrating it failed"
+                }
+                "file" => {
+                    "the database file was deleted or replaced since the service opened it; restart the service"
+                }
+                "write" => "the database does not take writes (read-only, or out of space?)",
+                _ => "the database does not answer",
+            };
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(Health {
                     status: "unavailable",
-                    failed: Some("database"),
-                    error: Some("the database does not answer"),
+                    failed: Some(e.part),
+                    error: Some(error),
                 }),
             )
                 .into_response()
