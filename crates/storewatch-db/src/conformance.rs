@@ -463,6 +463,72 @@ pub async fn a_scoped_read_sees_only_its_stores<D: Database>(db: &D) {
     assert_eq!(c.special, [SpecialHoursRow::closed(date("2023-01-21"))]);
 }
 
+/// Deleting polls: by store, by time, both; a store left without polls
+/// leaves the reports; the newest poll time follows; the log records it.
+pub async fn polls_are_deleted_by_store_and_time<D: Database>(db: &D) {
+    use crate::PollDeletion;
+    db.ingest_polls(polls(&[
+        ("a", "2023-01-23T10:00:00Z", Status::Active),
+        ("a", "2023-01-23T11:00:00Z", Status::Active),
+        ("b", "2023-01-23T10:00:00Z", Status::Inactive),
+        ("b", "2199-12-31T23:59:59Z", Status::Active),
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(
+        db.newest_poll().await.unwrap(),
+        Some(ts("2199-12-31T23:59:59Z"))
+    );
+    let deletion = |store: Option<&str>, from: Option<&str>, to: Option<&str>| PollDeletion {
+        store_id: store.map(str::to_string),
+        from: from.map(ts),
+        to: to.map(ts),
+        at: 9 * SECOND,
+        by: "key admin".into(),
+        key_id: Some("k1".into()),
+    };
+    // The poll from far in the future, by time alone.
+    let d = deletion(None, Some("2100-01-01T00:00:00Z"), None);
+    assert_eq!(db.delete_polls(&d).await.unwrap(), 1);
+    assert_eq!(
+        db.newest_poll().await.unwrap(),
+        Some(ts("2023-01-23T11:00:00Z"))
+    );
+    // One of a's, by store and range (the end is excluded).
+    let d = deletion(
+        Some("a"),
+        Some("2023-01-23T10:00:00Z"),
+        Some("2023-01-23T11:00:00Z"),
+    );
+    assert_eq!(db.delete_polls(&d).await.unwrap(), 1);
+    // All of b's: b leaves the report.
+    assert_eq!(
+        db.delete_polls(&deletion(Some("b"), None, None))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        db.delete_polls(&deletion(Some("nobody"), None, None))
+            .await
+            .unwrap(),
+        0
+    );
+    let input = db.report_input(None, None).await.unwrap();
+    assert_eq!(input.as_of, Some(ts("2023-01-23T11:00:00Z")));
+    let ids: Vec<&str> = input.stores.iter().map(|s| s.store_id.as_str()).collect();
+    assert_eq!(ids, ["a"]);
+    assert_eq!(input.stores[0].polls.len(), 1);
+    let log = db.ingests(10, None).await.unwrap();
+    assert_eq!(log.len(), 4, "each deletion is recorded");
+    assert_eq!(log[1].label, "delete polls of store b");
+    assert_eq!(
+        (log[1].rows, log[1].by.as_str(), log[1].source),
+        (1, "key admin", SourceKind::Polls)
+    );
+    assert_eq!(log[3].label, "delete polls from 2100-01-01T00:00:00Z");
+}
+
 // --- API keys, report owners, retention, provenance -------------------------
 
 fn new_key(id: &str, name: &str, role: crate::Role, scope: Option<&[&str]>) -> crate::NewKey {
@@ -1064,6 +1130,7 @@ macro_rules! conformance_suite {
             a_failed_report_keeps_its_error,
             source_fingerprints_are_kept_per_kind,
             a_scoped_read_sees_only_its_stores,
+            polls_are_deleted_by_store_and_time,
             api_keys_are_created_listed_and_revoked,
             the_queue_is_capped_per_key,
             reports_are_listed_and_expire,

@@ -112,6 +112,70 @@ pub struct IngestRecord {
     pub sha256: String,
 }
 
+/// Polls to delete: of one store, or in a time range, or both (at least
+/// one of the three is given; the range is `from ≤ t < to`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PollDeletion {
+    pub store_id: Option<String>,
+    pub from: Option<Micros>,
+    pub to: Option<Micros>,
+    /// When, and on whose behalf, for the ingest log.
+    pub at: Micros,
+    pub by: String,
+    pub key_id: Option<String>,
+}
+
+impl PollDeletion {
+    /// What was deleted, in words, as the ingest log shows it.
+    pub fn describe(&self) -> String {
+        let mut parts = vec!["delete polls".to_string()];
+        if let Some(id) = &self.store_id {
+            parts.push(format!("of store {id}"));
+        }
+        if let Some(t) = self.from {
+            parts.push(format!(
+                "from {}",
+                storewatch_core::domain::format_timestamp(t)
+            ));
+        }
+        if let Some(t) = self.to {
+            parts.push(format!(
+                "before {}",
+                storewatch_core::domain::format_timestamp(t)
+            ));
+        }
+        parts.join(" ")
+    }
+
+    /// The bounds as stored times: `from ≤ t < to`.
+    pub fn range(&self) -> (Micros, Micros) {
+        (
+            self.from.unwrap_or(Micros::MIN),
+            self.to.unwrap_or(Micros::MAX),
+        )
+    }
+
+    /// The ingest-log entry of this deletion, for `deleted` polls.
+    pub fn record(&self, deleted: u64) -> IngestRecord {
+        let label = self.describe();
+        IngestRecord {
+            id: 0,
+            at: self.at,
+            source: SourceKind::Polls,
+            sha256: sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(
+                label.as_bytes(),
+            ))
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+            label,
+            by: self.by.clone(),
+            key_id: self.key_id.clone(),
+            rows: deleted,
+        }
+    }
+}
+
 /// Which content of a source file was last ingested.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SourceFingerprint {
@@ -351,6 +415,14 @@ pub trait DataStore: Clone + Send + Sync + 'static {
         as_of: Option<Micros>,
         scope: Option<&Scope>,
     ) -> impl Future<Output = Result<ReportInput, DbError>> + Send;
+
+    /// Deletes the polls `deletion` selects, forgets stores left with no
+    /// poll, brings the newest poll time up to date and records the
+    /// deletion in the ingest log, in one transaction. Returns how many polls.
+    fn delete_polls(
+        &self,
+        deletion: &PollDeletion,
+    ) -> impl Future<Output = Result<u64, DbError>> + Send;
 
     /// Recorded ingests, newest first: at most `limit`, with an id below
     /// `before` if given.

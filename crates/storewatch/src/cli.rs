@@ -74,9 +74,26 @@ pub enum Command {
     Report(ReportArgs),
     /// Write realistic synthetic CSV files.
     Generate(GenerateArgs),
+    /// Delete polls that should never have been stored, by store, by time, or both.
+    DeletePolls(DeletePollsArgs),
     /// Manage the API keys the service requires once any exists.
     #[command(subcommand)]
     Keys(KeysCommand),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DeletePollsArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Only this store's polls.
+    #[arg(long, value_name = "ID")]
+    pub store: Option<String>,
+    /// Only polls at or after this time (UTC).
+    #[arg(long, value_parser = parse_timestamp, value_name = "TS")]
+    pub from: Option<Micros>,
+    /// Only polls before this time (UTC).
+    #[arg(long, value_parser = parse_timestamp, value_name = "TS")]
+    pub to: Option<Micros>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -38,6 +38,7 @@ pub fn run(args: Args) -> Result<()> {
             // does not exist yet; listing and revoking need one.
             Command::Keys(k @ KeysCommand::Create(_)) => (k.database(), Open::CreateIfMissing),
             Command::Keys(k) => (k.database(), Open::MustExist),
+            Command::DeletePolls(d) => (&d.database, Open::MustExist),
             Command::Ingest(i) => (&i.database, Open::CreateIfMissing),
             Command::Serve(s) => (&s.database, Open::CreateIfMissing),
             Command::Report(r) => (&r.database, Open::MustExist),
@@ -57,6 +58,7 @@ impl WithDatabase for DatabaseCommand<'_> {
             Command::Report(r) => commands::report::run(&db, r).await,
             Command::Serve(s) => commands::serve::run(db.clone(), s).await,
             Command::Keys(k) => commands::keys::run(&db, k).await,
+            Command::DeletePolls(d) => commands::delete_polls::run(&db, d).await,
             Command::Generate(_) => unreachable!("generate uses no database"),
         };
         db.close().await;

@@ -12,6 +12,7 @@ pub mod access;
 pub mod digest;
 pub mod ingest;
 pub mod metrics;
+pub mod polls;
 pub mod report;
 
 use std::path::PathBuf;

@@ -11,7 +11,7 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use super::auth;
-use super::controllers::{docs, ingest, ingests, ops, reports};
+use super::controllers::{docs, ingest, ingests, ops, polls, reports};
 use super::error::{method_not_allowed, not_found};
 use super::plumbing;
 use super::plumbing::track_requests;
@@ -53,6 +53,7 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
         .merge(
             Router::new()
                 .route("/ingests", get(ingests::list::<D>))
+                .route("/polls", axum::routing::delete(polls::delete::<D>))
                 .route_layer(guard(Access::Admin)),
         )
         .merge(ops_routes())

@@ -233,3 +233,9 @@ impl IngestEntry {
         }
     }
 }
+
+/// `DELETE /api/polls`.
+#[derive(Debug, Serialize)]
+pub struct PollsDeleted {
+    pub deleted: u64,
+}

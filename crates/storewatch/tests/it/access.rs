@@ -101,6 +101,12 @@ async fn every_route_answers_each_kind_of_caller_as_its_role_allows() {
     //            method, path, body,                          none revoked ingest viewer owner admin
     let table: Vec<(Method, String, Option<&str>, [u16; 6])> = vec![
         (
+            Method::DELETE,
+            "/api/polls?store_id=nobody".into(),
+            None,
+            [401, 401, 403, 403, 403, 200],
+        ),
+        (
             Method::GET,
             "/healthz".into(),
             None,

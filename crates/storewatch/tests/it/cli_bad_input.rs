@@ -340,3 +340,31 @@ fn after_a_command_the_database_file_alone_holds_the_data() {
     let report = ws.ok(&["--database-url", &copy, "report", "--as-of", AS_OF]);
     assert_eq!(report, before);
 }
+
+/// A poll that should never have been stored is deleted from the command
+/// line: the default report time comes back, and the ingest log says who.
+#[test]
+fn delete_polls_removes_what_it_names_and_nothing_else() {
+    let ws = Workspace::new();
+    let polls = ws.write(
+        "store_status.csv",
+        "store_id,status,timestamp_utc\n1,active,2023-01-25 12:00:00 UTC\n1,inactive,2199-01-01 00:00:00 UTC\n2,active,2023-01-25 11:00:00 UTC\n",
+    );
+    ws.ok(&["ingest", "--status", polls.to_str().unwrap()]);
+    let before = ws.ok(&["report"]);
+    assert_eq!(before.lines().count(), 3, "{before}");
+    let out = ws.run(&["delete-polls"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("name a store, a time range, or both"));
+    let said = ws.ok(&["delete-polls", "--from", "2100-01-01 00:00:00 UTC"]);
+    assert_eq!(
+        said.trim(),
+        "delete polls from 2100-01-01T00:00:00Z: 1 polls deleted"
+    );
+    let said = ws.ok(&["delete-polls", "--store", "2"]);
+    assert!(said.ends_with(": 1 polls deleted\n"), "{said}");
+    let after = ws.ok(&["report"]);
+    let rows: Vec<&str> = after.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "store 2 left with its last poll: {after}");
+    assert!(rows[0].starts_with("1,"), "{after}");
+}

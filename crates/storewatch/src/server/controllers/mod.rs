@@ -4,6 +4,7 @@ pub mod docs;
 pub mod ingest;
 pub mod ingests;
 pub mod ops;
+pub mod polls;
 pub mod reports;
 
 use axum::body::Bytes;
