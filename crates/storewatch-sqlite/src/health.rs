@@ -72,6 +72,23 @@ const WRITE: &str = "INSERT INTO service_health (id, checked_at) VALUES (1, ?)
                      ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at";
 
 impl SqliteDatabase {
+    /// Fails if a file this database opened was deleted or replaced since:
+    /// its connections would go on writing into a file nobody will open
+    /// again, and what they acknowledged would be lost at the next start.
+    pub(crate) fn check_files(&self) -> Result<(), storewatch_db::DbError> {
+        for file in &self.files {
+            if identity(&file.path) != file.identity {
+                return Err(storewatch_db::DbError::backend(std::io::Error::other(
+                    format!(
+                        "{} was deleted or replaced since it was opened; restart to open what is there now",
+                        file.path.display()
+                    ),
+                )));
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) async fn check_health(&self, now: i64) -> Result<(), Unhealthy> {
         for pool in [&self.pool, &self.jobs] {
             sqlx::query("SELECT 1")
@@ -81,17 +98,7 @@ impl SqliteDatabase {
         }
         // Before anything that might open a new connection (which would
         // create a new, empty file where the old one was).
-        for file in &self.files {
-            if identity(&file.path) != file.identity {
-                return Err(Unhealthy::because(
-                    "file",
-                    format!(
-                        "{} was deleted or replaced since it was opened; restart to open what is there now",
-                        file.path.display()
-                    ),
-                ));
-            }
-        }
+        self.check_files().map_err(|e| Unhealthy::new("file", e))?;
         check_schema(&self.pool, &DATA_MIGRATIONS).await?;
         check_schema(&self.jobs, &JOBS_MIGRATIONS).await?;
         sqlx::query(WRITE)

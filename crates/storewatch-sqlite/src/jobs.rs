@@ -41,6 +41,7 @@ impl ReportQueue for SqliteDatabase {
         max_unfinished: u32,
         now: Micros,
     ) -> Result<bool, DbError> {
+        self.check_files()?;
         // IMMEDIATE: the count and the insert are one step, so two triggers
         // at once cannot both squeeze under the cap.
         on_connection(&self.jobs, async |conn| {

@@ -192,6 +192,7 @@ pub(crate) async fn on_connection<T>(
 
 impl DataStore for SqliteDatabase {
     async fn ingest(&self, batch: IngestBatch) -> Result<Applied, DbError> {
+        self.check_files()?;
         on_connection(&self.pool, async |conn| {
             // IMMEDIATE takes the write lock up front: a deferred transaction
             // that upgrades later can fail with SQLITE_BUSY instead of waiting.

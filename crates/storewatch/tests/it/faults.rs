@@ -127,7 +127,7 @@ async fn health(app: &crate::common::server::TestApp) -> (u16, serde_json::Value
 }
 
 /// A database file replaced underneath the running service: `/healthz`
-/// says so instead of acknowledging writes that would be lost.
+/// says so, and writes are refused instead of acknowledged and lost.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replaced_database_file_is_reported() {
     let dir = tempfile::tempdir().unwrap();
@@ -144,4 +144,16 @@ async fn a_replaced_database_file_is_reported() {
         body["error"].as_str().unwrap().contains("restart"),
         "{body}"
     );
+    // Nor is anything acknowledged that would be lost at the next start.
+    let (status, body) = app
+        .push("timezones", "store_id,timezone_str\n1,Asia/Tokyo\n")
+        .await;
+    assert_eq!(status, 500, "{body}");
+    let r = app
+        .client
+        .post(app.url("/trigger_report"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 500);
 }
