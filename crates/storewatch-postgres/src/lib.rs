@@ -534,45 +534,42 @@ impl DataStore for PostgresDatabase {
         } else {
             "$1::text IS NULL"
         };
-        async {
-            let mut tx = self.pool.begin().await.map_err(db_err)?;
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(INGEST_LOCK)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            let deleted = sqlx::query(AssertSqlSafe(format!(
-                "DELETE FROM polls WHERE {which} AND ts >= $2 AND ts < $3"
-            )))
-            .bind(&deletion.store_id)
-            .bind(from)
-            .bind(to)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .rows_affected();
-            // A store with no poll left is no longer a store of the reports.
-            sqlx::query(
-                "DELETE FROM stores WHERE ($1::text IS NULL OR store_id = $1)
-                   AND NOT EXISTS (SELECT 1 FROM polls p WHERE p.store_key = stores.key)",
-            )
-            .bind(&deletion.store_id)
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(INGEST_LOCK)
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-            sqlx::query(
-                "UPDATE poll_log_meta SET newest_ts = (SELECT max(ts) FROM polls) WHERE id = 1",
-            )
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            Writer(&mut tx)
-                .record_ingest(&deletion.record(deleted))
-                .await?;
-            tx.commit().await.map_err(db_err)?;
-            Ok(deleted)
-        }
+        let deleted = sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM polls WHERE {which} AND ts >= $2 AND ts < $3"
+        )))
+        .bind(&deletion.store_id)
+        .bind(from)
+        .bind(to)
+        .execute(&mut *tx)
         .await
+        .map_err(db_err)?
+        .rows_affected();
+        // A store with no poll left is no longer a store of the reports.
+        sqlx::query(
+            "DELETE FROM stores WHERE ($1::text IS NULL OR store_id = $1)
+                   AND NOT EXISTS (SELECT 1 FROM polls p WHERE p.store_key = stores.key)",
+        )
+        .bind(&deletion.store_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        sqlx::query(
+            "UPDATE poll_log_meta SET newest_ts = (SELECT max(ts) FROM polls) WHERE id = 1",
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        Writer(&mut tx)
+            .record_ingest(&deletion.record(deleted))
+            .await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(deleted)
     }
 
     async fn ingests(&self, limit: u32, before: Option<i64>) -> Result<Vec<IngestRecord>, DbError> {
