@@ -1106,7 +1106,7 @@ pub async fn source_fingerprints_are_kept_per_kind<D: Database>(db: &D) {
         db.source_fingerprint(SourceKind::Timezones).await.unwrap(),
         None
     );
-    db.health().await.unwrap();
+    db.health(SECOND).await.unwrap();
 }
 
 /// Declares one `#[tokio::test]` per conformance check, each on a fresh

@@ -448,8 +448,9 @@ pub trait DataStore: Clone + Send + Sync + 'static {
     /// tables, e.g. dropped and recreated empty, is migrated again here, so
     /// the service recovers by itself), it is still the one opened (a file
     /// deleted or replaced underneath is not silently written into a void),
-    /// and a write commits. Fails naming the first part that does not hold.
-    fn health(&self) -> impl Future<Output = Result<(), Unhealthy>> + Send;
+    /// and a write commits (stamped `now`). Fails naming the first part
+    /// that does not hold.
+    fn health(&self, now: Micros) -> impl Future<Output = Result<(), Unhealthy>> + Send;
 
     /// The fingerprint of the last ingested content of a source kind.
     fn source_fingerprint(

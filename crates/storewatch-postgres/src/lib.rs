@@ -471,7 +471,7 @@ impl DataStore for PostgresDatabase {
         self.close_connections().await;
     }
 
-    async fn health(&self) -> Result<(), Unhealthy> {
+    async fn health(&self, now: Micros) -> Result<(), Unhealthy> {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
@@ -492,9 +492,6 @@ impl DataStore for PostgresDatabase {
                 .await
                 .map_err(|e| Unhealthy::new("schema", DbError::backend(e)))?;
         }
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
         sqlx::query(
             "INSERT INTO service_health (id, checked_at) VALUES (1, $1)
              ON CONFLICT (id) DO UPDATE SET checked_at = EXCLUDED.checked_at",

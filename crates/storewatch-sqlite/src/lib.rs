@@ -320,10 +320,7 @@ impl DataStore for SqliteDatabase {
         self.close_connections().await;
     }
 
-    async fn health(&self) -> Result<(), Unhealthy> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX));
+    async fn health(&self, now: Micros) -> Result<(), Unhealthy> {
         self.check_health(now).await
     }
 

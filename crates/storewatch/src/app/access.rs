@@ -10,7 +10,6 @@
 //! database holds no key at all; the first key created closes it, and
 //! revoking keys never reopens it.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use sha2::{Digest, Sha256};
@@ -204,7 +203,7 @@ impl Gate {
 
     /// The caller of a request with this `Authorization` header value.
     pub async fn authenticate<D: Database>(
-        self: &Arc<Self>,
+        &self,
         db: &D,
         authorization: Option<&str>,
         now: Micros,

@@ -14,7 +14,7 @@ use crate::server::views::Health;
 /// write; 503 otherwise, saying which part failed (the database's own
 /// message goes to the log).
 pub async fn health<D: Database>(State(state): State<AppState<D>>) -> Response {
-    match state.db.health().await {
+    match state.db.health(crate::clock::now_micros()).await {
         Ok(()) => Json(Health {
             status: "ok",
             failed: None,
