@@ -268,11 +268,13 @@ pub struct ServeArgs {
     /// running report is taken over once this runs out.
     #[arg(long, env = "STOREWATCH_REPORT_LEASE", default_value = "15s", value_parser = parse_duration)]
     pub report_lease: Duration,
-    /// Largest accepted request body, in MiB.
-    #[arg(long, env = "STOREWATCH_MAX_BODY_MIB", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    /// Largest accepted request body, in MiB (413 beyond). A pushed file's
+    /// valid polls are held until all of it is checked: about 1.3 bytes of
+    /// memory per byte of CSV.
+    #[arg(long, env = "STOREWATCH_MAX_BODY_MIB", default_value_t = 128, value_parser = clap::value_parser!(u32).range(1..=65_536))]
     pub max_body_mib: u32,
     /// How far a gzip-compressed pushed body may inflate, in MiB (413 beyond).
-    #[arg(long, env = "STOREWATCH_MAX_INFLATED_MIB", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    #[arg(long, env = "STOREWATCH_MAX_INFLATED_MIB", default_value_t = 128, value_parser = clap::value_parser!(u32).range(1..=65_536))]
     pub max_inflated_mib: u32,
 }
 

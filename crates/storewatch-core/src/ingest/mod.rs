@@ -17,7 +17,10 @@ mod timezones;
 pub use error::{IngestError, RowError};
 pub use hours::{HoursFile, parse_hours};
 pub use polls::{PollFile, dedup_keep_last, parse_polls};
-pub use source::{Source, open_path, reader_from, reader_from_bytes, reader_from_bytes_limited};
+pub use source::{
+    SkippedSink, Source, open_path, reader_from, reader_from_bytes, reader_from_bytes_limited,
+    reader_from_limited,
+};
 pub use special_hours::{SpecialHoursFile, parse_special_hours};
 pub use table::{MAX_FIELD_BYTES, MAX_KEPT_SKIPPED};
 pub use timezones::{TimezoneFile, parse_timezones};

@@ -12,6 +12,23 @@ pub struct Source {
     /// How errors name the file: the path as the user gave it.
     pub label: String,
     pub reader: Box<dyn BufRead + Send>,
+    /// Called with every row lenient mode skips, beyond the first
+    /// [`MAX_KEPT_SKIPPED`](super::MAX_KEPT_SKIPPED) kept in memory too:
+    /// where the command line writes its full rejected-rows file.
+    pub on_skipped: Option<SkippedSink>,
+}
+
+/// Takes the rows lenient mode skips, as they are found.
+pub type SkippedSink = Box<dyn FnMut(&super::RowError) -> io::Result<()> + Send>;
+
+impl Source {
+    /// The same source, handing each skipped row to `sink` as well.
+    pub fn with_skipped_sink(self, sink: SkippedSink) -> Source {
+        Source {
+            on_skipped: Some(sink),
+            ..self
+        }
+    }
 }
 
 const BUFFER: usize = 256 * 1024;
@@ -25,9 +42,22 @@ pub fn open_path(path: &Path) -> io::Result<Source> {
 
 /// A source read from `inner` (a file, or a reader that hashes what passes).
 pub fn reader_from<R: Read + Send + 'static>(label: &str, inner: R) -> io::Result<Source> {
+    reader_from_limited(label, inner, u64::MAX)
+}
+
+/// Like [`reader_from`], but gzip content may inflate to at most
+/// `max_inflated` bytes: past that, reading fails with
+/// [`io::ErrorKind::FileTooLarge`] (a small compressed body must not turn
+/// into gigabytes).
+pub fn reader_from_limited<R: Read + Send + 'static>(
+    label: &str,
+    inner: R,
+    max_inflated: u64,
+) -> io::Result<Source> {
     Ok(Source {
         label: label.to_string(),
-        reader: wrap(BufReader::with_capacity(BUFFER, inner), u64::MAX)?,
+        reader: wrap(inner, max_inflated)?,
+        on_skipped: None,
     })
 }
 
@@ -36,10 +66,8 @@ pub fn reader_from_bytes(label: &str, bytes: Vec<u8>) -> io::Result<Source> {
     reader_from_bytes_limited(label, bytes, u64::MAX)
 }
 
-/// Like [`reader_from_bytes`], but gzip content may inflate to at most
-/// `max_inflated` bytes: past that, reading fails with
-/// [`io::ErrorKind::FileTooLarge`] (a small compressed body must not turn
-/// into gigabytes).
+/// Like [`reader_from_bytes`], with gzip content inflating to at most
+/// `max_inflated` bytes (see [`reader_from_limited`]).
 pub fn reader_from_bytes_limited(
     label: &str,
     bytes: Vec<u8>,
@@ -48,25 +76,58 @@ pub fn reader_from_bytes_limited(
     Ok(Source {
         label: label.to_string(),
         reader: wrap(io::Cursor::new(bytes), max_inflated)?,
+        on_skipped: None,
     })
 }
 
-fn wrap<R: BufRead + Send + 'static>(
-    mut inner: R,
+fn wrap<R: Read + Send + 'static>(
+    inner: R,
     max_inflated: u64,
 ) -> io::Result<Box<dyn BufRead + Send>> {
-    let head = inner.fill_buf()?;
-    if head.starts_with(&[0x1f, 0x8b]) {
+    let (head, inner) = peek(inner, BOM.len())?;
+    if head.get_ref().starts_with(&[0x1f, 0x8b]) {
         // Inflating is a third of the work of reading the real polls file;
         // on its own thread it overlaps with CSV parsing.
         let decoded = Capped {
-            inner: MultiGzDecoder::new(inner),
+            inner: MultiGzDecoder::new(BufReader::with_capacity(BUFFER, head.chain(inner))),
             left: max_inflated,
         };
-        let decoded = BackgroundReader::spawn(decoded);
-        return skip_bom(BufReader::with_capacity(BUFFER, decoded));
+        let (head, decoded) = peek(BackgroundReader::spawn(decoded), BOM.len())?;
+        return Ok(past_bom(head, decoded));
     }
-    skip_bom(inner)
+    Ok(past_bom(head, inner))
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// The first `n` bytes of `inner` (fewer only at its end), read ahead to look
+/// at, and the rest: a body may arrive a byte at a time, so one read is not
+/// enough.
+fn peek<R: Read>(mut inner: R, n: usize) -> io::Result<(io::Cursor<Vec<u8>>, R)> {
+    let mut head = vec![0; n];
+    let mut filled = 0;
+    while filled < n {
+        match inner.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(k) => filled += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    head.truncate(filled);
+    Ok((io::Cursor::new(head), inner))
+}
+
+/// The peeked head and the rest as one buffered reader, past a byte-order
+/// mark if the head is one.
+fn past_bom<R: Read + Send + 'static>(
+    mut head: io::Cursor<Vec<u8>>,
+    rest: R,
+) -> Box<dyn BufRead + Send> {
+    if head.get_ref().as_slice() == BOM {
+        head.set_position(BOM.len() as u64);
+    }
+    Box::new(BufReader::with_capacity(BUFFER, head.chain(rest)))
 }
 
 /// A reader that fails once more than its allowance has come through.
@@ -157,15 +218,6 @@ impl Read for BackgroundReader {
     }
 }
 
-fn skip_bom<R: BufRead + Send + 'static>(mut inner: R) -> io::Result<Box<dyn BufRead + Send>> {
-    const BOM: &[u8] = b"\xEF\xBB\xBF";
-    let head = inner.fill_buf()?;
-    if head.starts_with(BOM) {
-        inner.consume(BOM.len());
-    }
-    Ok(Box::new(inner))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,6 +286,31 @@ mod tests {
         // Under the cap it reads whole.
         let src = reader_from_bytes_limited("ok.gz", bytes, 10_000_000).unwrap();
         assert_eq!(read_all(src).len(), 10_000_000);
+    }
+
+    /// A reader handing out one byte per call, as a body may arrive.
+    struct Trickle(io::Cursor<Vec<u8>>);
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let n = buf.len().min(1);
+            self.0.read(&mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn gzip_and_a_bom_are_recognised_when_bytes_come_one_at_a_time() {
+        let mut enc = GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(b"\xEF\xBB\xBFa,b\n1,2\n").unwrap();
+        let gz = enc.finish().unwrap();
+        let src = reader_from("t.gz", Trickle(io::Cursor::new(gz))).unwrap();
+        assert_eq!(read_all(src), "a,b\n1,2\n");
+        let plain = b"\xEF\xBB\xBFa,b\n".to_vec();
+        let src = reader_from("t.csv", Trickle(io::Cursor::new(plain))).unwrap();
+        assert_eq!(read_all(src), "a,b\n");
+        // Shorter than the head looked at.
+        let src = reader_from("t.csv", Trickle(io::Cursor::new(b"a".to_vec()))).unwrap();
+        assert_eq!(read_all(src), "a");
     }
 
     #[test]

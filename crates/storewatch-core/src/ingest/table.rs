@@ -113,6 +113,7 @@ pub fn read_rows(
     mut each: impl FnMut(&Row<'_>) -> Result<(), RowError>,
 ) -> Result<Outcome, IngestError> {
     let file = source.label;
+    let mut on_skipped = source.on_skipped;
     let mut reader = ReaderBuilder::new()
         .flexible(true)
         .trim(Trim::None)
@@ -201,6 +202,12 @@ pub fn read_rows(
             match mode {
                 Mode::Lenient => {
                     outcome.skipped_total += 1;
+                    if let Some(sink) = on_skipped.as_mut() {
+                        sink(&e).map_err(|source| IngestError::Io {
+                            file: file.clone(),
+                            source,
+                        })?;
+                    }
                     if outcome.skipped.len() < MAX_KEPT_SKIPPED {
                         outcome.skipped.push(e);
                     }

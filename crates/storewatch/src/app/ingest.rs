@@ -4,13 +4,14 @@
 //! invalid, nothing. Outcomes are counted in the metrics when there are any.
 
 use std::fmt;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, bail};
 use storewatch_core::ingest::{
-    HoursFile, IngestError, Mode, PollFile, RowError, Source, SourceKind, SpecialHoursFile,
-    TimezoneFile, parse_hours, parse_polls, parse_special_hours, parse_timezones, reader_from,
-    reader_from_bytes_limited,
+    HoursFile, IngestError, Mode, PollFile, RowError, SkippedSink, Source, SourceKind,
+    SpecialHoursFile, TimezoneFile, parse_hours, parse_polls, parse_special_hours, parse_timezones,
+    reader_from, reader_from_bytes_limited, reader_from_limited,
 };
 use storewatch_db::{
     Applied, Database, DbError, IngestBatch, Provenance, SourceContent, SourceFingerprint,
@@ -162,11 +163,16 @@ pub fn parse_source(kind: SourceKind, source: Source, mode: Mode) -> Result<Pars
     Ok(parsed)
 }
 
-/// One source to read: a file, or bytes already in memory (a pushed body, or
-/// a file read whole to fingerprint it).
-#[derive(Debug)]
+/// One source to read: a file, bytes already in memory (a file read whole
+/// to fingerprint it), or a stream (a pushed body, read as it arrives).
 pub enum Input {
     File(PathBuf),
+    Stream {
+        label: String,
+        reader: Box<dyn Read + Send>,
+        /// How far gzip content may inflate.
+        max_inflated: u64,
+    },
     Bytes {
         label: String,
         bytes: Vec<u8>,
@@ -195,7 +201,7 @@ impl Input {
     fn label(&self) -> String {
         match self {
             Input::File(path) => path.display().to_string(),
-            Input::Bytes { label, .. } => label.clone(),
+            Input::Stream { label, .. } | Input::Bytes { label, .. } => label.clone(),
         }
     }
 
@@ -209,6 +215,21 @@ impl Input {
                 };
                 let (file, hash) = Hashing::new(std::fs::File::open(&path).map_err(io)?);
                 let source = reader_from(&label, file).map_err(io)?;
+                Ok((source, ContentHash::WhenRead(hash)))
+            }
+            Input::Stream {
+                label,
+                reader,
+                max_inflated,
+            } => {
+                let (reader, hash) = Hashing::new(reader);
+                let source =
+                    reader_from_limited(&label, reader, max_inflated).map_err(|source| {
+                        IngestError::Io {
+                            file: label.clone(),
+                            source,
+                        }
+                    })?;
                 Ok((source, ContentHash::WhenRead(hash)))
             }
             Input::Bytes {
@@ -227,6 +248,50 @@ impl Input {
                 Ok((source, hash))
             }
         }
+    }
+}
+
+/// The full list of a source's skipped rows, as CSV: created at the first
+/// skipped row, so a source without any leaves no file behind.
+pub struct RejectedFile;
+
+impl RejectedFile {
+    /// Where the skipped rows of the source named `label` go in `dir`.
+    pub fn path(dir: &Path, label: &str) -> PathBuf {
+        let name = Path::new(label)
+            .file_name()
+            .map_or("input".into(), |n| n.to_string_lossy().into_owned());
+        dir.join(format!("{}.rejected.csv", name.trim_end_matches(".gz")))
+    }
+
+    fn sink(dir: &Path, label: &str) -> SkippedSink {
+        let dir = dir.to_path_buf();
+        let path = RejectedFile::path(&dir, label);
+        let mut writer: Option<csv::Writer<std::fs::File>> = None;
+        let mut written = 0u64;
+        Box::new(move |row: &RowError| {
+            let w = match &mut writer {
+                Some(w) => w,
+                None => {
+                    std::fs::create_dir_all(&dir)?;
+                    let mut w = csv::Writer::from_path(&path)?;
+                    w.write_record(["line", "column", "reason", "row"])?;
+                    writer.insert(w)
+                }
+            };
+            w.write_record([
+                row.line.to_string().as_str(),
+                row.column.as_deref().unwrap_or(""),
+                &row.reason,
+                &row.record,
+            ])?;
+            // The writer flushes the rest when the sink is dropped.
+            written += 1;
+            if written.is_multiple_of(1000) {
+                w.flush()?;
+            }
+            Ok(())
+        })
     }
 }
 
@@ -255,10 +320,12 @@ pub struct Rejected {
 }
 
 impl Rejected {
-    /// Whether a source was refused for inflating beyond its cap.
-    pub fn too_large(&self) -> bool {
-        self.errors.iter().any(|(_, e)| {
-            matches!(e, IngestError::Io { source, .. } if source.kind() == std::io::ErrorKind::FileTooLarge)
+    /// The first source that could not be read (as opposed to invalid
+    /// content): too large, cut off, unreadable.
+    pub fn read_error(&self) -> Option<&std::io::Error> {
+        self.errors.iter().find_map(|(_, e)| match e {
+            IngestError::Io { source, .. } => Some(source),
+            _ => None,
         })
     }
 
@@ -316,6 +383,7 @@ pub struct Ingested {
 pub fn validate(
     inputs: Vec<(SourceKind, Input)>,
     mode: Mode,
+    rejected_dir: Option<&Path>,
 ) -> Result<(Parsed, Vec<SourceContent>), Rejected> {
     type Outcome = Result<(Parsed, SourceContent), IngestError>;
     let results: Vec<(SourceKind, Outcome)> = std::thread::scope(|s| {
@@ -324,7 +392,10 @@ pub fn validate(
             .map(|(kind, input)| {
                 let parser = s.spawn(move || {
                     let label = input.label();
-                    let (source, hash) = input.open()?;
+                    let (mut source, hash) = input.open()?;
+                    if let (Mode::Lenient, Some(dir)) = (mode, rejected_dir) {
+                        source = source.with_skipped_sink(RejectedFile::sink(dir, &label));
+                    }
                     let parsed = parse_source(kind, source, mode)?;
                     let content = SourceContent {
                         kind,
@@ -367,6 +438,10 @@ pub struct IngestRequest {
     pub origin: Origin,
     /// Remembered for the periodic re-ingest (see `jobs::reingest`).
     pub fingerprints: Vec<SourceFingerprint>,
+    /// Lenient mode writes every row it skips here, as
+    /// `NAME.rejected.csv` (line, column, reason, row), not just the first
+    /// [`storewatch_core::ingest::MAX_KEPT_SKIPPED`] it keeps in memory.
+    pub rejected_dir: Option<PathBuf>,
 }
 
 /// Validates the request's inputs (off the async threads) and applies them
@@ -382,10 +457,12 @@ pub async fn ingest<D: Database>(
         mode,
         origin,
         fingerprints,
+        rejected_dir,
     } = request;
-    let parsed = tokio::task::spawn_blocking(move || validate(inputs, mode))
-        .await
-        .map_err(|e| DbError::backend(std::io::Error::other(e.to_string())))?;
+    let parsed =
+        tokio::task::spawn_blocking(move || validate(inputs, mode, rejected_dir.as_deref()))
+            .await
+            .map_err(|e| DbError::backend(std::io::Error::other(e.to_string())))?;
     let (mut parsed, contents) = match parsed {
         Ok(p) => p,
         Err(rejected) => {

@@ -31,6 +31,8 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// How far a gzip-compressed pushed body may inflate.
     pub max_inflated_bytes: u64,
+    /// How long a pushed body may pause before the push is given up.
+    pub body_stall: Duration,
     /// Report jobs computed at once by this instance.
     pub report_workers: usize,
     /// How long a claimed report stays this instance's without a heartbeat.
@@ -49,8 +51,10 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
-            max_body_bytes: 512 * 1024 * 1024,
-            max_inflated_bytes: 512 * 1024 * 1024,
+            // Sized so one request stays under 300 MiB (docs/performance.md).
+            max_body_bytes: 128 * 1024 * 1024,
+            max_inflated_bytes: 128 * 1024 * 1024,
+            body_stall: Duration::from_secs(30),
             report_workers: 2,
             report_lease: Duration::from_secs(15),
             report_max_attempts: 3,

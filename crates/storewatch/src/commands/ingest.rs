@@ -2,15 +2,13 @@
 //! transaction (the pipeline is `app::ingest`). An invalid file (strict mode)
 //! stops everything before the database is touched.
 
-use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, bail};
-use storewatch_core::ingest::{Mode, RowError};
+use anyhow::{Result, bail};
+use storewatch_core::ingest::Mode;
 use storewatch_db::Database;
 
-use crate::app::ingest::{IngestFailure, IngestRequest, Origin, Sources, ingest};
+use crate::app::ingest::{IngestFailure, IngestRequest, Origin, RejectedFile, Sources, ingest};
 use crate::cli::IngestArgs;
 use crate::progress::{Progress, thousands};
 
@@ -64,6 +62,7 @@ pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
         mode,
         origin: Origin::named("command line"),
         fingerprints: Vec::new(),
+        rejected_dir: Some(args.rejected_dir.clone()),
     };
     let loaded = ingest(db, request, None).await;
     progress.finish();
@@ -109,41 +108,13 @@ pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
         )?;
     }
     for skipped in &done.skipped {
-        let written = write_rejected(&args.rejected_dir, &skipped.rows)?;
-        let listed = if skipped.rows.len() < skipped.total {
-            format!("the first {} are", thousands(skipped.rows.len() as u64))
-        } else {
-            "they are".to_string()
-        };
+        let file = &skipped.rows[0].file;
         writeln!(
             out,
-            "{}: skipped {} invalid rows; {listed} listed with the reasons in {}",
-            skipped.rows[0].file,
+            "{file}: skipped {} invalid rows; they are listed with the reasons in {}",
             thousands(skipped.total as u64),
-            written.display()
+            RejectedFile::path(&args.rejected_dir, file).display()
         )?;
     }
     Ok(())
-}
-
-/// Writes skipped rows as CSV (line, column, reason, row) to `dir`.
-fn write_rejected(dir: &Path, rows: &[RowError]) -> Result<PathBuf> {
-    fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let name = Path::new(&rows[0].file)
-        .file_name()
-        .map_or("input".into(), |n| n.to_string_lossy().into_owned());
-    let path = dir.join(format!("{}.rejected.csv", name.trim_end_matches(".gz")));
-    let mut w =
-        csv::Writer::from_path(&path).with_context(|| format!("creating {}", path.display()))?;
-    w.write_record(["line", "column", "reason", "row"])?;
-    for r in rows {
-        w.write_record([
-            r.line.to_string().as_str(),
-            r.column.as_deref().unwrap_or(""),
-            &r.reason,
-            &r.record,
-        ])?;
-    }
-    w.flush()?;
-    Ok(path)
 }

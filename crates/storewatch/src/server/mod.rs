@@ -2,6 +2,7 @@
 //! beside the background jobs by [`crate::service::start`].
 
 pub mod auth;
+pub mod body;
 pub mod controllers;
 pub mod error;
 pub mod plumbing;

@@ -250,6 +250,32 @@ fn lenient_mode_skips_counts_and_says_where_rows_went() {
 }
 
 #[test]
+fn the_rejected_rows_file_lists_every_skipped_row_not_just_the_kept_ones() {
+    let (ws, _) = baseline();
+    let bad = 1_234;
+    let mut text =
+        String::from("store_id,status,timestamp_utc\ns3,active,2023-01-23 17:00:00 UTC\n");
+    for i in 0..bad {
+        text.push_str(&format!("s{i},actve,2023-01-23 17:00:00 UTC\n"));
+    }
+    ws.write("store_status.csv", &text);
+    let out = ws.ok(&["ingest", "--status", "store_status.csv", "--lenient"]);
+    assert!(
+        out.contains("skipped 1,234 invalid rows; they are listed"),
+        "{out}"
+    );
+    let rejected =
+        std::fs::read_to_string(ws.path("rejected/store_status.csv.rejected.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(rejected.as_bytes());
+    let lines: Vec<u64> = reader
+        .records()
+        .map(|r| r.unwrap()[0].parse().unwrap())
+        .collect();
+    // Every one, in file order (the header is line 1, the valid row line 2).
+    assert_eq!(lines, (3..3 + bad as u64).collect::<Vec<_>>());
+}
+
+#[test]
 fn bad_flags_are_explained() {
     let ws = Workspace::new();
     let out = ws.run(&["report", "--as-of", "tomorrow"]);
