@@ -13,8 +13,8 @@ pub use special::{FIRST_YEAR, LAST_YEAR, SpecialHoursRow, parse_local_date};
 pub use status::Status;
 pub use store_id::{MAX_STORE_ID_BYTES, parse_store_id};
 pub use timestamp::{
-    MICROS_PER_HOUR, MICROS_PER_SECOND, Micros, format_timestamp, format_timestamp_real,
-    parse_timestamp,
+    FIRST_TIMESTAMP, LAST_TIMESTAMP, MICROS_PER_HOUR, MICROS_PER_SECOND, Micros, format_timestamp,
+    format_timestamp_real, parse_timestamp,
 };
 pub use zone::{DEFAULT_ZONE, canonical_zone, resolve_zone, validate_zone};
 

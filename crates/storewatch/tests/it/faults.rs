@@ -157,3 +157,135 @@ async fn a_replaced_database_file_is_reported() {
         .unwrap();
     assert_eq!(r.status(), 500);
 }
+
+/// `storewatch serve` as a child process on `url`, and its base URL once it
+/// says it listens.
+fn start_serve(url: &str) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_storewatch"))
+        .args([
+            "--log",
+            "info",
+            "--database-url",
+            url,
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("serve stopped before it listened")
+            .unwrap();
+        if let Some(rest) = line.split("storewatch is listening on ").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    // Keep reading its log so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, addr)
+}
+
+/// Polls of `stores` stores of their own (ids `r{round}-{n}`), one a day for
+/// a week: each round's rows can be told apart from every other's.
+fn round_polls(round: usize, stores: usize) -> (String, u64) {
+    let mut csv = String::from("store_id,status,timestamp_utc\n");
+    let mut n = 0;
+    for store in 0..stores {
+        for day in 18..25 {
+            csv.push_str(&format!(
+                "r{round}-{store},active,2023-01-{day} 12:00:00 UTC\n"
+            ));
+            n += 1;
+        }
+    }
+    (csv, n)
+}
+
+/// kill -9 of the service while it ingests, again and again: after each
+/// restart the database is intact (`PRAGMA integrity_check`), every push it
+/// had acknowledged is there, and the push it was killed in is there whole
+/// or not at all.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_during_ingests_loses_nothing_acknowledged_and_applies_all_or_nothing() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("storewatch.db").display());
+    let client = reqwest::Client::new();
+    // Rows acknowledged so far, and rows a killed push may or may not have added.
+    let mut acknowledged = 0u64;
+    let mut outcomes = Vec::new();
+    for round in 0..8 {
+        let (mut child, addr) = start_serve(&url);
+        // One push acknowledged, then one the kill interrupts.
+        let (ack_csv, ack_rows) = round_polls(2 * round, 50);
+        let r = client
+            .post(format!("{addr}/api/ingest/polls"))
+            .body(ack_csv)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+        acknowledged += ack_rows;
+        let (csv, rows) = round_polls(2 * round + 1, 20_000);
+        let push = tokio::spawn(
+            client
+                .post(format!("{addr}/api/ingest/polls"))
+                .body(csv)
+                .send(),
+        );
+        // From at once to well into the push (a different moment each round).
+        tokio::time::sleep(std::time::Duration::from_millis(40 * round as u64)).await;
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        let answered_ok = matches!(push.await.unwrap(), Ok(r) if r.status() == 200);
+
+        let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let check: String = sqlx::query_scalar("PRAGMA integrity_check")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+        assert_eq!(check, "ok", "round {round}");
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM polls")
+            .fetch_one(&mut db)
+            .await
+            .unwrap();
+        let stored = stored as u64;
+        db.close().await.unwrap();
+        if answered_ok {
+            assert_eq!(
+                stored,
+                acknowledged + rows,
+                "round {round}: acknowledged, then lost"
+            );
+        } else {
+            assert!(
+                stored == acknowledged || stored == acknowledged + rows,
+                "round {round}: {stored} rows, neither {acknowledged} nor {}",
+                acknowledged + rows
+            );
+        }
+        outcomes.push(match (answered_ok, stored == acknowledged) {
+            (true, _) => "answered",
+            (false, true) => "killed, rolled back",
+            (false, false) => "killed after the commit",
+        });
+        acknowledged = stored;
+    }
+    eprintln!("kill -9 rounds: {outcomes:?}");
+    assert!(
+        outcomes.contains(&"killed, rolled back"),
+        "no kill landed during a push: {outcomes:?}"
+    );
+    // And the service starts on it and reports.
+    let (mut child, addr) = start_serve(&url);
+    let r = client.get(format!("{addr}/healthz")).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -351,3 +351,60 @@ async fn a_recreated_empty_database_is_migrated_again_by_the_health_check() {
     assert_eq!(status, 200, "{body}");
     running.stop().await.unwrap();
 }
+
+/// A transaction whose COMMIT fails (here a deferred constraint trigger
+/// refuses it; in life a full disk or a lost connection) leaves no
+/// connection of the pool stuck in it: every later request goes through, on
+/// whichever pooled connection it gets, without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_commit_leaves_every_pooled_connection_usable() {
+    use sqlx::Connection;
+    let Some(db) = scratch().await else { return };
+    let pg = PostgresDatabase::connect(&db.url).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let running = service::start(pg, Settings::default(), listener)
+        .await
+        .unwrap();
+    let api = crate::common::client::ApiClient::new(format!("http://{}", running.addr));
+    let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+    sqlx::raw_sql(
+        "CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'refused at commit'; END $$;
+         CREATE CONSTRAINT TRIGGER refuse_tokyo AFTER INSERT ON timezones
+             DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
+             WHEN (NEW.timezone = 'Asia/Tokyo') EXECUTE FUNCTION refuse_at_commit();",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    // Failures and successes interleaved, more than the pool has connections.
+    for round in 0..12 {
+        let (status, body) = api
+            .push("timezones", "store_id,timezone_str\n1,Asia/Tokyo\n")
+            .await;
+        assert_eq!(status, 500, "round {round}: {body}");
+        assert!(!body.to_string().contains("refused at commit"), "{body}");
+        let (status, body) = api
+            .push("timezones", "store_id,timezone_str\n1,Europe/Paris\n")
+            .await;
+        assert_eq!(status, 200, "round {round}, after a failed commit: {body}");
+        let (status, body) = api
+            .push(
+                "polls",
+                format!(
+                    "store_id,status,timestamp_utc\n1,active,2023-01-25 12:{round:02}:00 UTC\n"
+                ),
+            )
+            .await;
+        assert_eq!(status, 200, "round {round}: {body}");
+    }
+    let id = api.trigger(Some("2023-01-25 13:00:00 UTC")).await;
+    let done = api.wait_for(&id).await;
+    assert_eq!(done["status"], "Complete", "{done}");
+    let zone: String = sqlx::query_scalar("SELECT timezone FROM timezones WHERE store_id = '1'")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(zone, "Europe/Paris", "the refused ingests applied nothing");
+    running.stop().await.unwrap();
+}
