@@ -158,6 +158,33 @@ async fn a_replaced_database_file_is_reported() {
     assert_eq!(r.status(), 500);
 }
 
+/// `storewatch serve` as a child process, killed (SIGKILL) when dropped, so
+/// a failing test leaves no server behind.
+struct Serve {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Serve {
+    fn start(database_url: &str) -> Serve {
+        let (child, url) = start_serve(database_url);
+        Serve { child, url }
+    }
+
+    /// kill -9, and wait until it is gone.
+    fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// `storewatch serve` as a child process on `url`, and its base URL once it
 /// says it listens.
 fn start_serve(url: &str) -> (std::process::Child, String) {
@@ -221,7 +248,8 @@ async fn kill_9_during_ingests_loses_nothing_acknowledged_and_applies_all_or_not
     let mut acknowledged = 0u64;
     let mut outcomes = Vec::new();
     for round in 0..8 {
-        let (mut child, addr) = start_serve(&url);
+        let server = Serve::start(&url);
+        let addr = server.url.clone();
         // One push acknowledged, then one the kill interrupts.
         let (ack_csv, ack_rows) = round_polls(2 * round, 50);
         let r = client
@@ -241,8 +269,7 @@ async fn kill_9_during_ingests_loses_nothing_acknowledged_and_applies_all_or_not
         );
         // From at once to well into the push (a different moment each round).
         tokio::time::sleep(std::time::Duration::from_millis(40 * round as u64)).await;
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
+        server.kill();
         let answered_ok = matches!(push.await.unwrap(), Ok(r) if r.status() == 200);
 
         let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
@@ -288,4 +315,95 @@ async fn kill_9_during_ingests_loses_nothing_acknowledged_and_applies_all_or_not
     assert_eq!(r.status(), 200);
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// A database file that cannot be written (made immutable with `chattr +i`,
+/// which stops root too; file modes do not, and CI runs as root):
+/// `/healthz` says the database takes no writes, an ingest is refused
+/// (nothing acknowledged), and once the file is writable again everything
+/// works without a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_only_database_file_is_reported_and_recovered_from() {
+    let ws = crate::common::Workspace::new();
+    let tz = ws.write("tz.csv", "store_id,timezone_str\n1,Asia/Tokyo\n");
+    ws.ok(&["ingest", "--timezones", &tz.display().to_string()]);
+    let db = ws.path("storewatch.db");
+    let Some(_immutable) = Immutable::set(&db) else {
+        return;
+    };
+    let server = Serve::start(&ws.database_url());
+    let client = reqwest::Client::new();
+    let health = || async {
+        let r = client
+            .get(format!("{}/healthz", server.url))
+            .send()
+            .await
+            .unwrap();
+        (
+            r.status().as_u16(),
+            r.json::<serde_json::Value>().await.unwrap(),
+        )
+    };
+    let push = |zone: &'static str| {
+        client
+            .post(format!("{}/api/ingest/timezones", server.url))
+            .header("content-type", "text/csv")
+            .body(format!("store_id,timezone_str\n1,{zone}\n"))
+            .send()
+    };
+    let (status, body) = health().await;
+    assert_eq!(
+        (status, &body["failed"]),
+        (503, &serde_json::json!("write")),
+        "{body}"
+    );
+    assert!(
+        !body.to_string().contains("readonly"),
+        "no SQLite text: {body}"
+    );
+    let r = push("Europe/Paris").await.unwrap();
+    assert_eq!(r.status(), 500);
+    drop(_immutable);
+    // Writable again: the failed connections were closed, new ones write.
+    let mut last = (0, serde_json::Value::Null);
+    for _ in 0..5 {
+        last = health().await;
+        if last.0 == 200 {
+            break;
+        }
+    }
+    assert_eq!(last.0, 200, "{}", last.1);
+    let r = push("Europe/Paris").await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+}
+
+/// `chattr +i` on a file until dropped; `None` (saying why) where it cannot
+/// be done, unless STOREWATCH_REQUIRE_MOUNT is set (CI, as root on ext4).
+struct Immutable(PathBuf);
+
+impl Immutable {
+    fn set(path: &Path) -> Option<Immutable> {
+        match Command::new("chattr").arg("+i").arg(path).output() {
+            Ok(o) if o.status.success() => Some(Immutable(path.to_path_buf())),
+            other => {
+                let why = match other {
+                    Ok(o) => String::from_utf8_lossy(&o.stderr).into_owned(),
+                    Err(e) => e.to_string(),
+                };
+                if std::env::var_os("STOREWATCH_REQUIRE_MOUNT").is_some() {
+                    panic!("STOREWATCH_REQUIRE_MOUNT is set but chattr +i failed: {why}");
+                }
+                eprintln!(
+                    "SKIPPED: this test makes a file immutable (root, ext4), which failed: {why}"
+                );
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Immutable {
+    fn drop(&mut self) {
+        let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+    }
 }

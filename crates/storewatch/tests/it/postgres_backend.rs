@@ -302,6 +302,17 @@ async fn a_postgres_that_never_answers_is_given_up_on_after_five_seconds() {
     );
 }
 
+/// The service on the PostgreSQL database at `url`, and a client for it.
+async fn serve_on(url: &str) -> (service::Running, crate::common::client::ApiClient) {
+    let pg = PostgresDatabase::connect(url).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let running = service::start(pg, Settings::default(), listener)
+        .await
+        .unwrap();
+    let api = crate::common::client::ApiClient::new(format!("http://{}", running.addr));
+    (running, api)
+}
+
 /// The database dropped and recreated empty under a running service: the
 /// next health check migrates it again, and the service works on without a
 /// restart (every route answered 500 until a restart before).
@@ -309,12 +320,7 @@ async fn a_postgres_that_never_answers_is_given_up_on_after_five_seconds() {
 async fn a_recreated_empty_database_is_migrated_again_by_the_health_check() {
     use sqlx::Connection;
     let Some(db) = scratch().await else { return };
-    let pg = PostgresDatabase::connect(&db.url).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let running = service::start(pg, Settings::default(), listener)
-        .await
-        .unwrap();
-    let api = crate::common::client::ApiClient::new(format!("http://{}", running.addr));
+    let (running, api) = serve_on(&db.url).await;
     let (status, _) = api
         .push("timezones", "store_id,timezone_str\n1,Asia/Tokyo\n")
         .await;
@@ -360,12 +366,7 @@ async fn a_recreated_empty_database_is_migrated_again_by_the_health_check() {
 async fn a_failed_commit_leaves_every_pooled_connection_usable() {
     use sqlx::Connection;
     let Some(db) = scratch().await else { return };
-    let pg = PostgresDatabase::connect(&db.url).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let running = service::start(pg, Settings::default(), listener)
-        .await
-        .unwrap();
-    let api = crate::common::client::ApiClient::new(format!("http://{}", running.addr));
+    let (running, api) = serve_on(&db.url).await;
     let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
     sqlx::raw_sql(
         "CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS
