@@ -17,7 +17,9 @@ use jiff::civil::{Date, DateTime};
 use jiff::tz::{AmbiguousOffset, TimeZone};
 use proptest::prelude::*;
 use storewatch_core::domain::{HoursRow, Poll, SpecialHoursRow, Status, TimeOfDay, Weekday};
-use storewatch_core::report::{Extended, ReportInput, StoreInput, analyze, compute};
+use storewatch_core::report::{
+    Extended, ReportInput, StoreInput, Window, analyze, compute, segments, tally_of,
+};
 
 const MIN: i64 = 60_000_000;
 const SLOT: i64 = 30_000_000;
@@ -386,6 +388,12 @@ proptest! {
         let tz = TimeZone::get(case.zone).unwrap();
         let analysis = analyze(&case.hours, &case.special, &case.polls, &tz, case.as_of).unwrap();
         prop_assert_eq!(analysis.extended, row.extended);
+        // A store page's bands, summed over each window, are the report's figures.
+        let week = Window::Week.ending_at(case.as_of);
+        let bands = segments(&analysis.open, &analysis.candidates, week);
+        for w in Window::ALL {
+            prop_assert_eq!(tally_of(&bands, w.ending_at(case.as_of)), row.figures.get(w));
+        }
         // In half-microseconds, like the figures.
         let got: Vec<RefIncident> = analysis
             .incidents

@@ -6,6 +6,7 @@ mod csv;
 mod incidents;
 mod interpolate;
 pub mod schedule;
+mod timeline;
 
 use std::collections::HashMap;
 
@@ -20,6 +21,7 @@ pub use interpolate::{
     Figures, HalfMicros, Tally, Window, candidates, figures, hundredths, open_length,
 };
 pub use schedule::{Interval, Opening, Schedule};
+pub use timeline::{Segment, segments, tally_of};
 
 /// Everything a report reads, taken from one consistent snapshot of the data.
 #[derive(Debug, Clone, Default)]

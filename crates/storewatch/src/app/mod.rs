@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod polls;
 pub mod report;
+pub mod timeline;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -11,7 +11,7 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use super::auth;
-use super::controllers::{docs, ingest, ingests, ops, polls, reports};
+use super::controllers::{docs, ingest, ingests, ops, polls, reports, stores};
 use super::error::{method_not_allowed, not_found};
 use super::plumbing;
 use super::plumbing::track_requests;
@@ -48,6 +48,7 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
             Router::new()
                 .route("/reports", get(reports::list::handle::<D>))
                 .route("/reports/{id}", get(reports::get::by_path::<D>))
+                .route("/stores/{id}/timeline", get(stores::timeline::show::<D>))
                 .route_layer(guard(Access::Reports)),
         )
         .merge(

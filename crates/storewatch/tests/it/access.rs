@@ -191,6 +191,19 @@ async fn every_route_answers_each_kind_of_caller_as_its_role_allows() {
             [401, 401, 403, 403, 403, 200],
         ),
         (
+            Method::GET,
+            format!("/api/stores/{}/timeline", ids[0]),
+            None,
+            [401, 401, 403, 200, 200, 200],
+        ),
+        // Not one of the owner's stores: as if it did not exist.
+        (
+            Method::GET,
+            format!("/api/stores/{}/timeline", ids[5]),
+            None,
+            [401, 401, 403, 200, 404, 200],
+        ),
+        (
             Method::POST,
             "/api/ingest/timezones".into(),
             Some(&zones),

@@ -14,3 +14,4 @@ mod postgres_backend;
 mod server_errors;
 mod server_jobs;
 mod server_reports;
+mod timeline;

@@ -802,6 +802,27 @@ async fn real_answers_match_the_openapi_schemas() {
         404,
     ));
     cases.push(("GET", "/healthz", "/healthz".into(), None, None, 200));
+    let timeline = "/api/stores/{id}/timeline";
+    let (_, _, zones) = crate::common::server::generated(40, 8, 7);
+    let zones = String::from_utf8(zones).unwrap();
+    let store = zones.lines().nth(1).unwrap().split(',').next().unwrap();
+    for (query, status) in [
+        ("", 200),
+        ("?as_of=2023-01-22 09:30:00 UTC", 200),
+        ("?as_of=never", 400),
+        ("?when=now", 400),
+    ] {
+        let path = format!("/api/stores/{store}/timeline{query}");
+        cases.push(("GET", timeline, path, None, None, status));
+    }
+    cases.push((
+        "GET",
+        timeline,
+        "/api/stores/nobody/timeline".into(),
+        None,
+        None,
+        404,
+    ));
     let by_id = "/api/reports/{id}";
     for (id, status) in [(complete.as_str(), 200), (running, 200), (failed, 200)] {
         cases.push((

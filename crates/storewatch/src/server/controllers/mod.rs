@@ -6,6 +6,7 @@ pub mod ingests;
 pub mod ops;
 pub mod polls;
 pub mod reports;
+pub mod stores;
 
 use axum::body::Bytes;
 use axum::http::HeaderMap;

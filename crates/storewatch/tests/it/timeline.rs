@@ -1,0 +1,150 @@
+//! A store's timeline (`GET /api/stores/{id}/timeline`) agrees with the
+//! report: its `figures` are the report's row, on generated stores and on
+//! the SPEC's worked examples, and its incidents and bands are there.
+
+use serde_json::Value;
+use storewatch::app::Settings;
+
+use crate::common::server::{TestApp, load_generated, spawn_app};
+use crate::common::shared_dir;
+
+async fn timeline(app: &TestApp, store: &str, as_of: &str) -> (u16, Value) {
+    let r = app
+        .client
+        .get(app.url(&format!("/api/stores/{store}/timeline")))
+        .query(&[("as_of", as_of)])
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+/// Every row of `csv` (extended columns) equals the timeline's figures.
+async fn figures_match_the_report(app: &TestApp, csv: &str, as_of: &str) -> usize {
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let mut checked = 0;
+    for line in lines {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (status, t) = timeline(app, cells[0], as_of).await;
+        assert_eq!(status, 200, "{t}");
+        assert_eq!(t["store_id"], cells[0]);
+        let figures = t["figures"].as_object().unwrap();
+        assert_eq!(figures.len(), header.len(), "{t}");
+        for (name, cell) in header.iter().zip(&cells) {
+            let got = &figures[*name];
+            if *name == "store_id" {
+                assert_eq!(got, cell);
+            } else {
+                assert_eq!(
+                    got.as_f64(),
+                    cell.parse::<f64>().ok(),
+                    "store {}, {name}: report {cell}, timeline {got}",
+                    cells[0]
+                );
+            }
+        }
+        checked += 1;
+    }
+    checked
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_timeline_figures_are_the_report_row_for_every_generated_store() {
+    let app = spawn_app(Settings::default()).await;
+    load_generated(&app, 40, 8).await;
+    for as_of in ["2023-01-25 12:00:00 UTC", "2023-01-22 03:30:00 UTC"] {
+        let r = app
+            .client
+            .post(app.url("/trigger_report"))
+            .query(&[("as_of", as_of), ("columns", "extended")])
+            .send()
+            .await
+            .unwrap();
+        let id = r.json::<Value>().await.unwrap()["report_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let done = app.wait_for(&id).await;
+        let csv = done["csv"].as_str().unwrap();
+        assert_eq!(figures_match_the_report(&app, csv, as_of).await, 40);
+    }
+}
+
+/// The SPEC's special-hours example, against its expected extended CSV (the
+/// SPEC's own numbers, not ours): every store's figures, and store K's
+/// incident and bands.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_spec_example_timelines_give_the_expected_rows() {
+    let Some(shared) = shared_dir() else { return };
+    let dir = shared.join("examples/special-hours-2023-01-23");
+    let app = spawn_app(Settings::default()).await;
+    for (source, file) in [
+        ("polls", "store_status.csv"),
+        ("business_hours", "business_hours.csv"),
+        ("timezones", "timezones.csv"),
+        ("special_hours", "special_hours.csv"),
+    ] {
+        let (status, body) = app
+            .push(source, std::fs::read(dir.join(file)).unwrap())
+            .await;
+        assert_eq!(status, 200, "{file}: {body}");
+    }
+    let as_of = format!(
+        "{} UTC",
+        std::fs::read_to_string(dir.join("as_of.txt"))
+            .unwrap()
+            .trim()
+    );
+    let expected = std::fs::read_to_string(dir.join("expected-extended.csv")).unwrap();
+    let stores = expected.lines().count() - 1;
+    assert_eq!(
+        figures_match_the_report(&app, &expected, &as_of).await,
+        stores
+    );
+
+    // K: one incident of 135 h in the week, and bands that add up to it.
+    let (_, k) = timeline(&app, "K", &as_of).await;
+    let incidents = k["incidents"].as_array().unwrap();
+    assert_eq!(incidents.len(), 1, "{k}");
+    assert_eq!(incidents[0]["downtime_hours"], 135.0, "{k}");
+    let down: f64 = k["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] == "down")
+        .map(|s| {
+            let at = |f: &str| {
+                storewatch_core::domain::parse_timestamp(s[f].as_str().unwrap()).unwrap() as f64
+            };
+            (at("end") - at("start")) / 3.6e9
+        })
+        .sum();
+    assert!((down - 135.0).abs() < 0.01, "down bands {down} h: {k}");
+    assert!(k["polls"].as_array().unwrap().len() >= 2, "{k}");
+    // J is closed on the report date by special hours: it is listed.
+    let (_, j) = timeline(&app, "J", &as_of).await;
+    assert!(
+        j["special_hours"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["date"] == "2023-01-23" && s["closed"] == true),
+        "{j}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_store_is_404_and_a_bad_as_of_400() {
+    let app = spawn_app(Settings::default()).await;
+    load_generated(&app, 5, 8).await;
+    let (status, body) = timeline(&app, "nobody", "2023-01-25 12:00:00 UTC").await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("nobody"), "{body}");
+    let (status, body) = timeline(&app, "nobody", "yesterday").await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().starts_with("as_of"),
+        "{body}"
+    );
+}
