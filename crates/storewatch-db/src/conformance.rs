@@ -1109,6 +1109,28 @@ pub async fn source_fingerprints_are_kept_per_kind<D: Database>(db: &D) {
     db.health(SECOND).await.unwrap();
 }
 
+pub async fn stores_are_found_by_part_of_their_id<D: Database>(db: &D) {
+    db.ingest_polls(polls(&[
+        ("Alpha-1", "2023-01-23T10:00:00Z", Status::Active),
+        ("beta%_2", "2023-01-23T10:00:00Z", Status::Active),
+        ("alphabet", "2023-01-23T11:00:00Z", Status::Inactive),
+        ("Zulu", "2023-01-23T11:00:00Z", Status::Inactive),
+    ]))
+    .await
+    .unwrap();
+    assert_eq!(
+        db.find_stores("alpha", 10).await.unwrap(),
+        vec!["Alpha-1".to_string(), "alphabet".to_string()],
+        "any case, in byte order"
+    );
+    assert_eq!(db.find_stores("alpha", 1).await.unwrap(), vec!["Alpha-1"]);
+    // `%` and `_` are characters, not patterns.
+    assert_eq!(db.find_stores("%_", 10).await.unwrap(), vec!["beta%_2"]);
+    assert_eq!(db.find_stores("_", 10).await.unwrap(), vec!["beta%_2"]);
+    assert_eq!(db.find_stores("", 10).await.unwrap().len(), 4);
+    assert!(db.find_stores("nothing", 10).await.unwrap().is_empty());
+}
+
 /// Declares one `#[tokio::test]` per conformance check, each on a fresh
 /// database from `$fresh` (an async block yielding `Option<(guard, db)>`;
 /// `None` skips, e.g. when no server is reachable). Backends invoke this
@@ -1135,6 +1157,7 @@ macro_rules! conformance_suite {
             the_queue_is_capped_per_key,
             reports_are_listed_and_expire,
             ingests_are_recorded_with_their_provenance,
+            stores_are_found_by_part_of_their_id,
         );
     };
     (@tests $fresh:expr; $($name:ident),* $(,)?) => {$(

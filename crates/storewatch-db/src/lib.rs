@@ -438,6 +438,14 @@ pub trait DataStore: Clone + Send + Sync + 'static {
     /// The newest poll timestamp, cheaply.
     fn newest_poll(&self) -> impl Future<Output = Result<Option<Micros>, DbError>> + Send;
 
+    /// Ids of stores with a poll that contain `query` (any case of ASCII
+    /// letters), in byte order, at most `limit`.
+    fn find_stores(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<String>, DbError>> + Send;
+
     /// Flushes what the backend buffers and closes its connections; for the
     /// end of a command-line run (SQLite moves its write-ahead log into the
     /// database file, so the file alone holds the data).

@@ -467,6 +467,19 @@ impl DataStore for PostgresDatabase {
             .map_err(db_err)
     }
 
+    async fn find_stores(&self, query: &str, limit: u32) -> Result<Vec<String>, DbError> {
+        // strpos, not LIKE: a query's `%` and `_` are plain characters.
+        sqlx::query_scalar(
+            "SELECT store_id FROM stores WHERE strpos(lower(store_id), lower($1)) > 0
+             ORDER BY store_id COLLATE \"C\" LIMIT $2",
+        )
+        .bind(query)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)
+    }
+
     async fn close(&self) {
         self.close_connections().await;
     }

@@ -316,6 +316,19 @@ impl DataStore for SqliteDatabase {
             .map_err(db_err)
     }
 
+    async fn find_stores(&self, query: &str, limit: u32) -> Result<Vec<String>, DbError> {
+        // instr, not LIKE: a query's `%` and `_` are plain characters.
+        sqlx::query_scalar(
+            "SELECT store_id FROM stores WHERE instr(lower(store_id), lower(?1)) > 0
+             ORDER BY store_id LIMIT ?2",
+        )
+        .bind(query)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)
+    }
+
     async fn close(&self) {
         self.close_connections().await;
     }

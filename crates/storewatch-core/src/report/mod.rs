@@ -160,6 +160,59 @@ pub fn compute(mut input: ReportInput) -> Result<Report, ReportError> {
     })
 }
 
+/// A store offline at the report time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offline {
+    pub store_id: String,
+    /// Where its downtime began: the start of its ongoing incident, in
+    /// half-microseconds (a midpoint between two polls).
+    pub since: HalfMicros,
+    /// Inactive polls in a row up to the report time.
+    pub inactive_polls: u32,
+}
+
+/// The stores offline at `as_of`: inside business hours then, with their
+/// nearest candidate poll (the last one) inactive. Longest offline first.
+pub fn offline_now(mut input: ReportInput) -> Result<Vec<Offline>, ReportError> {
+    let Some(as_of) = input.as_of else {
+        return Ok(Vec::new());
+    };
+    let zones = zones_of(&input.stores)?;
+    let found: Vec<Option<Offline>> = input
+        .stores
+        .par_iter_mut()
+        .map(|store| {
+            let tz = &zones[store.timezone.as_deref().unwrap_or("")];
+            store.polls.sort_unstable_by_key(|p| p.ts);
+            let a = analyze(&store.hours, &store.special, &store.polls, tz, as_of).ok_or_else(
+                || ReportError::OutOfRange {
+                    store_id: store.store_id.clone(),
+                    reason: "its business hours cannot be placed in time at the report time"
+                        .to_string(),
+                },
+            )?;
+            let open_now = a.open.iter().any(|iv| iv.contains(as_of));
+            let last = a.candidates.last();
+            if !open_now || last.is_none_or(|p| p.status.is_active()) {
+                return Ok(None);
+            }
+            let ongoing = a.incidents.last().filter(|i| i.ongoing);
+            Ok(Some(Offline {
+                store_id: std::mem::take(&mut store.store_id),
+                since: ongoing.map_or(2 * last.map_or(as_of, |p| p.ts), |i| i.start),
+                inactive_polls: ongoing.map_or(1, |i| i.inactive_polls),
+            }))
+        })
+        .collect::<Result<_, ReportError>>()?;
+    let mut out: Vec<Offline> = found.into_iter().flatten().collect();
+    out.sort_by(|a, b| {
+        a.since
+            .cmp(&b.since)
+            .then_with(|| a.store_id.cmp(&b.store_id))
+    });
+    Ok(out)
+}
+
 /// Each distinct zone name looked up once (`""` stands for the default zone).
 fn zones_of(stores: &[StoreInput]) -> Result<HashMap<String, TimeZone>, ReportError> {
     let mut zones = HashMap::new();

@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod metrics;
 pub mod polls;
 pub mod report;
+pub mod stores;
 pub mod timeline;
 
 use std::path::PathBuf;

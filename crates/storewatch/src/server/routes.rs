@@ -48,6 +48,7 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
             Router::new()
                 .route("/reports", get(reports::list::handle::<D>))
                 .route("/reports/{id}", get(reports::get::by_path::<D>))
+                .route("/stores", get(stores::list::list::<D>))
                 .route("/stores/{id}/timeline", get(stores::timeline::show::<D>))
                 .route_layer(guard(Access::Reports)),
         )

@@ -7,6 +7,7 @@ use storewatch_core::ingest::RowError;
 use storewatch_core::report::{HalfMicros, hundredths};
 use storewatch_db::{IngestRecord, ReportRecord, ReportState};
 
+use crate::app::stores::Found;
 use crate::app::timeline::{StoreTimeline, local};
 
 /// `POST /trigger_report`.
@@ -402,6 +403,41 @@ impl From<&StoreTimeline> for Timeline {
                 })
                 .collect(),
             figures,
+        }
+    }
+}
+
+/// `GET /api/stores`.
+#[derive(Debug, Serialize)]
+pub struct StoreList {
+    /// "Now": the newest poll.
+    pub as_of: Option<String>,
+    pub stores: Vec<StoreEntry>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StoreEntry {
+    pub store_id: String,
+    /// Offline now: since when (the start of its ongoing incident).
+    pub offline_since: Option<String>,
+    pub inactive_polls: Option<u32>,
+}
+
+impl From<Found> for StoreList {
+    fn from(found: Found) -> StoreList {
+        StoreList {
+            as_of: found.as_of.map(format_timestamp),
+            stores: found
+                .stores
+                .into_iter()
+                .map(|(store_id, offline)| StoreEntry {
+                    store_id,
+                    offline_since: offline
+                        .as_ref()
+                        .map(|o| format_timestamp(o.since.div_euclid(2))),
+                    inactive_polls: offline.map(|o| o.inactive_polls),
+                })
+                .collect(),
         }
     }
 }

@@ -196,6 +196,12 @@ async fn every_route_answers_each_kind_of_caller_as_its_role_allows() {
             None,
             [401, 401, 403, 200, 200, 200],
         ),
+        (
+            Method::GET,
+            "/api/stores?offline_now=true".into(),
+            None,
+            [401, 401, 403, 200, 200, 200],
+        ),
         // Not one of the owner's stores: as if it did not exist.
         (
             Method::GET,
@@ -703,4 +709,32 @@ fn keys_are_created_listed_and_revoked_from_the_command_line() {
         !owner_line.ends_with("\t-"),
         "revoked time shown: {owner_line}"
     );
+}
+
+/// An owner finds only its stores, and sees only their timelines.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_finds_only_its_stores() {
+    let app = spawn_app(Settings::default()).await;
+    load_generated(&app, 20, 8).await;
+    let ids = store_ids(20);
+    let owner = app.with_key(&key(&app, "owner", Role::Viewer, Some(&[&ids[3], &ids[7]])).await);
+    let viewer = app.with_key(&key(&app, "ops", Role::Viewer, None).await);
+    let found = |client: crate::common::client::ApiClient, path: &'static str| async move {
+        let r = client.request(Method::GET, path).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        let body: serde_json::Value = r.json().await.unwrap();
+        body["stores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["store_id"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    let mut mine = vec![ids[3].clone(), ids[7].clone()];
+    mine.sort();
+    assert_eq!(found(owner.clone(), "/api/stores?limit=500").await, mine);
+    assert_eq!(found(viewer.clone(), "/api/stores?limit=500").await.len(), 20);
+    for s in found(owner.clone(), "/api/stores?offline_now=true").await {
+        assert!(mine.contains(&s), "{s} is not the owner's");
+    }
 }

@@ -815,6 +815,16 @@ async fn real_answers_match_the_openapi_schemas() {
         let path = format!("/api/stores/{store}/timeline{query}");
         cases.push(("GET", timeline, path, None, None, status));
     }
+    for (query, status) in [
+        ("", 200),
+        ("?query=1&limit=3", 200),
+        ("?offline_now=true", 200),
+        ("?offline_now=maybe", 400),
+        ("?limit=0", 400),
+    ] {
+        let path = format!("/api/stores{query}");
+        cases.push(("GET", "/api/stores", path, None, None, status));
+    }
     cases.push((
         "GET",
         timeline,

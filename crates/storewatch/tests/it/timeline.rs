@@ -148,3 +148,55 @@ async fn an_unknown_store_is_404_and_a_bad_as_of_400() {
         "{body}"
     );
 }
+
+/// `GET /api/stores`: found by part of the id; offline now is exactly the
+/// stores open at the newest poll whose last poll is inactive; an owner
+/// finds only its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stores_are_found_and_those_offline_now_listed() {
+    let app = spawn_app(Settings::default()).await;
+    // No hours: open around the clock. The newest poll is 12:00.
+    let polls = "store_id,status,timestamp_utc\n\
+        down-1,active,2023-01-25 10:00:00 UTC\n\
+        down-1,inactive,2023-01-25 11:00:00 UTC\n\
+        down-2,inactive,2023-01-25 12:00:00 UTC\n\
+        up-1,inactive,2023-01-25 10:00:00 UTC\n\
+        up-1,active,2023-01-25 11:30:00 UTC\n";
+    assert_eq!(app.push("polls", polls).await.0, 200);
+    let get = |path: &str| {
+        let client = app.client.clone();
+        let url = app.url(path);
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.json::<Value>().await.unwrap())
+        }
+    };
+    let ids = |v: &Value| -> Vec<String> {
+        v["stores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["store_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (status, all) = get("/api/stores").await;
+    assert_eq!(status, 200, "{all}");
+    assert_eq!(ids(&all), ["down-1", "down-2", "up-1"]);
+    assert_eq!(
+        ids(&get("/api/stores?query=DOWN").await.1),
+        ["down-1", "down-2"]
+    );
+    let (_, offline) = get("/api/stores?offline_now=true").await;
+    assert_eq!(offline["as_of"], "2023-01-25T12:00:00Z", "{offline}");
+    // down-1 since the midpoint of 10:00 and 11:00; down-2 since the week began.
+    assert_eq!(ids(&offline), ["down-2", "down-1"], "{offline}");
+    assert_eq!(
+        offline["stores"][1]["offline_since"],
+        "2023-01-25T10:30:00Z"
+    );
+    assert_eq!(offline["stores"][1]["inactive_polls"], 1);
+    assert_eq!(
+        ids(&get("/api/stores?offline_now=true&query=-1").await.1),
+        ["down-1"]
+    );
+}

@@ -1,3 +1,4 @@
-//! A store's page data: `GET /api/stores/{id}/timeline`.
+//! Stores: finding them, and one store's week.
 
+pub mod list;
 pub mod timeline;

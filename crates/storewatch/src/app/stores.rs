@@ -1,0 +1,63 @@
+//! Finding stores: by part of their id, or those offline now (inside
+//! business hours at the newest poll, with that nearest poll inactive).
+//! An owner finds only its own stores.
+
+use anyhow::Result;
+use storewatch_core::domain::Micros;
+use storewatch_core::report::{Offline, offline_now};
+use storewatch_db::{Database, Scope};
+
+/// Stores found, and the time "now" means: the newest poll.
+#[derive(Debug)]
+pub struct Found {
+    pub as_of: Option<Micros>,
+    /// Store ids in byte order, or (offline only) longest offline first.
+    pub stores: Vec<(String, Option<Offline>)>,
+}
+
+/// Whether `id` contains `query`, ASCII letters in any case (as the
+/// database search does).
+fn matches(id: &str, query: &str) -> bool {
+    id.to_ascii_lowercase()
+        .contains(&query.to_ascii_lowercase())
+}
+
+/// At most `limit` stores whose id contains `query`; with `offline_only`,
+/// just those offline now. `scope`: an owner's stores.
+pub async fn find_stores<D: Database>(
+    db: &D,
+    query: &str,
+    offline_only: bool,
+    scope: Option<&Scope>,
+    limit: u32,
+) -> Result<Found> {
+    let limit = limit as usize;
+    if offline_only {
+        // The whole week of every store in scope: as heavy as a report.
+        let input = db.report_input(None, scope).await?;
+        let as_of = input.as_of;
+        let offline = tokio::task::spawn_blocking(move || offline_now(input)).await??;
+        let stores = offline
+            .into_iter()
+            .filter(|o| matches(&o.store_id, query))
+            .take(limit)
+            .map(|o| (o.store_id.clone(), Some(o)))
+            .collect();
+        return Ok(Found { as_of, stores });
+    }
+    let ids = match scope {
+        // An owner's few stores: found among all matches, then kept.
+        Some(scope) => db
+            .find_stores(query, u32::MAX)
+            .await?
+            .into_iter()
+            .filter(|id| scope.stores().contains(id))
+            .take(limit)
+            .collect(),
+        None => db.find_stores(query, limit as u32).await?,
+    };
+    Ok(Found {
+        as_of: db.newest_poll().await?,
+        stores: ids.into_iter().map(|id| (id, None)).collect(),
+    })
+}
