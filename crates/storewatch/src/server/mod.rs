@@ -5,6 +5,7 @@ pub mod auth;
 pub mod body;
 pub mod controllers;
 pub mod error;
+pub mod pages;
 pub mod plumbing;
 mod routes;
 pub mod views;

@@ -13,6 +13,7 @@ use tower_http::trace::TraceLayer;
 use super::auth;
 use super::controllers::{docs, ingest, ingests, ops, polls, reports, stores};
 use super::error::{method_not_allowed, not_found};
+use super::pages;
 use super::plumbing;
 use super::plumbing::track_requests;
 use crate::app::AppState;
@@ -26,6 +27,17 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
     let guard = |access: Access| {
         middleware::from_fn_with_state((state.clone(), access), auth::require::<D>)
     };
+    let page_guard = |access: Access| {
+        middleware::from_fn_with_state((state.clone(), access), auth::require_page::<D>)
+    };
+    let pages = Router::new()
+        .route("/stores/{id}", get(pages::store::show::<D>))
+        .route_layer(page_guard(Access::Reports))
+        .route(
+            "/login",
+            get(pages::login::show).post(pages::login::submit::<D>),
+        )
+        .route("/logout", post(pages::login::logout));
     let report_routes = || {
         Router::new()
             .route("/trigger_report", post(reports::trigger::handle::<D>))
@@ -72,6 +84,7 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
     Router::new()
         .merge(report_routes())
         .merge(ops_routes())
+        .merge(pages)
         .route("/", get(docs::root))
         .layer(middleware::from_fn(plumbing::timeout))
         .nest("/api", api)

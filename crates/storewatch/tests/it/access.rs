@@ -733,7 +733,10 @@ async fn an_owner_finds_only_its_stores() {
     let mut mine = vec![ids[3].clone(), ids[7].clone()];
     mine.sort();
     assert_eq!(found(owner.clone(), "/api/stores?limit=500").await, mine);
-    assert_eq!(found(viewer.clone(), "/api/stores?limit=500").await.len(), 20);
+    assert_eq!(
+        found(viewer.clone(), "/api/stores?limit=500").await.len(),
+        20
+    );
     for s in found(owner.clone(), "/api/stores?offline_now=true").await {
         assert!(mine.contains(&s), "{s} is not the owner's");
     }

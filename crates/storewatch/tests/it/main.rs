@@ -10,6 +10,7 @@ mod cli_bad_input;
 mod cli_shared_data;
 mod docs_browser;
 mod faults;
+mod pages;
 mod postgres_backend;
 mod server_errors;
 mod server_jobs;

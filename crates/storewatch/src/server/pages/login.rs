@@ -1,0 +1,100 @@
+//! `GET /login`, `POST /login`, `POST /logout`: the dashboard asks for a
+//! key once and keeps it in an HttpOnly, SameSite=Strict cookie, which the
+//! API then accepts like a bearer token (pages and their scripts never see
+//! the key).
+
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use storewatch_db::Database;
+
+use super::{escape, page};
+use crate::app::AppState;
+use crate::clock::now_micros;
+use crate::server::auth::KEY_COOKIE;
+
+#[derive(Debug, Default, Deserialize)]
+pub struct Next {
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Login {
+    key: String,
+    next: Option<String>,
+}
+
+/// Where to go after logging in: a path of this service only.
+fn local_path(next: Option<&str>) -> String {
+    match next {
+        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn form(next: &str, error: Option<&str>) -> Response {
+    let error = error
+        .map(|e| format!("<p class=error>{}</p>", escape(e)))
+        .unwrap_or_default();
+    page(
+        "Log in",
+        &format!(
+            "<h1>Log in</h1>{error}<p>Paste the API key you were given \
+             (<code>sw_…</code>). It is kept in a cookie this browser sends \
+             back to this service only.</p>\
+             <form method=post action=\"/login\"><input type=password name=key \
+             size=70 autofocus required aria-label=\"API key\">\
+             <input type=hidden name=next value=\"{next}\"> <button>Log in</button></form>",
+            next = escape(next)
+        ),
+    )
+}
+
+pub async fn show(Query(q): Query<Next>) -> Response {
+    form(&local_path(q.next.as_deref()), None)
+}
+
+pub async fn submit<D: Database>(
+    State(state): State<AppState<D>>,
+    Form(login): Form<Login>,
+) -> Response {
+    let next = local_path(login.next.as_deref());
+    let key = login.key.trim();
+    // A key is letters, digits and `_`: nothing that could end the cookie.
+    if key.is_empty() || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        let mut response = form(&next, Some("that is not an API key (sw_…)"));
+        *response.status_mut() = StatusCode::UNAUTHORIZED;
+        return response;
+    }
+    let bearer = format!("Bearer {key}");
+    match state
+        .gate
+        .authenticate(&state.db, Some(&bearer), now_micros())
+        .await
+    {
+        Ok(_) => {
+            let cookie = format!("{KEY_COOKIE}={key}; HttpOnly; SameSite=Strict; Path=/");
+            let mut response = Redirect::to(&next).into_response();
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            response
+        }
+        Err(e) => {
+            let mut response = form(&next, Some(&format!("{e}")));
+            *response.status_mut() = StatusCode::UNAUTHORIZED;
+            response
+        }
+    }
+}
+
+pub async fn logout() -> Response {
+    let mut response = Redirect::to("/login").into_response();
+    let expired = format!("{KEY_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    if let Ok(v) = HeaderValue::from_str(&expired) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}

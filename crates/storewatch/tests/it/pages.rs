@@ -1,0 +1,194 @@
+//! The dashboard's store page and its login, through the real service:
+//! what the page shows agrees with the SPEC's expected report, a key is
+//! asked for once and kept in an HttpOnly, SameSite=Strict cookie.
+
+use reqwest::redirect::Policy;
+use storewatch::app::Settings;
+use storewatch::app::access::KeyRequest;
+use storewatch_db::{Role, Scope};
+
+use crate::common::server::{TestApp, spawn_app};
+use crate::common::shared_dir;
+
+/// The SPEC's special-hours example, loaded.
+async fn example_app() -> Option<(TestApp, String)> {
+    let dir = shared_dir()?.join("examples/special-hours-2023-01-23");
+    let app = spawn_app(Settings::default()).await;
+    for (source, file) in [
+        ("polls", "store_status.csv"),
+        ("business_hours", "business_hours.csv"),
+        ("timezones", "timezones.csv"),
+        ("special_hours", "special_hours.csv"),
+    ] {
+        let (status, body) = app
+            .push(source, std::fs::read(dir.join(file)).unwrap())
+            .await;
+        assert_eq!(status, 200, "{file}: {body}");
+    }
+    let as_of = std::fs::read_to_string(dir.join("as_of.txt")).unwrap();
+    Some((app, format!("{} UTC", as_of.trim())))
+}
+
+const FORM: &str = "application/x-www-form-urlencoded";
+
+/// `text` as a form value.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(Policy::none())
+        .build()
+        .unwrap()
+}
+
+async fn get(client: &reqwest::Client, url: String) -> (u16, String) {
+    let r = client.get(url).send().await.unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_page_shows_its_week_figures_and_incidents() {
+    let Some((app, as_of)) = example_app().await else {
+        return;
+    };
+    let c = client();
+    let url = |store: &str| app.url(&format!("/stores/{store}?as_of={as_of}"));
+    let (status, page) = get(&c, url("K")).await;
+    assert_eq!(status, 200, "{page}");
+    // The expected extended row of K, cell by cell.
+    for cell in ["60.00", "13.00", "135.00", "148.00"] {
+        assert!(
+            page.contains(&format!("<td>{cell}</td>")),
+            "{cell} missing: {page}"
+        );
+    }
+    assert!(page.contains("<svg"), "{page}");
+    assert!(page.contains("class=\"band down\""), "a down band: {page}");
+    assert!(page.contains("class=\"poll"), "poll marks: {page}");
+    assert!(page.contains("<table class=incidents>") && page.contains("<td>135.00</td>"));
+    // J is closed by special hours on the report date.
+    let (_, page) = get(&c, url("J")).await;
+    assert!(page.contains("Closed today (special hours)."), "{page}");
+    assert!(
+        page.contains("· closed"),
+        "the closed day is marked: {page}"
+    );
+    // An unknown store: a 404 page, the id escaped.
+    let (status, page) = get(&c, app.url("/stores/%3Cb%3E")).await;
+    assert_eq!(status, 404);
+    assert!(
+        page.contains("&lt;b&gt;") && !page.contains("<b>"),
+        "{page}"
+    );
+    let (status, _) = get(&c, app.url("/stores/K?as_of=tomorrow")).await;
+    assert_eq!(status, 400);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_ask_for_a_key_once_and_keep_it_in_a_strict_http_only_cookie() {
+    let Some((app, _)) = example_app().await else {
+        return;
+    };
+    let key = |name: &'static str, scope: Option<Scope>| {
+        let db = app.db.clone();
+        async move {
+            KeyRequest::new(name, Role::Viewer, scope)
+                .unwrap()
+                .create(&db, storewatch::clock::now_micros())
+                .await
+                .unwrap()
+                .reveal()
+        }
+    };
+    let viewer = key("ops", None).await;
+    let owner = key("owner-j", Some(Scope::new(["J"]).unwrap())).await;
+    let c = client();
+    // No key: sent to the login page, which comes back after.
+    let r = c.get(app.url("/stores/K")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert_eq!(r.headers()["location"], "/login?next=/stores/K");
+    let (status, form) = get(&c, app.url("/login?next=/stores/K")).await;
+    assert_eq!(status, 200);
+    assert!(
+        form.contains("name=key") && form.contains("value=\"/stores/K\""),
+        "{form}"
+    );
+    // A wrong key: the form again, 401, no cookie.
+    let r = c
+        .post(app.url("/login"))
+        .header("content-type", FORM)
+        .body(format!(
+            "key=sw_0000000000000000_00&next={}",
+            encode("/stores/K")
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(r.headers().get("set-cookie").is_none());
+    // The right key: the cookie, and back to the page; elsewhere than this
+    // service is not a place to go back to.
+    for (next, to) in [("/stores/K", "/stores/K"), ("//evil.example/", "/")] {
+        let r = c
+            .post(app.url("/login"))
+            .header("content-type", FORM)
+            .body(format!("key={viewer}&next={}", encode(next)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 303);
+        assert_eq!(r.headers()["location"], to);
+        let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+    }
+    let with = |key: &str| format!("storewatch_key={key}");
+    let r = c
+        .get(app.url("/stores/K"))
+        .header("cookie", with(&viewer))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // The API takes the cookie too (the page's own scripts send it).
+    let r = c
+        .get(app.url("/api/stores/K/timeline"))
+        .header("cookie", with(&viewer))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // An owner's key: its store, and no other.
+    let r = c
+        .get(app.url("/stores/J"))
+        .header("cookie", with(&owner))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = c
+        .get(app.url("/stores/K"))
+        .header("cookie", with(&owner))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    // Logging out forgets the cookie.
+    let r = c.post(app.url("/logout")).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(
+        r.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .contains("Max-Age=0")
+    );
+}
