@@ -31,6 +31,8 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
         middleware::from_fn_with_state((state.clone(), access), auth::require_page::<D>)
     };
     let pages = Router::new()
+        .route("/", get(pages::start::show::<D>))
+        .route("/reports/{id}", get(pages::report::show::<D>))
         .route("/stores/{id}", get(pages::store::show::<D>))
         .route_layer(page_guard(Access::Reports))
         .route(
@@ -85,7 +87,6 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
         .merge(report_routes())
         .merge(ops_routes())
         .merge(pages)
-        .route("/", get(docs::root))
         .layer(middleware::from_fn(plumbing::timeout))
         .nest("/api", api)
         .fallback(not_found)

@@ -136,11 +136,13 @@ async fn every_route_answers_each_kind_of_caller_as_its_role_allows() {
             None,
             [200, 200, 200, 200, 200, 200],
         ),
+        // The start page: without a key the login page (after a redirect),
+        // a poller's key may not see reports.
         (
             Method::GET,
             "/".into(),
             None,
-            [200, 200, 200, 200, 200, 200],
+            [200, 200, 403, 200, 200, 200],
         ),
         (
             Method::POST,

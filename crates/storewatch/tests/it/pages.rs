@@ -192,3 +192,62 @@ async fn pages_ask_for_a_key_once_and_keep_it_in_a_strict_http_only_cookie() {
             .contains("Max-Age=0")
     );
 }
+
+/// The start page lists earlier reports and offers the trigger; a report's
+/// page is a table, most downtime first by default, sortable by any column,
+/// filtered by store id, each store linked to its page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_start_page_and_a_report_page() {
+    let Some((app, as_of)) = example_app().await else {
+        return;
+    };
+    let id = app.trigger(Some(&as_of)).await;
+    let done = app.wait_for(&id).await;
+    assert_eq!(done["status"], "Complete", "{done}");
+    let c = client();
+    let (status, start) = get(&c, app.url("/")).await;
+    assert_eq!(status, 200);
+    assert!(
+        start.contains("Trigger a report") && start.contains("id=offline"),
+        "{start}"
+    );
+    assert!(
+        start.contains(&format!("/reports/{id}")),
+        "the report is listed: {start}"
+    );
+
+    let (status, table) = get(&c, app.url(&format!("/reports/{id}"))).await;
+    assert_eq!(status, 200);
+    let stores = |html: &str| -> Vec<String> {
+        html.split("<tr><td><a href=\"/stores/")
+            .skip(1)
+            .map(|row| row.split('?').next().unwrap().to_string())
+            .collect()
+    };
+    // Most downtime in the week first: the SPEC's expected CSV, sorted.
+    let expected = std::fs::read_to_string(
+        shared_dir()
+            .unwrap()
+            .join("examples/special-hours-2023-01-23/expected-extended.csv"),
+    )
+    .unwrap();
+    let mut rows: Vec<(f64, String)> = expected
+        .lines()
+        .skip(1)
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            (c[6].parse().unwrap(), c[0].to_string())
+        })
+        .collect();
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let want: Vec<String> = rows.into_iter().map(|(_, s)| s).collect();
+    assert_eq!(stores(&table), want, "{table}");
+    let (_, by_id) = get(&c, app.url(&format!("/reports/{id}?sort=store_id&dir=asc"))).await;
+    let mut sorted = want.clone();
+    sorted.sort();
+    assert_eq!(stores(&by_id), sorted);
+    let (_, only_k) = get(&c, app.url(&format!("/reports/{id}?store=k"))).await;
+    assert_eq!(stores(&only_k), ["K"]);
+    let (status, _) = get(&c, app.url("/reports/0123456789abcdef0123456789abcdef")).await;
+    assert_eq!(status, 404);
+}

@@ -2,7 +2,7 @@
 //! resources (it works offline: no CDN).
 
 use axum::http::header;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 
 /// The API description, hand-written and kept honest by a test that calls
 /// every path it lists.
@@ -15,8 +15,4 @@ pub async fn openapi() -> Response {
 
 pub async fn page() -> Response {
     ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], PAGE).into_response()
-}
-
-pub async fn root() -> Redirect {
-    Redirect::to("/api/docs")
 }

@@ -2,6 +2,8 @@
 //! SVG, no script needed to read them and nothing fetched from elsewhere.
 
 pub mod login;
+pub mod report;
+pub mod start;
 pub mod store;
 mod week_svg;
 
@@ -32,13 +34,25 @@ th{background:#eef1f5}td:first-child,th:first-child{text-align:left}.note{backgr
 .error{background:#fde8e8;border:1px solid #f3b4b4;padding:.4em .8em}svg{background:#fff;border:1px solid #d8dce3}\
 .legend span{display:inline-block;margin-right:1.2em}.sw{display:inline-block;width:1em;height:.8em;vertical-align:middle;margin-right:.3em}";
 
+/// A page saying what went wrong, with `status`.
+pub fn error_page(status: axum::http::StatusCode, title: &str, message: &str) -> Response {
+    let body = format!(
+        "<h1>{}</h1><p class=error>{}</p>",
+        escape(title),
+        escape(message)
+    );
+    let mut response = page(title, &body);
+    *response.status_mut() = status;
+    response
+}
+
 /// A whole page: title, navigation and `body` (already HTML).
 pub fn page(title: &str, body: &str) -> Response {
     let html = format!(
         "<!doctype html><html lang=en><head><meta charset=utf-8>\
          <meta name=viewport content=\"width=device-width,initial-scale=1\">\
          <title>{title} · storewatch</title><style>{STYLE}</style></head><body>\
-         <header><strong>storewatch</strong><a href=\"/api/docs\">API docs</a>\
+         <header><a href=\"/\"><strong>storewatch</strong></a><a href=\"/api/docs\">API docs</a>\
          <form method=post action=\"/logout\" style=\"margin-left:auto\"><button>Log out</button></form></header>\
          <main>{body}</main></body></html>",
         title = escape(title),

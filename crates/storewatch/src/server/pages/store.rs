@@ -11,7 +11,7 @@ use storewatch_core::domain::{MICROS_PER_HOUR, format_timestamp, parse_timestamp
 use storewatch_core::report::hundredths;
 use storewatch_db::Database;
 
-use super::{escape, page, week_svg};
+use super::{error_page, escape, page, week_svg};
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::app::timeline::{local, store_timeline};
@@ -19,19 +19,6 @@ use crate::app::timeline::{local, store_timeline};
 #[derive(Debug, Default, Deserialize)]
 pub struct StoreParams {
     as_of: Option<String>,
-}
-
-fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
-    let mut response = page(
-        title,
-        &format!(
-            "<h1>{}</h1><p class=error>{}</p>",
-            escape(title),
-            escape(message)
-        ),
-    );
-    *response.status_mut() = status;
-    response
 }
 
 pub async fn show<D: Database>(
