@@ -120,14 +120,37 @@ pub fn candidates(open: &[Interval], polls: &[Poll], from: Micros, to: Micros) -
 /// the nearest candidate.
 fn tally(open: &[Interval], candidates: &[Poll], window: Interval) -> Tally {
     let mut t = Tally::default();
+    coloured(open, candidates, window, |from, to, up| {
+        if up {
+            t.up += to - from;
+        } else {
+            t.down += to - from;
+        }
+    });
+    t
+}
+
+/// Calls `each(from, to, up)` for the stretches of `open ∩ window`, in time
+/// order and in half-microseconds, each coloured by one candidate: the
+/// nearest (the boundary between two is their midpoint). Candidates sorted
+/// by time; none, no call.
+pub(crate) fn coloured(
+    open: &[Interval],
+    candidates: &[Poll],
+    window: Interval,
+    mut each: impl FnMut(HalfMicros, HalfMicros, bool),
+) {
     let n = candidates.len();
+    if n == 0 {
+        return;
+    }
     // The boundary after candidate i, in half-microseconds: t_i + t_{i+1}
     // is twice their midpoint. The last candidate's segment never ends.
     let boundary = |i: usize| {
         if i + 1 < n {
             candidates[i].ts + candidates[i + 1].ts
         } else {
-            i64::MAX
+            HalfMicros::MAX
         }
     };
     let mut i = 0;
@@ -142,18 +165,13 @@ fn tally(open: &[Interval], candidates: &[Poll], window: Interval) -> Tally {
         }
         while at < end {
             let stop = boundary(i).min(end);
-            if candidates[i].status.is_active() {
-                t.up += stop - at;
-            } else {
-                t.down += stop - at;
-            }
+            each(at, stop, candidates[i].status.is_active());
             at = stop;
             if at == boundary(i) {
                 i += 1;
             }
         }
     }
-    t
 }
 
 /// A length in hundredths of `unit_micros`, rounded half up, exactly.

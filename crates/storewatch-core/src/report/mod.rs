@@ -135,17 +135,7 @@ pub fn compute(mut input: ReportInput) -> Result<Report, ReportError> {
         .stores
         .par_iter_mut()
         .map(|store| {
-            let tz = &zones[store.timezone.as_deref().unwrap_or("")];
-            store.polls.sort_unstable_by_key(|p| p.ts);
-            let a = analyze(&store.hours, &store.special, &store.polls, tz, as_of).ok_or_else(
-                || ReportError::OutOfRange {
-                    store_id: store.store_id.clone(),
-                    reason: format!(
-                        "its business hours cannot be placed in time at the report time {}",
-                        crate::domain::format_timestamp(as_of)
-                    ),
-                },
-            )?;
+            let a = analyze_store(store, &zones, as_of)?;
             Ok(ReportRow {
                 store_id: std::mem::take(&mut store.store_id),
                 figures: a.figures,
@@ -157,6 +147,26 @@ pub fn compute(mut input: ReportInput) -> Result<Report, ReportError> {
     Ok(Report {
         as_of: Some(as_of),
         rows,
+    })
+}
+
+/// [`analyze`] for one store of a report's input (its polls sorted in
+/// place), or why it cannot be.
+fn analyze_store(
+    store: &mut StoreInput,
+    zones: &HashMap<String, TimeZone>,
+    as_of: Micros,
+) -> Result<StoreAnalysis, ReportError> {
+    let tz = &zones[store.timezone.as_deref().unwrap_or("")];
+    store.polls.sort_unstable_by_key(|p| p.ts);
+    analyze(&store.hours, &store.special, &store.polls, tz, as_of).ok_or_else(|| {
+        ReportError::OutOfRange {
+            store_id: store.store_id.clone(),
+            reason: format!(
+                "its business hours cannot be placed in time at the report time {}",
+                crate::domain::format_timestamp(as_of)
+            ),
+        }
     })
 }
 
@@ -182,15 +192,7 @@ pub fn offline_now(mut input: ReportInput) -> Result<Vec<Offline>, ReportError> 
         .stores
         .par_iter_mut()
         .map(|store| {
-            let tz = &zones[store.timezone.as_deref().unwrap_or("")];
-            store.polls.sort_unstable_by_key(|p| p.ts);
-            let a = analyze(&store.hours, &store.special, &store.polls, tz, as_of).ok_or_else(
-                || ReportError::OutOfRange {
-                    store_id: store.store_id.clone(),
-                    reason: "its business hours cannot be placed in time at the report time"
-                        .to_string(),
-                },
-            )?;
+            let a = analyze_store(store, &zones, as_of)?;
             let open_now = a.open.iter().any(|iv| iv.contains(as_of));
             let last = a.candidates.last();
             if !open_now || last.is_none_or(|p| p.status.is_active()) {

@@ -5,7 +5,7 @@
 
 use crate::domain::Poll;
 
-use super::interpolate::{HalfMicros, Tally};
+use super::interpolate::{HalfMicros, Tally, coloured};
 use super::schedule::Interval;
 
 /// A stretch of open time with one status, in half-microseconds since the
@@ -32,46 +32,13 @@ impl Segment {
 /// (neighbours with the same status and no closed time between are one).
 /// `candidates` must be sorted by time; none means no band (no observation).
 pub fn segments(open: &[Interval], candidates: &[Poll], window: Interval) -> Vec<Segment> {
-    let n = candidates.len();
     let mut out: Vec<Segment> = Vec::new();
-    if n == 0 {
-        return out;
-    }
-    // Where candidate i's time ends: its midpoint with the next, doubled.
-    let boundary = |i: usize| {
-        if i + 1 < n {
-            candidates[i].ts + candidates[i + 1].ts
-        } else {
-            HalfMicros::MAX
+    coloured(open, candidates, window, |start, end, up| {
+        match out.last_mut() {
+            Some(last) if last.end == start && last.up == up => last.end = end,
+            _ => out.push(Segment { start, end, up }),
         }
-    };
-    let mut i = 0;
-    for iv in open {
-        let part = iv.intersect(&window);
-        if part.is_empty() {
-            continue;
-        }
-        let (mut at, end) = (2 * part.start, 2 * part.end);
-        while boundary(i) <= at {
-            i += 1;
-        }
-        while at < end {
-            let stop = boundary(i).min(end);
-            let up = candidates[i].status.is_active();
-            match out.last_mut() {
-                Some(last) if last.end == at && last.up == up => last.end = stop,
-                _ => out.push(Segment {
-                    start: at,
-                    end: stop,
-                    up,
-                }),
-            }
-            at = stop;
-            if at == boundary(i) {
-                i += 1;
-            }
-        }
-    }
+    });
     out
 }
 

@@ -15,6 +15,7 @@ use crate::app::AppState;
 use crate::app::access::{Access, AuthError};
 use crate::clock::now_micros;
 use crate::server::error::ApiError;
+use crate::server::pages::percent_encode;
 
 /// The cookie the dashboard keeps the key in (HttpOnly, SameSite=Strict).
 pub const KEY_COOKIE: &str = "storewatch_key";
@@ -57,22 +58,10 @@ pub async fn require_page<D: Database>(
         .await;
     if matches!(found, Err(AuthError::Missing | AuthError::Invalid)) {
         let back = request.uri().path_and_query().map_or("/", |p| p.as_str());
-        let to = format!("/login?next={}", percent_encode(back));
+        let to = format!("/login?next={}", percent_encode(back, true));
         return axum::response::Redirect::to(&to).into_response();
     }
     require(State((state, access)), request, next).await
-}
-
-/// `text` safe inside a query parameter.
-fn percent_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// Middleware: 401 without a valid key, 403 with a key of the wrong role.

@@ -7,26 +7,14 @@ use storewatch::app::Settings;
 use storewatch::app::access::KeyRequest;
 use storewatch_db::{Role, Scope};
 
-use crate::common::server::{TestApp, spawn_app};
+use crate::common::server::{TestApp, load_example, spawn_app};
 use crate::common::shared_dir;
 
 /// The SPEC's special-hours example, loaded.
 async fn example_app() -> Option<(TestApp, String)> {
-    let dir = shared_dir()?.join("examples/special-hours-2023-01-23");
     let app = spawn_app(Settings::default()).await;
-    for (source, file) in [
-        ("polls", "store_status.csv"),
-        ("business_hours", "business_hours.csv"),
-        ("timezones", "timezones.csv"),
-        ("special_hours", "special_hours.csv"),
-    ] {
-        let (status, body) = app
-            .push(source, std::fs::read(dir.join(file)).unwrap())
-            .await;
-        assert_eq!(status, 200, "{file}: {body}");
-    }
-    let as_of = std::fs::read_to_string(dir.join("as_of.txt")).unwrap();
-    Some((app, format!("{} UTC", as_of.trim())))
+    let as_of = load_example(&app, "special-hours-2023-01-23").await?;
+    Some((app, as_of))
 }
 
 const FORM: &str = "application/x-www-form-urlencoded";

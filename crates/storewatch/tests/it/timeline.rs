@@ -5,7 +5,7 @@
 use serde_json::Value;
 use storewatch::app::Settings;
 
-use crate::common::server::{TestApp, load_generated, spawn_app};
+use crate::common::server::{TestApp, load_example, load_generated, spawn_app};
 use crate::common::shared_dir;
 
 async fn timeline(app: &TestApp, store: &str, as_of: &str) -> (u16, Value) {
@@ -76,26 +76,13 @@ async fn the_timeline_figures_are_the_report_row_for_every_generated_store() {
 /// incident and bands.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_spec_example_timelines_give_the_expected_rows() {
-    let Some(shared) = shared_dir() else { return };
-    let dir = shared.join("examples/special-hours-2023-01-23");
     let app = spawn_app(Settings::default()).await;
-    for (source, file) in [
-        ("polls", "store_status.csv"),
-        ("business_hours", "business_hours.csv"),
-        ("timezones", "timezones.csv"),
-        ("special_hours", "special_hours.csv"),
-    ] {
-        let (status, body) = app
-            .push(source, std::fs::read(dir.join(file)).unwrap())
-            .await;
-        assert_eq!(status, 200, "{file}: {body}");
-    }
-    let as_of = format!(
-        "{} UTC",
-        std::fs::read_to_string(dir.join("as_of.txt"))
-            .unwrap()
-            .trim()
-    );
+    let Some(as_of) = load_example(&app, "special-hours-2023-01-23").await else {
+        return;
+    };
+    let dir = shared_dir()
+        .unwrap()
+        .join("examples/special-hours-2023-01-23");
     let expected = std::fs::read_to_string(dir.join("expected-extended.csv")).unwrap();
     let stores = expected.lines().count() - 1;
     assert_eq!(

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use storewatch_core::report::Columns;
 use storewatch_db::{Database, Include, ReportId, ReportState};
 
-use super::{error_page, escape, page};
+use super::{error_page, escape, page, percent_encode};
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::server::controllers::reports::csv_for;
@@ -139,7 +139,7 @@ pub async fn show<D: Database>(
     for r in rows.iter().take(limit) {
         body.push_str(&format!(
             "<tr><td><a href=\"/stores/{}?as_of={}\">{}</a></td>",
-            escape(&percent(&r[0])),
+            escape(&percent_encode(&r[0], false)),
             escape(&as_of),
             escape(&r[0])
         ));
@@ -150,16 +150,4 @@ pub async fn show<D: Database>(
     }
     body.push_str("</table></div>");
     page(&format!("Report {id}"), &body)
-}
-
-/// A store id as one path segment.
-fn percent(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }

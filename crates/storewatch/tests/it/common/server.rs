@@ -118,3 +118,25 @@ pub async fn load_generated(app: &TestApp, stores: usize, days: u32) {
     assert_eq!(status, 200, "{body}");
     assert!(body["rows"].as_u64().unwrap() > 0, "{body}");
 }
+
+/// Pushes the files of one of the SPEC's worked examples
+/// (`../shared/examples/NAME`) and returns its report time; `None` (having
+/// said why) where the shared folder is absent.
+pub async fn load_example(app: &TestApp, name: &str) -> Option<String> {
+    let dir = crate::common::shared_dir()?.join("examples").join(name);
+    for (source, file) in [
+        ("polls", "store_status.csv"),
+        ("business_hours", "business_hours.csv"),
+        ("timezones", "timezones.csv"),
+        ("special_hours", "special_hours.csv"),
+    ] {
+        let path = dir.join(file);
+        if !path.exists() {
+            continue;
+        }
+        let (status, body) = app.push(source, std::fs::read(path).unwrap()).await;
+        assert_eq!(status, 200, "{file}: {body}");
+    }
+    let as_of = std::fs::read_to_string(dir.join("as_of.txt")).unwrap();
+    Some(format!("{} UTC", as_of.trim()))
+}
