@@ -3,10 +3,13 @@
 //! here (not read from ../shared) so the math is checked even where the
 //! shared folder is absent.
 
+use storewatch_core::domain::resolve_zone;
 use storewatch_core::domain::{
     HoursRow, Poll, SpecialHoursRow, Status, TimeOfDay, Weekday, parse_local_date, parse_timestamp,
 };
-use storewatch_core::report::{Columns, ReportInput, StoreInput, compute, to_csv_string};
+use storewatch_core::report::{
+    Columns, ReportInput, StoreInput, Window, analyze, compute, segments, tally_of, to_csv_string,
+};
 
 fn ts(s: &str) -> i64 {
     parse_timestamp(s).unwrap()
@@ -62,7 +65,27 @@ fn row_with_special(
             polls: polls(p),
         }],
     };
-    let report = compute(input).unwrap();
+    let report = compute(input.clone()).unwrap();
+    // A store page's bands, summed over each window, are the figures; its
+    // incidents are the report's.
+    let store = &input.stores[0];
+    let mut sorted = store.polls.clone();
+    sorted.sort_by_key(|p| p.ts);
+    let tz = resolve_zone(store.timezone.as_deref()).unwrap();
+    let as_of = ts(as_of);
+    let a = analyze(&store.hours, &store.special, &sorted, &tz, as_of).unwrap();
+    let bands = segments(&a.open, &a.candidates, Window::Week.ending_at(as_of));
+    for w in Window::ALL {
+        assert_eq!(
+            tally_of(&bands, w.ending_at(as_of)),
+            report.rows[0].figures.get(w),
+            "{w:?}"
+        );
+    }
+    assert!(
+        bands.windows(2).all(|b| b[0].end <= b[1].start),
+        "bands in time order"
+    );
     let line = |columns| {
         let csv = to_csv_string(&report, columns);
         let line = csv.lines().nth(1).unwrap().to_string();
