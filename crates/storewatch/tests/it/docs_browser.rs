@@ -11,7 +11,7 @@ use storewatch::app::Settings;
 
 /// Chromium, or `None` with the reason printed. STOREWATCH_REQUIRE_BROWSER=1
 /// (set by .ci/run when it could install Chromium) makes absence a failure.
-fn chromium() -> Option<PathBuf> {
+pub fn chromium() -> Option<PathBuf> {
     let candidates = [
         std::env::var("STOREWATCH_CHROMIUM").ok(),
         Some("/usr/bin/chromium".into()),

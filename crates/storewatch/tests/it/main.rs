@@ -8,6 +8,7 @@ mod common;
 mod access;
 mod cli_bad_input;
 mod cli_shared_data;
+mod dashboard_browser;
 mod docs_browser;
 mod faults;
 mod pages;
