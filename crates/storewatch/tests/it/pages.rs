@@ -239,3 +239,59 @@ async fn the_start_page_and_a_report_page() {
     let (status, _) = get(&c, app.url("/reports/0123456789abcdef0123456789abcdef")).await;
     assert_eq!(status, 404);
 }
+
+/// The empty and error states: a store without a poll in the week says
+/// "No observations" and still shows its hours; a failed report says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_week_without_observations_and_a_failed_report_are_said_plainly() {
+    use storewatch_db::ReportQueue;
+    // A report failed by "another worker", set up before the service starts
+    // (so its own workers cannot take it first).
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("storewatch.db").display());
+    let id = storewatch_db::ReportId::parse("fedcba9876543210fedcba9876543210").unwrap();
+    {
+        let db = storewatch_sqlite::SqliteDatabase::connect(&url)
+            .await
+            .unwrap();
+        let now = storewatch::clock::now_micros();
+        db.create_report(&id, &storewatch_db::NewReport::default(), u32::MAX, now)
+            .await
+            .unwrap();
+        let lease = storewatch_db::Lease {
+            worker: "elsewhere".into(),
+            until: now + 3_600_000_000,
+        };
+        let job = db.claim_report(&lease, now, 3).await.unwrap().unwrap();
+        let outcome = storewatch_db::ReportOutcome::Failed {
+            error: "store s1: its business hours cannot be placed in time".into(),
+        };
+        assert!(
+            db.finish_report(&job.id, &lease, outcome, now)
+                .await
+                .unwrap()
+        );
+        storewatch_db::DataStore::close(&db).await;
+    }
+    let app = crate::common::server::spawn_app_on(dir, url, Settings::default()).await;
+    let polls = "store_id,status,timestamp_utc\nquiet,active,2023-01-02 12:00:00 UTC\n";
+    assert_eq!(app.push("polls", polls).await.0, 200);
+    let c = client();
+    let (status, page) = get(&c, app.url("/stores/quiet?as_of=2023-01-25 12:00:00 UTC")).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("No observations"), "{page}");
+    assert!(
+        page.contains("class=open"),
+        "the open hours are drawn: {page}"
+    );
+    assert!(
+        !page.contains("class=\"band"),
+        "no band without a poll: {page}"
+    );
+    let (status, page) = get(&c, app.url(&format!("/reports/{id}"))).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("This report failed") && page.contains("cannot be placed"),
+        "{page}"
+    );
+}
