@@ -3,9 +3,13 @@
 //! An owner finds only its own stores.
 
 use anyhow::Result;
+use tokio::sync::Semaphore;
 use storewatch_core::domain::Micros;
 use storewatch_core::report::{Offline, offline_now};
 use storewatch_db::{Database, Scope};
+
+/// Whose turn it is to work out the offline list.
+static OFFLINE_TURN: Semaphore = Semaphore::const_new(1);
 
 /// Stores found, and the time "now" means: the newest poll.
 #[derive(Debug)]
@@ -33,7 +37,11 @@ pub async fn find_stores<D: Database>(
 ) -> Result<Found> {
     let limit = limit as usize;
     if offline_only {
-        // The whole week of every store in scope: as heavy as a report.
+        // The whole week of every store in scope: as heavy as a report, and
+        // not queued like one. One at a time in this process, so callers
+        // asking again and again wait their turn instead of taking every
+        // core from the reports (a waiting request ends at the timeout).
+        let _turn = OFFLINE_TURN.acquire().await?;
         let input = db.report_input(None, scope).await?;
         let as_of = input.as_of;
         let offline = tokio::task::spawn_blocking(move || offline_now(input)).await??;

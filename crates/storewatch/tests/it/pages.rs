@@ -123,7 +123,11 @@ async fn pages_ask_for_a_key_once_and_keep_it_in_a_strict_http_only_cookie() {
     assert!(r.headers().get("set-cookie").is_none());
     // The right key: the cookie, and back to the page; elsewhere than this
     // service is not a place to go back to.
-    for (next, to) in [("/stores/K", "/stores/K"), ("//evil.example/", "/")] {
+    for (next, to) in [
+        ("/stores/K", "/stores/K"),
+        ("//evil.example/", "/"),
+        ("/stores/K\r\nSet-Cookie: x=1", "/"),
+    ] {
         let r = c
             .post(app.url("/login"))
             .header("content-type", FORM)

@@ -29,7 +29,15 @@ pub struct Login {
 /// Where to go after logging in: a path of this service only.
 fn local_path(next: Option<&str>) -> String {
     match next {
-        Some(p) if p.starts_with('/') && !p.starts_with("//") && !p.contains('\\') => p.to_string(),
+        // Visible ASCII only: it goes into a Location header.
+        Some(p)
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p.contains('\\')
+                && p.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            p.to_string()
+        }
         _ => "/".to_string(),
     }
 }

@@ -131,8 +131,8 @@ pub async fn show<D: Database>(
             ""
         };
         body.push_str(&format!(
-            "<th><a href=\"?sort={h}&dir={dir}&store={}\">{h}{mark}</a></th>",
-            escape(&filter)
+            "<th><a href=\"?sort={h}&amp;dir={dir}&amp;store={}\">{h}{mark}</a></th>",
+            escape(&percent_encode(&filter, false))
         ));
     }
     body.push_str("</tr>");
