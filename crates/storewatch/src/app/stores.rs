@@ -3,10 +3,10 @@
 //! An owner finds only its own stores.
 
 use anyhow::Result;
-use tokio::sync::Semaphore;
 use storewatch_core::domain::Micros;
 use storewatch_core::report::{Offline, offline_now};
 use storewatch_db::{Database, Scope};
+use tokio::sync::Semaphore;
 
 /// Whose turn it is to work out the offline list.
 static OFFLINE_TURN: Semaphore = Semaphore::const_new(1);
