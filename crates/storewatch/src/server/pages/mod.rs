@@ -60,6 +60,17 @@ pub fn error_page(status: axum::http::StatusCode, title: &str, message: &str) ->
     response
 }
 
+/// The page for our own failure: the detail goes to the log, once; the
+/// person is told where it went.
+pub fn internal_error_page(page_name: &str, error: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %error, page = page_name, "page failed");
+    error_page(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong",
+        "The server log has the details.",
+    )
+}
+
 /// A whole page: title, navigation and `body` (already HTML).
 pub fn page(title: &str, body: &str) -> Response {
     let html = format!(

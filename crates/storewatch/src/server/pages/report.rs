@@ -11,7 +11,7 @@ use serde::Deserialize;
 use storewatch_core::report::Columns;
 use storewatch_db::{Database, Include, ReportId, ReportState};
 
-use super::{error_page, escape, page, percent_encode};
+use super::{error_page, escape, internal_error_page, page, percent_encode};
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::server::controllers::reports::csv_for;
@@ -47,12 +47,7 @@ pub async fn show<D: Database>(
         Ok(Some(r)) if caller.sees(&r) => r,
         Ok(_) => return not_found(),
         Err(e) => {
-            tracing::error!(error = %e, "report page failed");
-            return error_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "The server log has the details.",
-            );
+            return internal_error_page("report", e);
         }
     };
     match record.state {
@@ -68,6 +63,7 @@ pub async fn show<D: Database>(
             );
         }
     }
+    // csv_for has logged its failure already (ApiError::internal).
     let Ok(csv) = csv_for(&record, Columns::Extended) else {
         return error_page(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -75,6 +71,7 @@ pub async fn show<D: Database>(
             "The server log has the details.",
         );
     };
+
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
     let filter = q.store.as_deref().unwrap_or("").trim().to_ascii_lowercase();

@@ -11,7 +11,7 @@ use storewatch_core::domain::{MICROS_PER_HOUR, format_timestamp, parse_timestamp
 use storewatch_core::report::hundredths;
 use storewatch_db::Database;
 
-use super::{error_page, escape, page, week_svg};
+use super::{error_page, escape, internal_error_page, page, week_svg};
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::app::timeline::{local, store_timeline};
@@ -55,12 +55,7 @@ pub async fn show<D: Database>(
             );
         }
         Err(e) => {
-            tracing::error!(error = %e, "store page failed");
-            return error_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Something went wrong",
-                "The server log has the details.",
-            );
+            return internal_error_page("store", e);
         }
     };
     let mut body = format!(
