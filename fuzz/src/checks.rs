@@ -78,8 +78,10 @@ pub fn csv(data: &[u8]) {
         };
         match choice % 4 {
             0 => summary(parse_polls(source, mode), |f| {
+                let pushed = f.polls.len();
+                let sorted = f.polls.into_sorted_vec().expect("in memory");
                 (
-                    format!("{:?}{:?}", f.store_ids, f.polls),
+                    format!("{:?}{pushed}{:?}", f.store_ids, sorted),
                     f.rows_read,
                     f.skipped.len(),
                     f.skipped_total,
@@ -169,11 +171,11 @@ impl From<String> for Rejection {
 
 fn summary<F>(
     result: Result<F, IngestError>,
-    parts: impl Fn(&F) -> (String, usize, usize, usize),
+    parts: impl FnOnce(F) -> (String, usize, usize, usize),
 ) -> Outcome {
     match result {
         Ok(f) => {
-            let (rows, rows_read, skipped_kept, skipped_total) = parts(&f);
+            let (rows, rows_read, skipped_kept, skipped_total) = parts(f);
             Ok(Parsed {
                 rows,
                 rows_read,

@@ -3,8 +3,7 @@
 
 use storewatch_core::domain::{Status, TimeOfDay, parse_timestamp};
 use storewatch_core::ingest::{
-    IngestError, Mode, dedup_keep_last, parse_hours, parse_polls, parse_timezones,
-    reader_from_bytes,
+    IngestError, Mode, parse_hours, parse_polls, parse_timezones, reader_from_bytes,
 };
 
 fn src(name: &str, text: &str) -> storewatch_core::ingest::Source {
@@ -31,12 +30,18 @@ fn polls_columns_in_any_order_and_every_timestamp_form() {
         ]
     );
     assert_eq!(file.rows_read, 4);
+    // Sorted by (store, time): the first store's two polls, then the second's.
+    let polls = file.polls.into_sorted_vec().unwrap();
     assert_eq!(
-        file.polls[0].1.ts,
+        polls[0].1.ts,
+        parse_timestamp("2023-01-22T12:09:39Z").unwrap()
+    );
+    assert_eq!(
+        polls[1].1.ts,
         parse_timestamp("2023-01-22T12:09:39.388884Z").unwrap()
     );
-    assert_eq!(file.polls[3].1.status, Status::Inactive);
-    assert_eq!(file.polls[3].0, 1);
+    assert_eq!(polls[3].1.status, Status::Inactive);
+    assert_eq!(polls[3].0, 1);
 }
 
 #[test]
@@ -210,8 +215,8 @@ fn dedup_keeps_the_last_row_of_a_key() {
                 s,inactive,2023-01-22 11:00:00 UTC\n\
                 s,inactive,2023-01-22 12:00:00 UTC\n";
     let file = parse_polls(src("store_status.csv", text), Mode::Strict).unwrap();
-    let mut polls = file.polls.clone();
-    dedup_keep_last(&mut polls);
+    assert_eq!(file.polls.len(), 3);
+    let polls = file.polls.into_sorted_vec().unwrap();
     assert_eq!(polls.len(), 2);
     assert_eq!(polls[1].1.status, Status::Inactive);
     assert_eq!(

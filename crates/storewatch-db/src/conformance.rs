@@ -74,13 +74,15 @@ fn polls(rows: &[(&str, &str, Status)]) -> PollFile {
                 file.store_ids.len() - 1
             }
         };
-        file.polls.push((
-            idx as u32,
-            Poll {
-                ts: ts(when),
-                status: *status,
-            },
-        ));
+        file.polls
+            .push(
+                idx as u32,
+                Poll {
+                    ts: ts(when),
+                    status: *status,
+                },
+            )
+            .expect("in memory");
     }
     file.rows_read = rows.len();
     file
@@ -527,6 +529,186 @@ pub async fn polls_are_deleted_by_store_and_time<D: Database>(db: &D) {
         (1, "key admin", SourceKind::Polls)
     );
     assert_eq!(log[3].label, "delete polls from 2100-01-01T00:00:00Z");
+}
+
+/// A file larger than an ingest's chunk, over many days, comes back whole:
+/// days split between chunks are merged, and a second file adding to and
+/// changing stored days merges into them.
+pub async fn many_polls_over_many_days_come_back_whole<D: Database>(db: &D) {
+    const STORES: u32 = 130;
+    const HOURS: i64 = 24 * 40;
+    let start = ts("2023-01-01T00:17:00Z");
+    let hour = 3_600_000_000;
+    // Every store polled hourly for 40 days: 124,800 polls, more than one chunk.
+    let status = |s: u32, h: i64| {
+        if (i64::from(s) + h) % 7 == 0 {
+            Status::Inactive
+        } else {
+            Status::Active
+        }
+    };
+    let mut file = PollFile::default();
+    for s in 0..STORES {
+        file.store_ids.push(format!("store-{s}"));
+    }
+    // In time order, the stores interleaved, as a poller writes them.
+    for h in 0..HOURS {
+        for s in 0..STORES {
+            let poll = Poll {
+                ts: start + h * hour,
+                status: status(s, h),
+            };
+            file.polls.push(s, poll).unwrap();
+        }
+    }
+    file.rows_read = (i64::from(STORES) * HOURS) as usize;
+    let applied = db.ingest_polls(file).await.unwrap();
+    assert_eq!(applied.written, u64::from(STORES) * HOURS as u64);
+    // A second file: each store's last 10 days again, every 5th hour flipped,
+    // and a half-hour poll added after each of those hours.
+    let mut second = PollFile {
+        store_ids: (0..STORES).map(|s| format!("store-{s}")).collect(),
+        ..PollFile::default()
+    };
+    let flipped = |s: u32, h: i64| {
+        if h % 5 == 0 {
+            match status(s, h) {
+                Status::Active => Status::Inactive,
+                Status::Inactive => Status::Active,
+            }
+        } else {
+            status(s, h)
+        }
+    };
+    for s in 0..STORES {
+        for h in HOURS - 240..HOURS {
+            let at = |t| Poll {
+                ts: t,
+                status: flipped(s, h),
+            };
+            second.polls.push(s, at(start + h * hour)).unwrap();
+            if h % 5 == 0 {
+                second
+                    .polls
+                    .push(s, at(start + h * hour + hour / 2))
+                    .unwrap();
+            }
+        }
+    }
+    let applied = db.ingest_polls(second).await.unwrap();
+    let per_store_changed = 240 / 5 * 2;
+    assert_eq!(applied.written, u64::from(STORES) * per_store_changed);
+    let total = u64::from(STORES) * (HOURS as u64 + 240 / 5);
+    assert_eq!(db.counts().await.unwrap().polls, total);
+    // Every store's week, at two report times, is exactly what was sent.
+    for as_of in [
+        start + (HOURS - 1) * hour,
+        start + 20 * 24 * hour + hour / 3,
+    ] {
+        let input = db.report_input(Some(as_of), None).await.unwrap();
+        assert_eq!(input.stores.len(), STORES as usize);
+        for store in &input.stores {
+            let s: u32 = store.store_id["store-".len()..].parse().unwrap();
+            let mut want = Vec::new();
+            for h in 0..HOURS {
+                let t = start + h * hour;
+                let changed = h >= HOURS - 240;
+                let st = if changed { flipped(s, h) } else { status(s, h) };
+                want.push(Poll { ts: t, status: st });
+                if changed && h % 5 == 0 {
+                    want.push(Poll {
+                        ts: t + hour / 2,
+                        status: st,
+                    });
+                }
+            }
+            want.retain(|p| p.ts >= as_of - 7 * 24 * hour && p.ts <= as_of);
+            let mut got = store.polls.clone();
+            got.sort_by_key(|p| p.ts);
+            assert_eq!(got, want, "store {s} at {as_of}");
+        }
+    }
+}
+
+/// Retention deletes exactly the polls older than its cutoff, step by step,
+/// keeps every store known (one whose polls all went has an empty week), and
+/// leaves the newest poll.
+pub async fn retention_deletes_exactly_the_old_polls<D: Database>(db: &D) {
+    use crate::RetentionCursor;
+    let rows = [
+        ("a", "2023-01-10T10:00:00Z"),
+        ("a", "2023-01-11T23:59:59Z"),
+        ("a", "2023-01-12T05:00:00Z"),
+        ("a", "2023-01-12T06:00:00Z"),
+        ("a", "2023-01-12T07:00:00Z"),
+        ("a", "2023-01-20T07:00:00Z"),
+        ("b", "2023-01-12T05:59:59.999999Z"),
+        ("b", "2023-01-12T06:00:00Z"),
+        ("b", "2023-01-19T06:00:00Z"),
+        ("c", "2023-01-01T00:00:00Z"),
+        ("c", "2023-01-02T00:00:00Z"),
+    ];
+    let rows: Vec<(&str, &str, Status)> = rows
+        .iter()
+        .map(|&(id, t)| (id, t, Status::Active))
+        .collect();
+    db.ingest_polls(polls(&rows)).await.unwrap();
+    let cutoff = ts("2023-01-12T06:00:00Z");
+    // One stored day per step: many steps.
+    let (mut at, mut deleted, mut steps) = (RetentionCursor::OldDays, 0, 0);
+    while at != RetentionCursor::Done {
+        let step = db.retention_step(cutoff, at, 1).await.unwrap();
+        deleted += step.deleted;
+        at = step.next;
+        steps += 1;
+        assert!(steps < 100, "retention must end");
+    }
+    assert_eq!(deleted, 6);
+    let counts = db.counts().await.unwrap();
+    assert_eq!((counts.stores, counts.polls), (3, 5));
+    assert_eq!(counts.newest_poll, Some(ts("2023-01-20T07:00:00Z")));
+    let input = db
+        .report_input(Some(ts("2023-01-20T12:00:00Z")), None)
+        .await
+        .unwrap();
+    let mut got: Vec<(String, Vec<i64>)> = input
+        .stores
+        .iter()
+        .map(|s| {
+            let mut t: Vec<i64> = s.polls.iter().map(|p| p.ts).collect();
+            t.sort();
+            (s.store_id.clone(), t)
+        })
+        .collect();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("a".to_string(), vec![ts("2023-01-20T07:00:00Z")]),
+            ("b".to_string(), vec![ts("2023-01-19T06:00:00Z")]),
+            ("c".to_string(), vec![]),
+        ]
+    );
+    // Inside the retained days: everything from the cutoff on is there.
+    let input = db
+        .report_input(Some(ts("2023-01-12T07:00:00Z")), None)
+        .await
+        .unwrap();
+    let a = input.stores.iter().find(|s| s.store_id == "a").unwrap();
+    let mut a_ts: Vec<i64> = a.polls.iter().map(|p| p.ts).collect();
+    a_ts.sort();
+    assert_eq!(
+        a_ts,
+        [ts("2023-01-12T06:00:00Z"), ts("2023-01-12T07:00:00Z")]
+    );
+    // A second pass finds nothing more.
+    let step = db
+        .retention_step(cutoff, RetentionCursor::OldDays, 100)
+        .await
+        .unwrap();
+    assert_eq!(step.deleted, 0);
+    let step = db.retention_step(cutoff, step.next, 100).await.unwrap();
+    assert_eq!((step.deleted, step.next), (0, RetentionCursor::Done));
 }
 
 // --- API keys, report owners, retention, provenance -------------------------
@@ -1153,6 +1335,8 @@ macro_rules! conformance_suite {
             source_fingerprints_are_kept_per_kind,
             a_scoped_read_sees_only_its_stores,
             polls_are_deleted_by_store_and_time,
+            many_polls_over_many_days_come_back_whole,
+            retention_deletes_exactly_the_old_polls,
             api_keys_are_created_listed_and_revoked,
             the_queue_is_capped_per_key,
             reports_are_listed_and_expire,

@@ -8,9 +8,12 @@
 pub mod batch;
 pub mod columns;
 pub mod conformance;
+pub mod deletion;
 mod ids;
 pub mod keys;
+pub mod poll_days;
 
+pub use deletion::{RetentionCursor, RetentionStep};
 pub use ids::{Include, Lease, ReportId};
 pub use keys::{KeyRecord, NewKey, ReportOwner, Revoked, Role, Scope};
 
@@ -423,6 +426,18 @@ pub trait DataStore: Clone + Send + Sync + 'static {
         &self,
         deletion: &PollDeletion,
     ) -> impl Future<Output = Result<u64, DbError>> + Send;
+
+    /// One step of deleting the polls older than `cutoff` (retention), in a
+    /// short transaction of its own that touches at most `limit` stored
+    /// days, so it never holds up an ingest or a report for long. Start at
+    /// [`RetentionCursor::OldDays`] and go on from each step's `next` until
+    /// it is [`RetentionCursor::Done`]. Stores stay known.
+    fn retention_step(
+        &self,
+        cutoff: Micros,
+        at: RetentionCursor,
+        limit: u32,
+    ) -> impl Future<Output = Result<RetentionStep, DbError>> + Send;
 
     /// Recorded ingests, newest first: at most `limit`, with an id below
     /// `before` if given.

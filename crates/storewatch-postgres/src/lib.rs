@@ -15,11 +15,13 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, PgPool, Row};
-use storewatch_core::domain::{HoursRow, Micros, Poll, SpecialHoursRow, Status};
+use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
 use storewatch_core::ingest::SourceKind;
 use storewatch_core::report::{ReportInput, StoreInput, Window};
-use storewatch_db::batch::{BatchWriter, write_batch};
+use storewatch_db::batch::{BatchWriter, StoredDay, write_batch};
 use storewatch_db::columns::{IngestRow, hours_row, ingest_record, special_columns, special_row};
+use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
+use storewatch_db::poll_days;
 use storewatch_db::{
     Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion, Scope,
     SourceFingerprint, Unhealthy, special_dates_for,
@@ -89,6 +91,18 @@ impl PostgresDatabase {
         &self.pool
     }
 
+    /// A transaction that changes the data, holding the lock that
+    /// serialises such transactions across instances.
+    async fn begin_writing(&self) -> Result<Tx, DbError> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        sqlx::query("SELECT pg_advisory_xact_lock($1)")
+            .bind(INGEST_LOCK)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        Ok(tx)
+    }
+
     /// Closes the connections (the end of a command-line run).
     async fn close_connections(&self) {
         self.pool.close().await;
@@ -107,7 +121,7 @@ pub struct ReportSql {
     pub hours: String,
     /// Parameters 1 and 2: the first and last date; 3: the scope.
     pub special: String,
-    /// Parameters 1 and 2: the week's first and last instant; 3: the scope.
+    /// Parameters 1 and 2: the week's first and last day; 3: the scope.
     pub polls: String,
 }
 
@@ -136,11 +150,11 @@ impl ReportSql {
                 only("store_id", 3)
             ),
             polls: format!(
-                "SELECT s.store_id, w.ts, w.active
+                "SELECT s.store_id, w.polls
                FROM stores s
-               LEFT JOIN LATERAL (SELECT array_agg(p.ts) AS ts, array_agg(p.active) AS active
-                                    FROM polls p
-                                   WHERE p.store_key = s.key AND p.ts BETWEEN $1 AND $2) w ON true
+               LEFT JOIN LATERAL (SELECT string_agg(d.polls, ''::bytea) AS polls
+                                    FROM poll_days d
+                                   WHERE d.store_key = s.key AND d.day BETWEEN $1 AND $2) w ON true
               WHERE {}",
                 only("s.store_id", 3)
             ),
@@ -242,27 +256,164 @@ impl BatchWriter for Writer<'_> {
         Ok(known.into_iter().map(|(k, id)| (id, k)).collect())
     }
 
-    async fn upsert_polls(&mut self, polls: &[(i64, Poll)]) -> Result<u64, DbError> {
-        let mut written = 0;
-        for chunk in polls.chunks(CHUNK) {
-            let store_keys: Vec<i64> = chunk.iter().map(|(k, _)| *k).collect();
-            let ts: Vec<i64> = chunk.iter().map(|(_, p)| p.ts).collect();
-            let active: Vec<bool> = chunk.iter().map(|(_, p)| p.status.is_active()).collect();
-            written += sqlx::query(
-                "INSERT INTO polls (store_key, ts, active)
-                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::boolean[])
-                 ON CONFLICT (store_key, ts) DO UPDATE SET active = EXCLUDED.active
-                  WHERE polls.active IS DISTINCT FROM EXCLUDED.active",
+    async fn stored_days(
+        &mut self,
+        keys: &[i64],
+        first: i64,
+        last: i64,
+    ) -> Result<Vec<StoredDay>, DbError> {
+        let rows: Vec<(i64, i64, Vec<u8>)> = sqlx::query_as(
+            "SELECT store_key, day, polls FROM poll_days
+              WHERE store_key = ANY($1) AND day BETWEEN $2 AND $3",
+        )
+        .bind(keys)
+        .bind(first)
+        .bind(last)
+        .fetch_all(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        rows.into_iter()
+            .map(|(key, day, bytes)| {
+                Ok(StoredDay {
+                    key,
+                    day,
+                    polls: poll_days::decode(&bytes)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn put_days(&mut self, days: &[(i64, i64, Vec<u8>)]) -> Result<(), DbError> {
+        for chunk in days.chunks(CHUNK) {
+            let keys: Vec<i64> = chunk.iter().map(|d| d.0).collect();
+            let day: Vec<i64> = chunk.iter().map(|d| d.1).collect();
+            let polls: Vec<&[u8]> = chunk.iter().map(|d| d.2.as_slice()).collect();
+            sqlx::query(
+                "INSERT INTO poll_days (store_key, day, polls)
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[])
+                 ON CONFLICT (store_key, day) DO UPDATE SET polls = EXCLUDED.polls",
             )
-            .bind(&store_keys)
-            .bind(&ts)
-            .bind(&active)
+            .bind(&keys)
+            .bind(&day)
+            .bind(&polls)
             .execute(&mut **self.0)
             .await
-            .map_err(db_err)?
-            .rows_affected();
+            .map_err(db_err)?;
         }
-        Ok(written)
+        Ok(())
+    }
+
+    async fn delete_days(
+        &mut self,
+        store: Option<&str>,
+        first: i64,
+        last: i64,
+    ) -> Result<u64, DbError> {
+        let bytes: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+            "WITH gone AS (DELETE FROM poll_days WHERE {} AND day BETWEEN $2 AND $3
+                           RETURNING length(polls) AS n)
+             SELECT coalesce(sum(n), 0)::bigint FROM gone",
+            of_store(store)
+        )))
+        .bind(store)
+        .bind(first)
+        .bind(last)
+        .fetch_one(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        Ok(bytes as u64 / poll_days::POLL_BYTES as u64)
+    }
+
+    async fn delete_oldest_days(&mut self, before: i64, limit: u32) -> Result<(u64, u64), DbError> {
+        let lengths: Vec<i32> = sqlx::query_scalar(
+            "DELETE FROM poll_days WHERE (store_key, day) IN
+                    (SELECT store_key, day FROM poll_days WHERE day < $1 ORDER BY day LIMIT $2)
+             RETURNING length(polls)",
+        )
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        let bytes: i64 = lengths.iter().map(|&n| i64::from(n)).sum();
+        Ok((
+            lengths.len() as u64,
+            bytes as u64 / poll_days::POLL_BYTES as u64,
+        ))
+    }
+
+    async fn days_on(
+        &mut self,
+        store: Option<&str>,
+        day: i64,
+    ) -> Result<Vec<(i64, Vec<u8>)>, DbError> {
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT store_key, polls FROM poll_days WHERE {} AND day = $2",
+            of_store(store)
+        )))
+        .bind(store)
+        .bind(day)
+        .fetch_all(&mut **self.0)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn days_on_after(
+        &mut self,
+        day: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, Vec<u8>)>, DbError> {
+        sqlx::query_as(
+            "SELECT store_key, polls FROM poll_days WHERE day = $1 AND store_key > $2
+              ORDER BY store_key LIMIT $3",
+        )
+        .bind(day)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&mut **self.0)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn delete_day(&mut self, key: i64, day: i64) -> Result<(), DbError> {
+        sqlx::query("DELETE FROM poll_days WHERE store_key = $1 AND day = $2")
+            .bind(key)
+            .bind(day)
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn forget_stores_without_polls(&mut self, store: Option<&str>) -> Result<(), DbError> {
+        sqlx::query(
+            "DELETE FROM stores WHERE ($1::text IS NULL OR store_id = $1)
+               AND NOT EXISTS (SELECT 1 FROM poll_days d WHERE d.store_key = stores.key)",
+        )
+        .bind(store)
+        .execute(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn newest_days(&mut self) -> Result<Vec<Vec<u8>>, DbError> {
+        sqlx::query_scalar(
+            "SELECT polls FROM poll_days WHERE day = (SELECT max(day) FROM poll_days)",
+        )
+        .fetch_all(&mut **self.0)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn set_newest_poll(&mut self, newest: Option<Micros>) -> Result<(), DbError> {
+        sqlx::query("UPDATE poll_log_meta SET newest_ts = $1 WHERE id = 1")
+            .bind(newest)
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?;
+        Ok(())
     }
 
     async fn raise_newest_poll(&mut self, newest: Micros) -> Result<(), DbError> {
@@ -309,6 +460,16 @@ impl BatchWriter for Writer<'_> {
     }
 }
 
+/// The condition that picks one store's rows by its id (parameter 1), or,
+/// with the parameter NULL, every store's.
+fn of_store(store: Option<&str>) -> &'static str {
+    if store.is_some() {
+        "store_key = (SELECT key FROM stores WHERE store_id = $1)"
+    } else {
+        "$1::text IS NULL"
+    }
+}
+
 /// Empties a snapshot table (the name is one of ours, never user input).
 async fn delete_all(tx: &mut Tx, table: &'static str) -> Result<(), DbError> {
     sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
@@ -320,12 +481,7 @@ async fn delete_all(tx: &mut Tx, table: &'static str) -> Result<(), DbError> {
 
 impl DataStore for PostgresDatabase {
     async fn ingest(&self, batch: IngestBatch) -> Result<Applied, DbError> {
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(INGEST_LOCK)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+        let mut tx = self.begin_writing().await?;
         let applied = write_batch(&mut Writer(&mut tx), batch).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(applied)
@@ -402,9 +558,10 @@ impl DataStore for PostgresDatabase {
                 end.map(i64::from),
             )?);
         }
+        let week_start = as_of - Window::Week.length();
         let store_rows = sqlx::query(AssertSqlSafe(sql.polls))
-            .bind(as_of - Window::Week.length())
-            .bind(as_of)
+            .bind(poll_days::day_of(week_start))
+            .bind(poll_days::day_of(as_of))
             .bind(only)
             .fetch_all(&mut *tx)
             .await
@@ -413,17 +570,9 @@ impl DataStore for PostgresDatabase {
         let mut stores = Vec::with_capacity(store_rows.len());
         for row in store_rows {
             let store_id: String = row.get("store_id");
-            let ts: Option<Vec<i64>> = row.get("ts");
-            let active: Option<Vec<bool>> = row.get("active");
-            let polls = ts
-                .unwrap_or_default()
-                .into_iter()
-                .zip(active.unwrap_or_default())
-                .map(|(ts, a)| Poll {
-                    ts,
-                    status: if a { Status::Active } else { Status::Inactive },
-                })
-                .collect();
+            let days: Option<Vec<u8>> = row.get("polls");
+            let mut polls = poll_days::decode(&days.unwrap_or_default())?;
+            polls.retain(|p| (week_start..=as_of).contains(&p.ts));
             stores.push(StoreInput {
                 timezone: zones.remove(&store_id),
                 hours: hours.remove(&store_id).unwrap_or_default(),
@@ -440,7 +589,8 @@ impl DataStore for PostgresDatabase {
 
     async fn counts(&self) -> Result<Counts, DbError> {
         let row = sqlx::query(
-            "SELECT (SELECT count(*) FROM stores) AS stores, (SELECT count(*) FROM polls) AS polls,
+            "SELECT (SELECT count(*) FROM stores) AS stores,
+                    (SELECT coalesce(sum(length(polls)), 0)::bigint / 8 FROM poll_days) AS polls,
                     (SELECT count(*) FROM business_hours) AS business_hours,
                     (SELECT count(*) FROM timezones) AS timezones,
                     (SELECT count(*) FROM special_hours) AS special_hours,
@@ -536,50 +686,22 @@ impl DataStore for PostgresDatabase {
     }
 
     async fn delete_polls(&self, deletion: &PollDeletion) -> Result<u64, DbError> {
-        let (from, to) = deletion.range();
-        // With a store: its polls by key, a range of the log; without: the
-        // whole log, filtered by time (an operator's rare repair).
-        let which = if deletion.store_id.is_some() {
-            "store_key = (SELECT key FROM stores WHERE store_id = $1)"
-        } else {
-            "$1::text IS NULL"
-        };
-        let mut tx = self.pool.begin().await.map_err(db_err)?;
-        sqlx::query("SELECT pg_advisory_xact_lock($1)")
-            .bind(INGEST_LOCK)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        let deleted = sqlx::query(AssertSqlSafe(format!(
-            "DELETE FROM polls WHERE {which} AND ts >= $2 AND ts < $3"
-        )))
-        .bind(&deletion.store_id)
-        .bind(from)
-        .bind(to)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?
-        .rows_affected();
-        // A store with no poll left is no longer a store of the reports.
-        sqlx::query(
-            "DELETE FROM stores WHERE ($1::text IS NULL OR store_id = $1)
-                   AND NOT EXISTS (SELECT 1 FROM polls p WHERE p.store_key = stores.key)",
-        )
-        .bind(&deletion.store_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        sqlx::query(
-            "UPDATE poll_log_meta SET newest_ts = (SELECT max(ts) FROM polls) WHERE id = 1",
-        )
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        Writer(&mut tx)
-            .record_ingest(&deletion.record(deleted))
-            .await?;
+        let mut tx = self.begin_writing().await?;
+        let deleted = deletion::delete_polls(&mut Writer(&mut tx), deletion).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(deleted)
+    }
+
+    async fn retention_step(
+        &self,
+        cutoff: Micros,
+        at: RetentionCursor,
+        limit: u32,
+    ) -> Result<RetentionStep, DbError> {
+        let mut tx = self.begin_writing().await?;
+        let step = deletion::retention_step(&mut Writer(&mut tx), cutoff, at, limit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(step)
     }
 
     async fn ingests(&self, limit: u32, before: Option<i64>) -> Result<Vec<IngestRecord>, DbError> {

@@ -74,3 +74,14 @@ pub async fn scratch() -> Option<Scratch> {
         name,
     })
 }
+
+/// Brings the database at `url` to schema `version` and no further: to make
+/// a database of an earlier layout, as an older storewatch left it.
+pub async fn migrate_to(url: &str, version: i64) {
+    let pool = sqlx::PgPool::connect(url).await.expect("connect");
+    crate::MIGRATIONS
+        .run_to(version, &pool)
+        .await
+        .expect("migrations up to the version");
+    pool.close().await;
+}

@@ -1,10 +1,12 @@
 //! Embedded SQLite backend: the default, needing no server.
 //!
 //! Layout and speed notes are in `migrations/` and in `docs/performance.md`.
-//! In short: polls live in a WITHOUT ROWID table keyed by (store key, time),
-//! are written sorted in large multi-row statements, and a report reads each
-//! store's week as one aggregated row, so the database does the per-poll work
-//! in C and hands Rust 14 thousand rows instead of 1.8 million.
+//! In short: polls live in a WITHOUT ROWID table keyed by (store key, UTC
+//! day), each row the day's polls packed into one array (storewatch-db's
+//! `poll_days`); an ingest merges a file into the days it touches, written
+//! in large multi-row statements, and a report reads each store's week as
+//! one row, its days' arrays concatenated by SQLite, so Rust gets 14
+//! thousand rows of raw bytes instead of 1.8 million polls.
 
 use std::collections::HashMap;
 use std::str::FromStr;
@@ -21,11 +23,13 @@ mod keys;
 mod packed;
 use packed::Cursor;
 
-use storewatch_core::domain::{HoursRow, Micros, Poll, SpecialHoursRow, Status};
+use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
 use storewatch_core::ingest::SourceKind;
 use storewatch_core::report::{ReportInput, StoreInput, Window};
-use storewatch_db::batch::{BatchWriter, write_batch};
+use storewatch_db::batch::{BatchWriter, StoredDay, write_batch};
 use storewatch_db::columns::{IngestRow, hours_row, ingest_record, special_columns, special_row};
+use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
+use storewatch_db::poll_days;
 use storewatch_db::{
     Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion, Scope,
     SourceFingerprint, Unhealthy, special_dates_for,
@@ -251,18 +255,24 @@ impl DataStore for SqliteDatabase {
                     .fetch_all(&mut *tx)
                     .await
                     .map_err(db_err)?;
-            // Each store's week of polls, 1024 stores to a row; a poll is `2·ts + active`.
-            let mut buckets = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql.polls))
-                .bind(as_of - Window::Week.length())
-                .bind(as_of)
+            // Each store's days around the week, its arrays one after the other.
+            let week_start = as_of - Window::Week.length();
+            let mut rows = sqlx::query_as::<_, (String, Option<Vec<u8>>)>(AssertSqlSafe(sql.polls))
+                .bind(poll_days::day_of(week_start))
+                .bind(poll_days::day_of(as_of))
                 .bind(&scope_json)
                 .fetch(&mut *tx);
-            // Unpacked as they arrive, so only one bucket's text is held at a time.
             let mut stores = Vec::new();
-            while let Some(bucket) = buckets.try_next().await.map_err(db_err)? {
-                unpack_polls(&bucket, &mut stores)?;
+            while let Some((store_id, days)) = rows.try_next().await.map_err(db_err)? {
+                let mut polls = poll_days::decode(days.as_deref().unwrap_or_default())?;
+                polls.retain(|p| (week_start..=as_of).contains(&p.ts));
+                stores.push(StoreInput {
+                    store_id,
+                    polls,
+                    ..Default::default()
+                });
             }
-            drop(buckets);
+            drop(rows);
             tx.commit().await.map_err(db_err)?;
 
             let mut zones = unpack_zones(zones_text.as_deref().unwrap_or(""))?;
@@ -289,7 +299,8 @@ impl DataStore for SqliteDatabase {
 
     async fn counts(&self) -> Result<Counts, DbError> {
         let row = sqlx::query(
-            "SELECT (SELECT count(*) FROM stores) AS stores, (SELECT count(*) FROM polls) AS polls,
+            "SELECT (SELECT count(*) FROM stores) AS stores,
+                    (SELECT coalesce(sum(length(polls)), 0) / 8 FROM poll_days) AS polls,
                     (SELECT count(*) FROM business_hours) AS business_hours,
                     (SELECT count(*) FROM timezones) AS timezones,
                     (SELECT count(*) FROM special_hours) AS special_hours,
@@ -357,46 +368,27 @@ impl DataStore for SqliteDatabase {
     }
 
     async fn delete_polls(&self, deletion: &PollDeletion) -> Result<u64, DbError> {
-        let (from, to) = deletion.range();
-        // With a store: its polls by key, a range of the log; without: the
-        // whole log, filtered by time (an operator's rare repair).
-        let which = if deletion.store_id.is_some() {
-            "store_key = (SELECT key FROM stores WHERE store_id = ?1)"
-        } else {
-            "?1 IS NULL"
-        };
         on_connection(&self.pool, async |conn| {
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
-            let deleted = sqlx::query(AssertSqlSafe(format!(
-                "DELETE FROM polls WHERE {which} AND ts >= ?2 AND ts < ?3"
-            )))
-            .bind(&deletion.store_id)
-            .bind(from)
-            .bind(to)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .rows_affected();
-            // A store with no poll left is no longer a store of the reports.
-            sqlx::query(
-                "DELETE FROM stores WHERE (?1 IS NULL OR store_id = ?1)
-                   AND NOT EXISTS (SELECT 1 FROM polls p WHERE p.store_key = stores.key)",
-            )
-            .bind(&deletion.store_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            sqlx::query(
-                "UPDATE poll_log_meta SET newest_ts = (SELECT max(ts) FROM polls) WHERE id = 1",
-            )
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-            Writer(&mut tx)
-                .record_ingest(&deletion.record(deleted))
-                .await?;
+            let deleted = deletion::delete_polls(&mut Writer(&mut tx), deletion).await?;
             tx.commit().await.map_err(db_err)?;
             Ok(deleted)
+        })
+        .await
+    }
+
+    async fn retention_step(
+        &self,
+        cutoff: Micros,
+        at: RetentionCursor,
+        limit: u32,
+    ) -> Result<RetentionStep, DbError> {
+        self.check_files()?;
+        on_connection(&self.pool, async |conn| {
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+            let step = deletion::retention_step(&mut Writer(&mut tx), cutoff, at, limit).await?;
+            tx.commit().await.map_err(db_err)?;
+            Ok(step)
         })
         .await
     }
@@ -506,17 +498,45 @@ impl BatchWriter for Writer<'_, '_> {
         Ok(all.into_iter().map(|(key, id)| (id, key)).collect())
     }
 
-    async fn upsert_polls(&mut self, polls: &[(i64, Poll)]) -> Result<u64, DbError> {
+    async fn stored_days(
+        &mut self,
+        keys: &[i64],
+        first: i64,
+        last: i64,
+    ) -> Result<Vec<StoredDay>, DbError> {
+        // Packed into one row (`key,day,HEX;…`): a row per day through sqlx
+        // would cost more than the read.
+        let keys_json = format!(
+            "[{}]",
+            keys.iter()
+                .map(i64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let text: Option<String> = sqlx::query_scalar(
+            "SELECT group_concat(store_key || ',' || day || ',' || hex(polls), ';')
+               FROM poll_days
+              WHERE store_key IN (SELECT value FROM json_each(?1)) AND day BETWEEN ?2 AND ?3",
+        )
+        .bind(keys_json)
+        .bind(first)
+        .bind(last)
+        .fetch_one(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        unpack_days(text.as_deref().unwrap_or(""))
+    }
+
+    async fn put_days(&mut self, days: &[(i64, i64, Vec<u8>)]) -> Result<(), DbError> {
         let per = MAX_VALUES / 3;
-        let mut written = 0;
         let mut full_sql = None;
-        for chunk in polls.chunks(per) {
+        for chunk in days.chunks(per) {
             let make = || {
                 values_sql(
-                    "INSERT INTO polls (store_key, ts, active) VALUES ",
+                    "INSERT INTO poll_days (store_key, day, polls) VALUES ",
                     chunk.len(),
                     3,
-                    " ON CONFLICT (store_key, ts) DO UPDATE SET active = excluded.active WHERE active <> excluded.active",
+                    " ON CONFLICT (store_key, day) DO UPDATE SET polls = excluded.polls",
                 )
             };
             let sql = if chunk.len() == per {
@@ -526,18 +546,139 @@ impl BatchWriter for Writer<'_, '_> {
             };
             let mut args = SqliteArguments::default();
             args.reserve(chunk.len() * 3, 0);
-            for (key, poll) in chunk {
+            for (key, day, polls) in chunk {
                 add(&mut args, *key)?;
-                add(&mut args, poll.ts)?;
-                add(&mut args, i64::from(poll.status.is_active()))?;
+                add(&mut args, *day)?;
+                args.add(polls.as_slice()).map_err(DbError::Backend)?;
             }
-            written += sqlx::query_with(AssertSqlSafe(sql), args)
+            sqlx::query_with(AssertSqlSafe(sql), args)
                 .execute(&mut **self.0)
                 .await
-                .map_err(db_err)?
-                .rows_affected();
+                .map_err(db_err)?;
         }
-        Ok(written)
+        Ok(())
+    }
+
+    async fn delete_days(
+        &mut self,
+        store: Option<&str>,
+        first: i64,
+        last: i64,
+    ) -> Result<u64, DbError> {
+        let bytes: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT coalesce(sum(length(polls)), 0) FROM poll_days
+              WHERE {} AND day BETWEEN ?2 AND ?3",
+            of_store(store)
+        )))
+        .bind(store)
+        .bind(first)
+        .bind(last)
+        .fetch_one(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        sqlx::query(AssertSqlSafe(format!(
+            "DELETE FROM poll_days WHERE {} AND day BETWEEN ?2 AND ?3",
+            of_store(store)
+        )))
+        .bind(store)
+        .bind(first)
+        .bind(last)
+        .execute(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        Ok(bytes as u64 / poll_days::POLL_BYTES as u64)
+    }
+
+    async fn delete_oldest_days(&mut self, before: i64, limit: u32) -> Result<(u64, u64), DbError> {
+        let lengths: Vec<i64> = sqlx::query_scalar(
+            "DELETE FROM poll_days WHERE (store_key, day) IN
+                    (SELECT store_key, day FROM poll_days WHERE day < ?1 ORDER BY day LIMIT ?2)
+             RETURNING length(polls)",
+        )
+        .bind(before)
+        .bind(i64::from(limit))
+        .fetch_all(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        let bytes: i64 = lengths.iter().sum();
+        Ok((
+            lengths.len() as u64,
+            bytes as u64 / poll_days::POLL_BYTES as u64,
+        ))
+    }
+
+    async fn days_on(
+        &mut self,
+        store: Option<&str>,
+        day: i64,
+    ) -> Result<Vec<(i64, Vec<u8>)>, DbError> {
+        sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT store_key, polls FROM poll_days WHERE {} AND day = ?2",
+            of_store(store)
+        )))
+        .bind(store)
+        .bind(day)
+        .fetch_all(&mut **self.0)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn days_on_after(
+        &mut self,
+        day: i64,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<(i64, Vec<u8>)>, DbError> {
+        sqlx::query_as(
+            "SELECT store_key, polls FROM poll_days WHERE day = ?1 AND store_key > ?2
+              ORDER BY store_key LIMIT ?3",
+        )
+        .bind(day)
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&mut **self.0)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn delete_day(&mut self, key: i64, day: i64) -> Result<(), DbError> {
+        sqlx::query("DELETE FROM poll_days WHERE store_key = ?1 AND day = ?2")
+            .bind(key)
+            .bind(day)
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn forget_stores_without_polls(&mut self, store: Option<&str>) -> Result<(), DbError> {
+        sqlx::query(
+            "DELETE FROM stores WHERE (?1 IS NULL OR store_id = ?1)
+               AND NOT EXISTS (SELECT 1 FROM poll_days d WHERE d.store_key = stores.key)",
+        )
+        .bind(store)
+        .execute(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn newest_days(&mut self) -> Result<Vec<Vec<u8>>, DbError> {
+        sqlx::query_scalar(
+            "SELECT polls FROM poll_days WHERE day = (SELECT max(day) FROM poll_days)",
+        )
+        .fetch_all(&mut **self.0)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn set_newest_poll(&mut self, newest: Option<Micros>) -> Result<(), DbError> {
+        sqlx::query("UPDATE poll_log_meta SET newest_ts = ?1 WHERE id = 1")
+            .bind(newest)
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?;
+        Ok(())
     }
 
     async fn raise_newest_poll(&mut self, newest: Micros) -> Result<(), DbError> {
@@ -598,7 +739,7 @@ struct ReportSql {
     hours: String,
     /// Parameters 1 and 2: the first and last date; 3: the scope.
     special: String,
-    /// Parameters 1 and 2: the week's first and last instant; 3: the scope.
+    /// Parameters 1 and 2: the week's first and last day; 3: the scope.
     polls: String,
 }
 
@@ -629,13 +770,10 @@ impl ReportSql {
                 only("store_id", 3)
             ),
             polls: format!(
-                "SELECT group_concat(
-                            length(CAST(s.store_id AS BLOB)) || ':' || s.store_id
-                            || coalesce((SELECT ',' || group_concat(p.ts * 2 + p.active, ',') FROM polls p
-                                          WHERE p.store_key = s.key AND p.ts BETWEEN ?1 AND ?2), '')
-                            || ';', '')
-                   FROM stores s {}
-                  GROUP BY s.key >> 10",
+                "SELECT s.store_id,
+                        (SELECT CAST(group_concat(d.polls, '') AS BLOB) FROM poll_days d
+                          WHERE d.store_key = s.key AND d.day BETWEEN ?1 AND ?2)
+                   FROM stores s {}",
                 only("s.store_id", 3)
             ),
         }
@@ -663,6 +801,16 @@ fn json_array(ids: &[String]) -> String {
     }
     out.push(']');
     out
+}
+
+/// The condition that picks one store's rows by its id (parameter 1), or,
+/// with the parameter NULL, every store's.
+fn of_store(store: Option<&str>) -> &'static str {
+    if store.is_some() {
+        "store_key = (SELECT key FROM stores WHERE store_id = ?1)"
+    } else {
+        "?1 IS NULL"
+    }
 }
 
 /// Empties a snapshot table (the name is one of ours, never user input).
@@ -707,33 +855,108 @@ fn unpack_hours(text: &str) -> Result<HashMap<&str, Vec<HoursRow>>, DbError> {
     Ok(out)
 }
 
-fn unpack_polls(text: &str, stores: &mut Vec<StoreInput>) -> Result<(), DbError> {
+/// `key,day,HEX;…` as [`BatchWriter::stored_days`] reads it.
+fn unpack_days(text: &str) -> Result<Vec<StoredDay>, DbError> {
+    let mut out = Vec::new();
     let mut c = Cursor::new(text);
     while !c.at_end() {
-        let store_id = c.text()?.to_string();
+        let key = c.int()?;
+        c.expect(b',')?;
+        let day = c.int()?;
+        c.expect(b',')?;
         let mut polls = Vec::new();
-        while c.eat(b',') {
-            let n = c.int()?;
-            let status = if n & 1 == 1 {
-                Status::Active
-            } else {
-                Status::Inactive
-            };
-            polls.push(Poll { ts: n >> 1, status });
+        poll_days::decode_hex_into(c.until_semicolon(), Micros::MIN, Micros::MAX, &mut polls)?;
+        out.push(StoredDay { key, day, polls });
+        if !c.at_end() {
+            c.expect(b';')?;
         }
-        c.expect(b';')?;
-        stores.push(StoreInput {
-            store_id,
-            polls,
-            ..Default::default()
-        });
     }
-    Ok(())
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    use storewatch_db::DataStore;
+
+    /// A database of the layout before issue 11 (a row per poll) keeps every
+    /// poll when migrated to a row per store and day: the same polls, the
+    /// same statuses, the same newest poll.
+    #[tokio::test]
+    async fn migrating_from_a_row_per_poll_keeps_every_poll() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("old.db").display());
+        let day = 86_400_000_000i64;
+        // 3 stores, polls over 10 days, some a microsecond from midnight.
+        let mut want: Vec<(String, i64, bool)> = Vec::new();
+        for s in 0..3i64 {
+            for i in 0..240i64 {
+                let ts = 19_370 * day + i * 3_600_000_000 + s * 7 + (i % 3) - 1 + day / 24;
+                want.push((format!("store-{s}"), ts, (i + s) % 4 != 0));
+            }
+            want.push((format!("store-{s}"), 19_380 * day - 1, true));
+            want.push((format!("store-{s}"), 19_380 * day, false));
+        }
+        {
+            let pool = sqlx::SqlitePool::connect_with(super::connect_options(&url).unwrap())
+                .await
+                .unwrap();
+            super::health::DATA_MIGRATIONS
+                .run_to(5, &pool)
+                .await
+                .unwrap();
+            for (key, id) in ["store-0", "store-1", "store-2"].iter().enumerate() {
+                sqlx::query("INSERT INTO stores (key, store_id) VALUES (?, ?)")
+                    .bind(key as i64 + 1)
+                    .bind(id)
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+            }
+            for (id, ts, active) in &want {
+                sqlx::query(
+                    "INSERT INTO polls (store_key, ts, active)
+                     VALUES ((SELECT key FROM stores WHERE store_id = ?), ?, ?)",
+                )
+                .bind(id)
+                .bind(ts)
+                .bind(i64::from(*active))
+                .execute(&pool)
+                .await
+                .unwrap();
+            }
+            let newest = want.iter().map(|w| w.1).max();
+            sqlx::query("UPDATE poll_log_meta SET newest_ts = ? WHERE id = 1")
+                .bind(newest)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+        let db = super::SqliteDatabase::connect(&url).await.unwrap();
+        let counts = db.counts().await.unwrap();
+        assert_eq!((counts.stores, counts.polls), (3, want.len() as u64));
+        // Two report times whose weeks cover every poll between them.
+        want.sort();
+        for as_of in [19_381 * day, 19_374 * day + 5] {
+            let input = db.report_input(Some(as_of), None).await.unwrap();
+            let mut got: Vec<(String, i64, bool)> = Vec::new();
+            for store in &input.stores {
+                for p in &store.polls {
+                    got.push((store.store_id.clone(), p.ts, p.status.is_active()));
+                }
+            }
+            got.sort();
+            let week: Vec<_> = want
+                .iter()
+                .filter(|w| (as_of - 7 * day..=as_of).contains(&w.1))
+                .cloned()
+                .collect();
+            assert!(week.len() > 100);
+            assert_eq!(got, week);
+        }
+    }
 
     /// An owner's report reads by index: no statement of a scoped read scans
     /// a table (only the scope's own JSON array is walked).

@@ -54,6 +54,12 @@ pub struct Args {
     #[arg(long, global = true, value_enum, default_value = "text")]
     pub log_format: LogFormat,
 
+    /// Polls an ingest holds in memory while it checks a file (24 bytes
+    /// each, twice that while sorting); beyond, sorted runs go to anonymous
+    /// temporary files in $TMPDIR. Smaller uses less memory and more disk.
+    #[arg(long, global = true, env = "STOREWATCH_SORT_RUN_POLLS", default_value_t = storewatch_core::ingest::DEFAULT_RUN_LEN as u32, value_parser = clap::value_parser!(u32).range(1_000..=1_000_000_000))]
+    pub sort_run_polls: u32,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -250,6 +256,12 @@ pub struct ServeArgs {
     /// Finished reports older than this are deleted with their CSV (checked hourly).
     #[arg(long, env = "STOREWATCH_KEEP_REPORTS", default_value = "30d", value_parser = parse_duration)]
     pub keep_reports: Duration,
+    /// Delete polls older than this (e.g. 90d), at start and every hour, in
+    /// small steps; default: keep every poll. "Older" counts back from now,
+    /// or from the newest poll if that is earlier (so replayed old data is
+    /// not wiped, and a poll dated in the future deletes nothing extra).
+    #[arg(long, env = "STOREWATCH_RETAIN_POLLS", value_parser = parse_duration)]
+    pub retain_polls: Option<Duration>,
     /// Ingest this directory's files at start and every --ingest-every,
     /// skipping files that did not change.
     #[arg(long, env = "STOREWATCH_DATA_DIR")]

@@ -28,6 +28,7 @@ use crate::cli::{Args, Command, KeysCommand};
 
 /// Runs one command to completion.
 pub fn run(args: Args) -> Result<()> {
+    app::ingest::set_sort_run_polls(args.sort_run_polls as usize);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;

@@ -1,7 +1,8 @@
 //! Parsing and validation of the four CSV sources (SPEC sections 1 and 2).
 //!
 //! A file is read whole into validated rows before anything touches the
-//! database, which is what makes "an invalid file changes nothing" cheap: in
+//! database (polls set aside in sorted runs, so memory does not grow with
+//! the file), which is what makes "an invalid file changes nothing" cheap: in
 //! strict mode ([`Mode::Strict`], the default) any invalid row turns the whole
 //! file into an [`IngestError`], in lenient mode invalid rows are skipped and
 //! returned beside the good ones so the caller can say where they went.
@@ -9,6 +10,7 @@
 mod error;
 mod hours;
 mod polls;
+mod runs;
 mod source;
 mod special_hours;
 mod table;
@@ -16,7 +18,8 @@ mod timezones;
 
 pub use error::{IngestError, RowError};
 pub use hours::{HoursFile, parse_hours};
-pub use polls::{PollFile, dedup_keep_last, parse_polls};
+pub use polls::{PollFile, dedup_keep_last, parse_polls, parse_polls_into};
+pub use runs::{DEFAULT_RUN_LEN, PollRuns, SortedPolls, SpillFactory, SpillFile};
 pub use source::{
     SkippedSink, Source, open_path, reader_from, reader_from_bytes, reader_from_bytes_limited,
     reader_from_limited,

@@ -2,6 +2,7 @@ use std::collections::HashMap;
 
 use rayon::slice::ParallelSliceMut;
 
+use super::runs::PollRuns;
 use super::table::{Column, read_rows};
 use super::{IngestError, Mode, RowError, Source};
 use crate::domain::{Poll, Status, parse_store_id, parse_timestamp};
@@ -12,8 +13,9 @@ use crate::domain::{Poll, Status, parse_store_id, parse_timestamp};
 pub struct PollFile {
     /// Distinct store ids, exactly as written (never through a number).
     pub store_ids: Vec<String>,
-    /// (index into `store_ids`, poll), in file order.
-    pub polls: Vec<(u32, Poll)>,
+    /// (index into `store_ids`, poll): sorted and de-duplicated on the way
+    /// out, in memory that does not grow with the file (see [`PollRuns`]).
+    pub polls: PollRuns,
     pub rows_read: usize,
     /// Invalid rows (lenient mode only).
     pub skipped: Vec<RowError>,
@@ -31,9 +33,26 @@ const COLUMNS: [Column; 3] = [
     },
 ];
 
+/// Parses a polls file, holding its polls in memory (for small sources and
+/// tests; an ingest spills them with [`parse_polls_into`]).
 pub fn parse_polls(source: Source, mode: Mode) -> Result<PollFile, IngestError> {
-    let mut out = PollFile::default();
+    parse_polls_into(source, mode, PollRuns::default())
+}
+
+/// Parses a polls file into `runs`.
+pub fn parse_polls_into(
+    source: Source,
+    mode: Mode,
+    runs: PollRuns,
+) -> Result<PollFile, IngestError> {
+    let label = source.label.clone();
+    let mut out = PollFile {
+        polls: runs,
+        ..PollFile::default()
+    };
     let mut index: HashMap<String, u32> = HashMap::new();
+    // Spilling can fail (a full disk); the first such error ends the file.
+    let mut spill_error = None;
     let outcome = read_rows(source, &COLUMNS, mode, |row| {
         let id = row.parse(0, parse_store_id)?;
         let status = row.parse(1, Status::parse)?;
@@ -47,9 +66,22 @@ pub fn parse_polls(source: Source, mode: Mode) -> Result<PollFile, IngestError> 
                 i
             }
         };
-        out.polls.push((store, Poll { ts, status }));
+        if spill_error.is_none()
+            && let Err(e) = out.polls.push(store, Poll { ts, status })
+        {
+            spill_error = Some(e);
+        }
         Ok(())
     })?;
+    if let Some(source) = spill_error {
+        return Err(IngestError::Io {
+            file: label,
+            source: std::io::Error::new(
+                source.kind(),
+                format!("could not set valid rows aside while checking the file: {source}"),
+            ),
+        });
+    }
     out.rows_read = outcome.rows_read;
     out.skipped = outcome.skipped;
     out.skipped_total = outcome.skipped_total;

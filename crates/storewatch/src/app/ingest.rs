@@ -6,12 +6,14 @@
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Result, bail};
 use storewatch_core::ingest::{
-    HoursFile, IngestError, Mode, PollFile, RowError, SkippedSink, Source, SourceKind,
-    SpecialHoursFile, TimezoneFile, parse_hours, parse_polls, parse_special_hours, parse_timezones,
-    reader_from, reader_from_bytes_limited, reader_from_limited,
+    DEFAULT_RUN_LEN, HoursFile, IngestError, Mode, PollFile, PollRuns, RowError, SkippedSink,
+    Source, SourceKind, SpecialHoursFile, SpillFile, TimezoneFile, parse_hours, parse_polls_into,
+    parse_special_hours, parse_timezones, reader_from, reader_from_bytes_limited,
+    reader_from_limited,
 };
 use storewatch_db::{
     Applied, Database, DbError, IngestBatch, Provenance, SourceContent, SourceFingerprint,
@@ -149,11 +151,27 @@ impl Parsed {
     }
 }
 
-/// Parses one source of the given kind.
+/// Polls held in memory per sorted run (`--sort-run-polls`): one setting
+/// for the whole process, set once at start.
+static SORT_RUN_POLLS: AtomicUsize = AtomicUsize::new(DEFAULT_RUN_LEN);
+
+pub fn set_sort_run_polls(polls: usize) {
+    SORT_RUN_POLLS.store(polls.max(1), Ordering::Relaxed);
+}
+
+/// Parses one source of the given kind. Polls beyond `--sort-run-polls`
+/// are set aside in sorted runs in anonymous temporary files (in `$TMPDIR`,
+/// gone when closed), so a file of any size is checked in bounded memory.
 pub fn parse_source(kind: SourceKind, source: Source, mode: Mode) -> Result<Parsed, IngestError> {
     let mut parsed = Parsed::default();
     match kind {
-        SourceKind::Polls => parsed.polls = Some(parse_polls(source, mode)?),
+        SourceKind::Polls => {
+            let runs = PollRuns::spilling(
+                SORT_RUN_POLLS.load(Ordering::Relaxed),
+                Box::new(|| Ok(Box::new(tempfile::tempfile()?) as Box<dyn SpillFile>)),
+            );
+            parsed.polls = Some(parse_polls_into(source, mode, runs)?);
+        }
         SourceKind::BusinessHours => parsed.business_hours = Some(parse_hours(source, mode)?),
         SourceKind::Timezones => parsed.timezones = Some(parse_timezones(source, mode)?),
         SourceKind::SpecialHours => {

@@ -48,6 +48,9 @@ pub struct Settings {
     pub max_queued_reports: u32,
     /// Finished reports older than this are deleted.
     pub keep_reports: Duration,
+    /// Polls older than this are deleted (see [`polls::retain_polls`]);
+    /// `None`: every poll is kept.
+    pub retain_polls: Option<Duration>,
 }
 
 impl Default for Settings {
@@ -64,6 +67,7 @@ impl Default for Settings {
             ingest_every: Duration::from_secs(3600),
             max_queued_reports: 16,
             keep_reports: Duration::from_secs(30 * 86_400),
+            retain_polls: None,
         }
     }
 }

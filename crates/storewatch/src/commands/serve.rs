@@ -24,6 +24,7 @@ pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
         ingest_every: args.ingest_every,
         max_queued_reports: args.max_queued_reports,
         keep_reports: args.keep_reports,
+        retain_polls: args.retain_polls,
         ..Settings::default()
     };
     if let Some(dir) = &settings.data_dir

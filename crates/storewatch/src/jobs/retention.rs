@@ -1,5 +1,6 @@
 //! Deletes finished reports (with their CSV) once they are older than
-//! `--keep-reports`, at start and every hour, so reports never pile up.
+//! `--keep-reports`, and polls older than `--retain-polls` if set, at start
+//! and every hour, so neither piles up.
 
 use std::time::Duration;
 
@@ -15,6 +16,15 @@ pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool
     loop {
         if let Err(e) = tick(&state).await {
             tracing::error!(error = %e, "could not delete old reports; trying again in an hour");
+        }
+        if let Some(retain) = state.settings.retain_polls {
+            let pass = crate::app::polls::retain_polls(&state.db, retain, now_micros());
+            tokio::select! {
+                done = pass => if let Err(e) = done {
+                    tracing::error!(error = %e, "could not delete old polls; trying again in an hour");
+                },
+                _ = stop.wait_for(|s| *s) => return,
+            }
         }
         tokio::select! {
             () = tokio::time::sleep(EVERY) => {}

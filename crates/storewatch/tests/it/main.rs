@@ -13,6 +13,7 @@ mod docs_browser;
 mod faults;
 mod pages;
 mod postgres_backend;
+mod scale;
 mod server_errors;
 mod server_jobs;
 mod server_reports;
