@@ -247,47 +247,70 @@ impl DataStore for SqliteDatabase {
                 .map_err(db_err)?;
             // Special hours of the dates around the week: few rows, read plainly.
             let (first_date, last_date) = special_dates_for(as_of);
-            let special_rows: Vec<(String, String, Option<i64>, Option<i64>)> =
-                sqlx::query_as(AssertSqlSafe(sql.special))
-                    .bind(&first_date)
-                    .bind(&last_date)
-                    .bind(&scope_json)
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+            let special_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.special))
+                .bind(&first_date)
+                .bind(&last_date)
+                .bind(&scope_json)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
             // Each store's days around the week, its arrays one after the other.
             let week_start = as_of - Window::Week.length();
-            let mut rows = sqlx::query_as::<_, (String, Option<Vec<u8>>)>(AssertSqlSafe(sql.polls))
-                .bind(poll_days::day_of(week_start))
-                .bind(poll_days::day_of(as_of))
-                .bind(&scope_json)
-                .fetch(&mut *tx);
+            let days = (poll_days::day_of(week_start), poll_days::day_of(as_of));
             let mut stores = Vec::new();
-            while let Some((store_id, days)) = rows.try_next().await.map_err(db_err)? {
-                let mut polls = poll_days::decode(days.as_deref().unwrap_or_default())?;
-                polls.retain(|p| (week_start..=as_of).contains(&p.ts));
-                stores.push(StoreInput {
-                    store_id,
-                    polls,
-                    ..Default::default()
-                });
+            if let Some(scope_json) = &scope_json {
+                // An owner's few stores: a row each.
+                let mut rows =
+                    sqlx::query_as::<_, (String, Option<Vec<u8>>)>(AssertSqlSafe(sql.polls))
+                        .bind(days.0)
+                        .bind(days.1)
+                        .bind(scope_json)
+                        .fetch(&mut *tx);
+                while let Some((store_id, days)) = rows.try_next().await.map_err(db_err)? {
+                    let mut polls = poll_days::decode(days.as_deref().unwrap_or_default())?;
+                    polls.retain(|p| (week_start..=as_of).contains(&p.ts));
+                    stores.push(StoreInput {
+                        store_id,
+                        polls,
+                        ..Default::default()
+                    });
+                }
+            } else {
+                // Every store: 1024 stores (by key) to a row, so sqlx hands
+                // over a hundred rows, not a hundred thousand.
+                let (first, last): (Option<i64>, Option<i64>) =
+                    sqlx::query_as("SELECT min(key), max(key) FROM stores")
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                let mut bucket = first.unwrap_or(1);
+                while bucket <= last.unwrap_or(0) {
+                    let packed: Option<Vec<u8>> = sqlx::query_scalar(AssertSqlSafe(&*sql.polls))
+                        .bind(days.0)
+                        .bind(days.1)
+                        .bind(bucket)
+                        .bind(bucket.saturating_add(STORES_PER_ROW - 1))
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                    unpack_stores(
+                        packed.as_deref().unwrap_or_default(),
+                        week_start,
+                        as_of,
+                        &mut stores,
+                    )?;
+                    bucket = bucket.saturating_add(STORES_PER_ROW);
+                }
             }
-            drop(rows);
             tx.commit().await.map_err(db_err)?;
 
             let mut zones = unpack_zones(zones_text.as_deref().unwrap_or(""))?;
             let mut hours = unpack_hours(hours_text.as_deref().unwrap_or(""))?;
-            let mut special: HashMap<String, Vec<SpecialHoursRow>> = HashMap::new();
-            for (id, date, start, end) in special_rows {
-                special
-                    .entry(id)
-                    .or_default()
-                    .push(special_row(&date, start, end)?);
-            }
+            let mut special = unpack_special(special_text.as_deref().unwrap_or(""))?;
             for store in &mut stores {
                 store.timezone = zones.remove(store.store_id.as_str());
                 store.hours = hours.remove(store.store_id.as_str()).unwrap_or_default();
-                store.special = special.remove(&store.store_id).unwrap_or_default();
+                store.special = special.remove(store.store_id.as_str()).unwrap_or_default();
             }
             Ok(ReportInput {
                 as_of: Some(as_of),
@@ -739,7 +762,9 @@ struct ReportSql {
     hours: String,
     /// Parameters 1 and 2: the first and last date; 3: the scope.
     special: String,
-    /// Parameters 1 and 2: the week's first and last day; 3: the scope.
+    /// Parameters 1 and 2: the week's first and last day; scoped, 3: the
+    /// scope (a row per store); unscoped, 3 and 4: the first and last store
+    /// key of a bucket (one row, packed as [`unpack_stores`] reads it).
     polls: String,
 }
 
@@ -765,17 +790,33 @@ impl ReportSql {
                    FROM business_hours {}",
                 only("store_id", 1)
             ),
+            // A closed date's NULL times are written -1.
             special: format!(
-                "SELECT store_id, date, start_s, end_s FROM special_hours {} AND date BETWEEN ?1 AND ?2",
+                "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
+                                     || length(date) || ':' || date
+                                     || coalesce(start_s, -1) || ',' || coalesce(end_s, -1) || ';', '')
+                   FROM special_hours {} AND date BETWEEN ?1 AND ?2",
                 only("store_id", 3)
             ),
-            polls: format!(
-                "SELECT s.store_id,
-                        (SELECT CAST(group_concat(d.polls, '') AS BLOB) FROM poll_days d
-                          WHERE d.store_key = s.key AND d.day BETWEEN ?1 AND ?2)
-                   FROM stores s {}",
-                only("s.store_id", 3)
-            ),
+            polls: if scoped {
+                format!(
+                    "SELECT s.store_id,
+                            (SELECT CAST(group_concat(d.polls, '') AS BLOB) FROM poll_days d
+                              WHERE d.store_key = s.key AND d.day BETWEEN ?1 AND ?2)
+                       FROM stores s {}",
+                    only("s.store_id", 3)
+                )
+            } else {
+                // `<len>:<id>,<len>:<arrays>;` per store, the arrays raw: SQLite
+                // concatenates blobs byte for byte (text of any bytes, cast back).
+                "SELECT CAST(group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
+                                          || ',' || length(days) || ':' || days || ';', '') AS BLOB)
+                   FROM (SELECT s.store_id,
+                                coalesce((SELECT CAST(group_concat(d.polls, '') AS BLOB) FROM poll_days d
+                                           WHERE d.store_key = s.key AND d.day BETWEEN ?1 AND ?2), x'') AS days
+                           FROM stores s WHERE s.key BETWEEN ?3 AND ?4)"
+                    .to_string()
+            },
         }
     }
 }
@@ -839,6 +880,24 @@ fn unpack_zones(text: &str) -> Result<HashMap<&str, String>, DbError> {
     Ok(out)
 }
 
+fn unpack_special(text: &str) -> Result<HashMap<&str, Vec<SpecialHoursRow>>, DbError> {
+    let mut c = Cursor::new(text);
+    let mut out: HashMap<&str, Vec<SpecialHoursRow>> = HashMap::new();
+    let time = |n: i64| (n >= 0).then_some(n);
+    while !c.at_end() {
+        let id = c.text()?;
+        let date = c.text()?;
+        let start = c.int()?;
+        c.expect(b',')?;
+        let end = c.int()?;
+        c.expect(b';')?;
+        out.entry(id)
+            .or_default()
+            .push(special_row(date, time(start), time(end))?);
+    }
+    Ok(out)
+}
+
 fn unpack_hours(text: &str) -> Result<HashMap<&str, Vec<HoursRow>>, DbError> {
     let mut c = Cursor::new(text);
     let mut out: HashMap<&str, Vec<HoursRow>> = HashMap::new();
@@ -853,6 +912,35 @@ fn unpack_hours(text: &str) -> Result<HashMap<&str, Vec<HoursRow>>, DbError> {
         out.entry(id).or_default().push(hours_row(day, start, end)?);
     }
     Ok(out)
+}
+
+/// Stores per row of an unscoped report read.
+const STORES_PER_ROW: i64 = 1024;
+
+/// `<len>:<id>,<len>:<arrays>;…`: the stores of a bucket with their days'
+/// arrays, of whose polls those with `from ≤ ts ≤ to` are kept.
+fn unpack_stores(
+    bytes: &[u8],
+    from: Micros,
+    to: Micros,
+    stores: &mut Vec<StoreInput>,
+) -> Result<(), DbError> {
+    let mut c = Cursor::from_bytes(bytes);
+    while !c.at_end() {
+        let store_id = c.text()?.to_string();
+        c.expect(b',')?;
+        let len = usize::try_from(c.int()?).map_err(|_| packed::corrupt())?;
+        c.expect(b':')?;
+        let mut polls = poll_days::decode(c.take(len)?)?;
+        c.expect(b';')?;
+        polls.retain(|p| (from..=to).contains(&p.ts));
+        stores.push(StoreInput {
+            store_id,
+            polls,
+            ..Default::default()
+        });
+    }
+    Ok(())
 }
 
 /// `key,day,HEX;…` as [`BatchWriter::stored_days`] reads it.

@@ -24,10 +24,24 @@ pub fn corrupt() -> DbError {
 
 impl<'a> Cursor<'a> {
     pub fn new(text: &'a str) -> Cursor<'a> {
-        Cursor {
-            bytes: text.as_bytes(),
-            at: 0,
-        }
+        Cursor::from_bytes(text.as_bytes())
+    }
+
+    /// Over bytes that may hold raw binary fields (see [`Cursor::take`]).
+    pub fn from_bytes(bytes: &'a [u8]) -> Cursor<'a> {
+        Cursor { bytes, at: 0 }
+    }
+
+    /// The next `len` bytes, as they are.
+    pub fn take(&mut self, len: usize) -> Result<&'a [u8], DbError> {
+        let end = self
+            .at
+            .checked_add(len)
+            .filter(|&e| e <= self.bytes.len())
+            .ok_or_else(corrupt)?;
+        let out = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(out)
     }
 
     pub fn at_end(&self) -> bool {
@@ -79,14 +93,7 @@ impl<'a> Cursor<'a> {
     pub fn text(&mut self) -> Result<&'a str, DbError> {
         let len = usize::try_from(self.int()?).map_err(|_| corrupt())?;
         self.expect(b':')?;
-        let end = self
-            .at
-            .checked_add(len)
-            .filter(|&e| e <= self.bytes.len())
-            .ok_or_else(corrupt)?;
-        let s = std::str::from_utf8(&self.bytes[self.at..end]).map_err(|_| corrupt())?;
-        self.at = end;
-        Ok(s)
+        std::str::from_utf8(self.take(len)?).map_err(|_| corrupt())
     }
 }
 
