@@ -157,8 +157,9 @@ pub async fn write_batch<W: BatchWriter>(
     Ok(applied)
 }
 
-/// Polls handed to one [`BatchWriter::upsert_polls`]: the file's polls come
-/// off their sorted runs this many at a time, so an ingest holds no more.
+/// Polls merged into stored days at a time ([`merge_chunk`]): the file's
+/// polls come off their sorted runs this many at a time, so an ingest holds
+/// no more.
 const POLL_CHUNK: usize = 100_000;
 
 /// Writes a file's polls: the stores first (each gets its key), then the

@@ -711,6 +711,50 @@ pub async fn retention_deletes_exactly_the_old_polls<D: Database>(db: &D) {
     assert_eq!((step.deleted, step.next), (0, RetentionCursor::Done));
 }
 
+/// Polls of 3 stores over 10 days, some a microsecond either side of
+/// midnight, as (store id, time, active): what each backend's migration test
+/// writes in the layout of a row per poll, before issue 11.
+pub fn polls_for_a_migration() -> Vec<(String, i64, bool)> {
+    let day = 86_400_000_000i64;
+    let mut polls = Vec::new();
+    for s in 0..3i64 {
+        for i in 0..240i64 {
+            let ts = 19_370 * day + i * 3_600_000_000 + s * 7 + (i % 3) - 1 + day / 24;
+            polls.push((format!("store-{s}"), ts, (i + s) % 4 != 0));
+        }
+        polls.push((format!("store-{s}"), 19_380 * day - 1, true));
+        polls.push((format!("store-{s}"), 19_380 * day, false));
+    }
+    polls
+}
+
+/// After the migration, `db` holds exactly [`polls_for_a_migration`]: as
+/// many polls, and every one in the report reads of two weeks that cover them.
+pub async fn migrated_polls_are_all_there<D: Database>(db: &D) {
+    let mut want = polls_for_a_migration();
+    let counts = db.counts().await.unwrap();
+    assert_eq!((counts.stores, counts.polls), (3, want.len() as u64));
+    want.sort();
+    let day = 86_400_000_000i64;
+    for as_of in [19_381 * day, 19_374 * day + 5] {
+        let input = db.report_input(Some(as_of), None).await.unwrap();
+        let mut got: Vec<(String, i64, bool)> = Vec::new();
+        for store in &input.stores {
+            for p in &store.polls {
+                got.push((store.store_id.clone(), p.ts, p.status.is_active()));
+            }
+        }
+        got.sort();
+        let week: Vec<_> = want
+            .iter()
+            .filter(|w| (as_of - 7 * day..=as_of).contains(&w.1))
+            .cloned()
+            .collect();
+        assert!(week.len() > 100);
+        assert_eq!(got, week);
+    }
+}
+
 // --- API keys, report owners, retention, provenance -------------------------
 
 fn new_key(id: &str, name: &str, role: crate::Role, scope: Option<&[&str]>) -> crate::NewKey {

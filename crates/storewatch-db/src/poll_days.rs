@@ -14,7 +14,7 @@
 //! migration from a row per poll is plain SQL on both backends, and SQLite's
 //! `hex()` of a day is the same numbers in text.
 
-use storewatch_core::domain::{Micros, Poll, Status};
+use storewatch_core::domain::{Micros, Poll};
 
 use crate::DbError;
 
@@ -29,21 +29,6 @@ pub fn day_of(ts: Micros) -> i64 {
     ts.div_euclid(DAY)
 }
 
-fn packed(poll: &Poll) -> i64 {
-    poll.ts * 2 + i64::from(poll.status.is_active())
-}
-
-fn unpacked(n: i64) -> Poll {
-    Poll {
-        ts: n >> 1,
-        status: if n & 1 == 1 {
-            Status::Active
-        } else {
-            Status::Inactive
-        },
-    }
-}
-
 fn corrupt() -> DbError {
     DbError::backend(std::io::Error::other(
         "unreadable packed polls in the database",
@@ -54,7 +39,7 @@ fn corrupt() -> DbError {
 pub fn encode(polls: &[Poll]) -> Vec<u8> {
     let mut out = Vec::with_capacity(polls.len() * POLL_BYTES);
     for p in polls {
-        out.extend_from_slice(&packed(p).to_be_bytes());
+        out.extend_from_slice(&p.packed().to_be_bytes());
     }
     out
 }
@@ -67,7 +52,7 @@ pub fn decode_into(bytes: &[u8], out: &mut Vec<Poll>) -> Result<(), DbError> {
     out.extend(
         bytes
             .chunks_exact(POLL_BYTES)
-            .map(|b| unpacked(i64::from_be_bytes(b.try_into().expect("8 bytes")))),
+            .map(|b| Poll::from_packed(i64::from_be_bytes(b.try_into().expect("8 bytes")))),
     );
     Ok(())
 }
@@ -102,7 +87,7 @@ pub fn decode_hex_into(
         if invalid & 0xF0 != 0 {
             return Err(corrupt());
         }
-        let poll = unpacked(n as i64);
+        let poll = Poll::from_packed(n as i64);
         if (from..=to).contains(&poll.ts) {
             out.push(poll);
         }
@@ -173,7 +158,7 @@ pub fn newest<B: AsRef<[u8]>>(days: &[B]) -> Result<Option<Micros>, DbError> {
             return Err(corrupt());
         }
         let last = &bytes[bytes.len() - POLL_BYTES..];
-        let ts = unpacked(i64::from_be_bytes(last.try_into().expect("8 bytes"))).ts;
+        let ts = Poll::from_packed(i64::from_be_bytes(last.try_into().expect("8 bytes"))).ts;
         newest = newest.max(Some(ts));
     }
     Ok(newest)
@@ -231,6 +216,7 @@ pub fn remove_range(day: &[Poll], from: Micros, to: Micros) -> (Vec<Poll>, u64) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use storewatch_core::domain::Status;
 
     fn poll(ts: i64, active: bool) -> Poll {
         Poll {

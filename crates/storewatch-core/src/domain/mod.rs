@@ -24,3 +24,23 @@ pub struct Poll {
     pub ts: Micros,
     pub status: Status,
 }
+
+impl Poll {
+    /// The poll as one number, `2·ts + active`: how polls are stored and
+    /// set aside (the order of the numbers is the order of the times).
+    pub fn packed(&self) -> i64 {
+        self.ts * 2 + i64::from(self.status.is_active())
+    }
+
+    /// The poll a [`Poll::packed`] number stands for.
+    pub fn from_packed(n: i64) -> Poll {
+        Poll {
+            ts: n >> 1,
+            status: if n & 1 == 1 {
+                Status::Active
+            } else {
+                Status::Inactive
+            },
+        }
+    }
+}

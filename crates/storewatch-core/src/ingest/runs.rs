@@ -118,7 +118,7 @@ impl PollRuns {
             let mut w = BufWriter::with_capacity(1 << 18, &mut file);
             for (store, poll) in &self.buffer {
                 w.write_all(&store.to_le_bytes())?;
-                w.write_all(&packed(poll).to_le_bytes())?;
+                w.write_all(&poll.packed().to_le_bytes())?;
             }
             w.flush()?;
         }
@@ -159,21 +159,6 @@ impl PollRuns {
     }
 }
 
-fn packed(poll: &Poll) -> i64 {
-    poll.ts * 2 + i64::from(poll.status.is_active())
-}
-
-fn unpacked(n: i64) -> Poll {
-    Poll {
-        ts: n >> 1,
-        status: if n & 1 == 1 {
-            Status::Active
-        } else {
-            Status::Inactive
-        },
-    }
-}
-
 enum Source {
     Spilled {
         reader: BufReader<Box<dyn SpillFile>>,
@@ -193,7 +178,7 @@ impl Source {
                 *left -= 1;
                 let store = u32::from_le_bytes(record[..4].try_into().expect("4 bytes"));
                 let n = i64::from_le_bytes(record[4..].try_into().expect("8 bytes"));
-                Ok(Some((store, unpacked(n))))
+                Ok(Some((store, Poll::from_packed(n))))
             }
         }
     }
