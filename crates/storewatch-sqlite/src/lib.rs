@@ -307,7 +307,7 @@ impl DataStore for SqliteDatabase {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_err)?;
-            // Special hours of the dates around the week: few rows, read plainly.
+            // Special hours of the dates around the week, packed into one row too.
             let (first_date, last_date) = special_dates_for(as_of);
             let special_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.special))
                 .bind(&first_date)

@@ -19,6 +19,30 @@ const MAX_DURATION: Duration = Duration::from_secs(366 * 86_400);
 /// A positive duration in jiff's friendly format (`90s`, `15m`, `1h 30m`,
 /// `2 days`) or ISO 8601 (`PT1H30M`); days are 24 hours.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let duration = parse_any_duration(text)?;
+    if duration > MAX_DURATION {
+        return Err(format!("{text:?} is longer than a year"));
+    }
+    Ok(duration)
+}
+
+/// How long polls are kept (`--retain-polls`): at least the week a report
+/// reads (less would take polls from reports at the newest poll), at most a
+/// century.
+pub fn parse_retention(text: &str) -> Result<Duration, String> {
+    let duration = parse_any_duration(text)?;
+    if duration < Duration::from_secs(7 * 86_400) {
+        return Err(format!(
+            "{text:?} is shorter than the week a report reads: keep at least 7d"
+        ));
+    }
+    if duration > Duration::from_secs(36_525 * 86_400) {
+        return Err(format!("{text:?} is longer than a century"));
+    }
+    Ok(duration)
+}
+
+fn parse_any_duration(text: &str) -> Result<Duration, String> {
     let bad = || format!("{text:?} is not a duration like 90s, 15m, 1h 30m or PT1H (ISO 8601)");
     let span: jiff::Span = text.trim().parse().map_err(|_| bad())?;
     let signed = span
@@ -27,11 +51,7 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     if signed.is_negative() || signed.is_zero() {
         return Err(format!("{text:?}: give a positive duration"));
     }
-    let duration = Duration::try_from(signed).map_err(|_| bad())?;
-    if duration > MAX_DURATION {
-        return Err(format!("{text:?} is longer than a year"));
-    }
-    Ok(duration)
+    Duration::try_from(signed).map_err(|_| bad())
 }
 
 #[derive(Debug, Parser)]
@@ -260,7 +280,7 @@ pub struct ServeArgs {
     /// small steps; default: keep every poll. "Older" counts back from now,
     /// or from the newest poll if that is earlier (so replayed old data is
     /// not wiped, and a poll dated in the future deletes nothing extra).
-    #[arg(long, env = "STOREWATCH_RETAIN_POLLS", value_parser = parse_duration)]
+    #[arg(long, env = "STOREWATCH_RETAIN_POLLS", value_parser = parse_retention)]
     pub retain_polls: Option<Duration>,
     /// Ingest this directory's files at start and every --ingest-every,
     /// skipping files that did not change.
@@ -305,6 +325,22 @@ impl Args {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retention_is_at_least_a_week_and_may_be_years() {
+        assert_eq!(
+            parse_retention("90d").unwrap(),
+            Duration::from_secs(90 * 86_400)
+        );
+        assert!(parse_retention("3y").is_err(), "years are calendar units");
+        assert_eq!(
+            parse_retention("1095 days").unwrap(),
+            Duration::from_secs(1095 * 86_400)
+        );
+        assert!(parse_retention("6d").unwrap_err().contains("at least 7d"));
+        assert!(parse_retention("0s").is_err());
+        assert!(parse_duration("400d").is_err());
+    }
 
     #[test]
     fn durations_in_the_friendly_format_and_iso_8601() {
