@@ -36,6 +36,13 @@ pub enum IngestError {
         file: String,
         source: std::io::Error,
     },
+    /// Valid rows could not be set aside while the rest was checked (the
+    /// spill store failed: a full disk, say). Not the input's fault.
+    #[error("{file}: could not set valid rows aside while checking the file: {source}")]
+    SetAside {
+        file: String,
+        source: std::io::Error,
+    },
     #[error("{file}: the file is empty; expected a header row with {expected}")]
     Empty { file: String, expected: String },
     #[error("{file}:1: missing column {column:?} (the header has: {found})")]
@@ -65,6 +72,7 @@ impl IngestError {
     pub fn file(&self) -> &str {
         match self {
             IngestError::Io { file, .. }
+            | IngestError::SetAside { file, .. }
             | IngestError::Empty { file, .. }
             | IngestError::MissingColumn { file, .. }
             | IngestError::InvalidRows { file, .. } => file,

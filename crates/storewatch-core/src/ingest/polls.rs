@@ -74,12 +74,9 @@ pub fn parse_polls_into(
         Ok(())
     })?;
     if let Some(source) = spill_error {
-        return Err(IngestError::Io {
+        return Err(IngestError::SetAside {
             file: label,
-            source: std::io::Error::new(
-                source.kind(),
-                format!("could not set valid rows aside while checking the file: {source}"),
-            ),
+            source,
         });
     }
     out.rows_read = outcome.rows_read;

@@ -347,6 +347,15 @@ impl Rejected {
         })
     }
 
+    /// Why valid rows could not be set aside while a file was checked, if
+    /// that is what stopped the ingest.
+    pub fn set_aside_failed(&self) -> Option<String> {
+        self.errors.iter().find_map(|(_, e)| match e {
+            IngestError::SetAside { .. } => Some(e.to_string()),
+            _ => None,
+        })
+    }
+
     /// Invalid rows over all sources (0 for a missing column, an empty file…).
     pub fn invalid_rows(&self) -> usize {
         self.errors.iter().map(|(_, e)| e.invalid_rows()).sum()
@@ -483,6 +492,14 @@ pub async fn ingest<D: Database>(
             .map_err(|e| DbError::backend(std::io::Error::other(e.to_string())))?;
     let (mut parsed, contents) = match parsed {
         Ok(p) => p,
+        // Rows that could not be set aside are the machine's fault, not the
+        // input's: a storage failure (logged, a generic answer), not a rejection.
+        Err(rejected) if rejected.set_aside_failed().is_some() => {
+            let why = rejected.set_aside_failed().unwrap_or_default();
+            return Err(IngestFailure::Storage(DbError::backend(
+                std::io::Error::other(why),
+            )));
+        }
         Err(rejected) => {
             if let Some(m) = metrics {
                 for (kind, e) in &rejected.errors {

@@ -167,7 +167,12 @@ struct Serve {
 
 impl Serve {
     fn start(database_url: &str) -> Serve {
-        let (child, url) = start_serve(database_url);
+        Serve::start_with(database_url, &[], &[])
+    }
+
+    /// With more global flags (before `serve`) and environment variables.
+    fn start_with(database_url: &str, flags: &[&str], env: &[(&str, &str)]) -> Serve {
+        let (child, url) = start_serve(database_url, flags, env);
         Serve { child, url }
     }
 
@@ -187,9 +192,10 @@ impl Drop for Serve {
 
 /// `storewatch serve` as a child process on `url`, and its base URL once it
 /// says it listens.
-fn start_serve(url: &str) -> (std::process::Child, String) {
+fn start_serve(url: &str, flags: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
     let mut child = Command::new(env!("CARGO_BIN_EXE_storewatch"))
+        .args(flags)
         .args([
             "--log",
             "info",
@@ -199,6 +205,7 @@ fn start_serve(url: &str) -> (std::process::Child, String) {
             "--listen",
             "127.0.0.1:0",
         ])
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -312,7 +319,7 @@ async fn kill_9_during_ingests_loses_nothing_acknowledged_and_applies_all_or_not
         "no kill landed during a push: {outcomes:?}"
     );
     // And the service starts on it and reports.
-    let (mut child, addr) = start_serve(&url);
+    let (mut child, addr) = start_serve(&url, &[], &[]);
     let r = client.get(format!("{addr}/healthz")).send().await.unwrap();
     assert_eq!(r.status(), 200);
     child.kill().unwrap();
@@ -408,4 +415,41 @@ impl Drop for Immutable {
     fn drop(&mut self) {
         let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
     }
+}
+
+/// Valid rows that cannot be set aside while a pushed file is checked (the
+/// temporary directory is gone) are the server's fault: 500 with a request
+/// id and no detail of the machine, nothing applied, and the service takes
+/// the next push.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rows_that_cannot_be_set_aside_are_a_server_error_not_the_clients() {
+    let ws = crate::common::Workspace::new();
+    let server = Serve::start_with(
+        &ws.database_url(),
+        &["--sort-run-polls", "1000"],
+        &[("TMPDIR", "/nonexistent/storewatch-test")],
+    );
+    let client = reqwest::Client::new();
+    let push = |body: String| {
+        client
+            .post(format!("{}/api/ingest/polls", server.url))
+            .header("content-type", "text/csv")
+            .body(body)
+            .send()
+    };
+    let (big, _) = round_polls(1, 3_000);
+    let r = push(big).await.unwrap();
+    assert_eq!(r.status(), 500);
+    let text = r.text().await.unwrap();
+    assert!(text.contains("request id"), "{text}");
+    assert!(
+        !text.contains("nonexistent") && !text.contains("No such file"),
+        "{text}"
+    );
+    // Fewer polls than a run: nothing to set aside, so it goes through.
+    let (small, rows) = round_polls(2, 50);
+    let r = push(small).await.unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    let report = ws.ok(&["report"]);
+    assert_eq!(report.lines().count() as u64, 1 + rows / 7, "{report}");
 }
