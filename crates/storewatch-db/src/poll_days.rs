@@ -11,8 +11,7 @@
 //! The array is the day's polls sorted by time, one per timestamp, each as
 //! `2·ts + active` in 8 bytes big-endian: the order SQLite's
 //! `printf('%016x')`/`unhex` and PostgreSQL's `int8send` produce, so the
-//! migration from a row per poll is plain SQL on both backends, and SQLite's
-//! `hex()` of a day is the same numbers in text.
+//! migration from a row per poll is plain SQL on both backends.
 
 use storewatch_core::domain::{Micros, Poll};
 
@@ -63,54 +62,6 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<Poll>, DbError> {
     decode_into(bytes, &mut out)?;
     Ok(out)
 }
-
-/// Appends the polls of stored days given as hexadecimal text (SQLite's
-/// `hex()` of the arrays, any number of days one after the other) to `out`,
-/// keeping those with `from ≤ ts ≤ to`.
-pub fn decode_hex_into(
-    hex: &[u8],
-    from: Micros,
-    to: Micros,
-    out: &mut Vec<Poll>,
-) -> Result<(), DbError> {
-    if !hex.len().is_multiple_of(2 * POLL_BYTES) {
-        return Err(corrupt());
-    }
-    for digits in hex.chunks_exact(2 * POLL_BYTES) {
-        let mut n: u64 = 0;
-        let mut invalid = 0;
-        for &d in digits {
-            let v = HEX[usize::from(d)];
-            invalid |= v;
-            n = (n << 4) | u64::from(v & 0xF);
-        }
-        if invalid & 0xF0 != 0 {
-            return Err(corrupt());
-        }
-        let poll = Poll::from_packed(n as i64);
-        if (from..=to).contains(&poll.ts) {
-            out.push(poll);
-        }
-    }
-    Ok(())
-}
-
-/// Each byte's value as a hexadecimal digit; 0xF0 for a byte that is not one.
-const HEX: [u8; 256] = {
-    let mut table = [0xF0u8; 256];
-    let mut i = 0;
-    while i < 10 {
-        table[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        table[b'A' as usize + i] = 10 + i as u8;
-        table[b'a' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    table
-};
 
 /// Merges `new` polls (sorted by time, one per timestamp) into a stored day
 /// `old` (the same): a new poll replaces a stored one at its timestamp.
@@ -230,7 +181,7 @@ mod tests {
     }
 
     #[test]
-    fn a_day_round_trips_through_bytes_and_hex() {
+    fn a_day_round_trips_through_bytes() {
         let day = [
             poll(0, true),
             poll(5, false),
@@ -239,20 +190,14 @@ mod tests {
         let bytes = encode(&day);
         assert_eq!(bytes.len(), 24);
         assert_eq!(decode(&bytes).unwrap(), day);
-        let hex: String = bytes.iter().map(|b| format!("{b:02X}")).collect();
-        let mut out = Vec::new();
-        decode_hex_into(hex.as_bytes(), 0, i64::MAX, &mut out).unwrap();
-        assert_eq!(out, day);
-        out.clear();
-        decode_hex_into(hex.as_bytes(), 1, 5, &mut out).unwrap();
-        assert_eq!(out, [poll(5, false)]);
+        // Big-endian: the bytes of `2·ts + active` as SQL's hex digits read.
+        assert_eq!(bytes[8..16], (2 * 5i64).to_be_bytes());
     }
 
     #[test]
     fn garbled_days_are_errors() {
         assert!(decode(&[0; 7]).is_err());
-        assert!(decode_hex_into(b"0123", 0, 1, &mut Vec::new()).is_err());
-        assert!(decode_hex_into(b"000000000000000G", 0, 1, &mut Vec::new()).is_err());
+        assert!(decode(&[0; 9]).is_err());
     }
 
     #[test]

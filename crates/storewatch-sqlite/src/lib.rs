@@ -589,8 +589,9 @@ impl BatchWriter for Writer<'_, '_> {
         first: i64,
         last: i64,
     ) -> Result<Vec<StoredDay>, DbError> {
-        // Packed into one row (`key,day,HEX;…`): a row per day through sqlx
-        // would cost more than the read.
+        // Packed into one row (`key,day,<len>:<array>;…`, the arrays raw as
+        // in the report's read): a row per day through sqlx would cost more
+        // than the read.
         let keys_json = format!(
             "[{}]",
             keys.iter()
@@ -598,8 +599,9 @@ impl BatchWriter for Writer<'_, '_> {
                 .collect::<Vec<_>>()
                 .join(",")
         );
-        let text: Option<String> = sqlx::query_scalar(
-            "SELECT group_concat(store_key || ',' || day || ',' || hex(polls), ';')
+        let packed: Option<Vec<u8>> = sqlx::query_scalar(
+            "SELECT CAST(group_concat(store_key || ',' || day || ',' || length(polls) || ':'
+                                      || polls || ';', '') AS BLOB)
                FROM poll_days
               WHERE store_key IN (SELECT value FROM json_each(?1)) AND day BETWEEN ?2 AND ?3",
         )
@@ -609,7 +611,7 @@ impl BatchWriter for Writer<'_, '_> {
         .fetch_one(&mut **self.0)
         .await
         .map_err(db_err)?;
-        unpack_days(text.as_deref().unwrap_or(""))
+        unpack_days(packed.as_deref().unwrap_or_default())
     }
 
     async fn put_days(&mut self, days: &[(i64, i64, Vec<u8>)]) -> Result<(), DbError> {
@@ -1005,21 +1007,20 @@ fn unpack_stores(
     Ok(())
 }
 
-/// `key,day,HEX;…` as [`BatchWriter::stored_days`] reads it.
-fn unpack_days(text: &str) -> Result<Vec<StoredDay>, DbError> {
+/// `key,day,<len>:<array>;…` as [`BatchWriter::stored_days`] reads it.
+fn unpack_days(bytes: &[u8]) -> Result<Vec<StoredDay>, DbError> {
     let mut out = Vec::new();
-    let mut c = Cursor::new(text);
+    let mut c = Cursor::from_bytes(bytes);
     while !c.at_end() {
         let key = c.int()?;
         c.expect(b',')?;
         let day = c.int()?;
         c.expect(b',')?;
-        let mut polls = Vec::new();
-        poll_days::decode_hex_into(c.until_semicolon(), Micros::MIN, Micros::MAX, &mut polls)?;
+        let len = usize::try_from(c.int()?).map_err(|_| packed::corrupt())?;
+        c.expect(b':')?;
+        let polls = poll_days::decode(c.take(len)?)?;
+        c.expect(b';')?;
         out.push(StoredDay { key, day, polls });
-        if !c.at_end() {
-            c.expect(b';')?;
-        }
     }
     Ok(out)
 }

@@ -80,15 +80,6 @@ impl<'a> Cursor<'a> {
         Ok(if negative { -n } else { n })
     }
 
-    /// Everything up to the next `;` (or the end), for the caller to check:
-    /// a run of hexadecimal digits.
-    pub fn until_semicolon(&mut self) -> &'a [u8] {
-        let start = self.at;
-        let rest = &self.bytes[start..];
-        self.at += rest.iter().position(|&b| b == b';').unwrap_or(rest.len());
-        &self.bytes[start..self.at]
-    }
-
     /// A length-prefixed text field: `<len>:<bytes>`.
     pub fn text(&mut self) -> Result<&'a str, DbError> {
         let len = usize::try_from(self.int()?).map_err(|_| corrupt())?;
