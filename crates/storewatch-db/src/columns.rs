@@ -71,6 +71,7 @@ pub struct ReportColumns {
     pub csv: Option<String>,
     pub key_id: Option<String>,
     pub scope_id: Option<String>,
+    pub parts: Option<i64>,
 }
 
 impl ReportColumns {
@@ -90,6 +91,7 @@ impl ReportColumns {
             csv: self.csv,
             key_id: self.key_id,
             scope_id: self.scope_id,
+            parts: self.parts.and_then(|n| u32::try_from(n).ok()),
         })
     }
 }
@@ -112,9 +114,51 @@ pub fn claimed_report(
     })
 }
 
+/// A claimed shard's row as a claim returns it: report_id, idx,
+/// from_store, to_store, attempts.
+pub type ShardRow = (String, i64, Option<String>, Option<String>, i64);
+
+/// The columns of a claimed shard and of its report, as both backends read
+/// them.
+pub struct ShardColumns {
+    pub report_id: String,
+    pub idx: i64,
+    pub from_store: Option<String>,
+    pub to_store: Option<String>,
+    pub attempts: i64,
+    pub as_of: Option<i64>,
+    pub started_at: Option<i64>,
+    pub scope_stores: Option<String>,
+}
+
+impl ShardColumns {
+    pub fn into_claimed(self) -> Result<crate::ClaimedShard, DbError> {
+        Ok(crate::ClaimedShard {
+            id: crate::ShardId {
+                report: crate::ReportId::parse(&self.report_id)
+                    .map_err(|_| corrupt("report id"))?,
+                index: u32::try_from(self.idx).map_err(|_| corrupt("shard index"))?,
+            },
+            range: crate::StoreRange {
+                from: self.from_store,
+                to: self.to_store,
+            },
+            as_of: self.as_of.ok_or_else(|| corrupt("split report time"))?,
+            scope: self
+                .scope_stores
+                .as_deref()
+                .map(crate::Scope::from_text)
+                .transpose()
+                .map_err(|_| corrupt("report scope"))?,
+            report_started_at: self.started_at,
+            attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
+        })
+    }
+}
+
 /// The columns every read of a report selects, in [`ReportColumns`] order
 /// but for the CSV, which each query adds as it needs.
-pub const REPORT_COLUMNS: &str = "id, state, requested_as_of, as_of, columns, created_at, started_at, finished_at, attempts, row_count, error, key_id, scope_id";
+pub const REPORT_COLUMNS: &str = "id, state, requested_as_of, as_of, columns, created_at, started_at, finished_at, attempts, row_count, error, key_id, scope_id, parts";
 
 /// The columns of an `ingests` row: id, at, source, label, origin, key_id,
 /// rows, sha256.

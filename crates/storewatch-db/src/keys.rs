@@ -83,6 +83,17 @@ impl Scope {
         &self.0
     }
 
+    /// The scope's stores in `range`; `None` when there are none.
+    pub fn within(&self, range: &crate::StoreRange) -> Option<Scope> {
+        let ids: Vec<String> = self
+            .0
+            .iter()
+            .filter(|id| range.contains(id))
+            .cloned()
+            .collect();
+        (!ids.is_empty()).then_some(Scope(ids))
+    }
+
     /// How the database stores a scope: the ids, one per line (a store id
     /// holds no control characters).
     pub fn to_text(&self) -> String {

@@ -12,10 +12,12 @@ pub mod deletion;
 mod ids;
 pub mod keys;
 pub mod poll_days;
+pub mod shards;
 
 pub use deletion::{RetentionCursor, RetentionStep};
 pub use ids::{Include, Lease, ReportId};
 pub use keys::{KeyRecord, NewKey, ReportOwner, Revoked, Role, Scope};
+pub use shards::{ClaimedShard, ShardFinish, ShardId, ShardOutcome, StoreRange, Stores};
 
 use std::future::Future;
 
@@ -241,6 +243,8 @@ pub struct ReportRecord {
     pub key_id: Option<String>,
     /// The [`Scope::id`] of the stores it covers; `None`: every store.
     pub scope_id: Option<String>,
+    /// Into how many shards it was split; `None`: computed whole.
+    pub parts: Option<u32>,
 }
 
 /// A page of the report listing: newest first.
@@ -412,12 +416,17 @@ pub trait DataStore: Clone + Send + Sync + 'static {
     /// Without `as_of`, T is the newest poll timestamp in the database.
     /// Each store carries at least its polls with T − 7 d ≤ t ≤ T, and its
     /// special hours of at least the dates [`special_dates_for`] names.
-    /// With a `scope`, only the stores it names are read, by index.
+    /// Only the stores `stores` selects are read (a scope's by index).
     fn report_input(
         &self,
         as_of: Option<Micros>,
-        scope: Option<&Scope>,
+        stores: Stores<'_>,
     ) -> impl Future<Output = Result<ReportInput, DbError>> + Send;
+
+    /// The ids that cut the stores into ranges of `per` stores in byte
+    /// order: the `per`-th, `2·per`-th, … store id (counted from 0), as
+    /// [`shards::bounds_every`] picks them. Empty when all fit one range.
+    fn store_bounds(&self, per: u32) -> impl Future<Output = Result<Vec<String>, DbError>> + Send;
 
     /// Deletes the polls `deletion` selects, forgets stores left with no
     /// poll, brings the newest poll time up to date and records the
@@ -523,6 +532,59 @@ pub trait ReportQueue: Clone + Send + Sync + 'static {
         outcome: ReportOutcome,
         now: Micros,
     ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// Cuts a report the lease's worker owns into shards over `ranges` (in
+    /// order), all queued, with the report time fixed at `as_of`; the report
+    /// stays running without a lease of its own until its last shard is
+    /// done ([`ReportQueue::finish_shard`]). False, and nothing changed, if
+    /// the worker no longer owns the report.
+    fn split_report(
+        &self,
+        id: &ReportId,
+        lease: &Lease,
+        as_of: Micros,
+        ranges: &[StoreRange],
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// Like [`ReportQueue::claim_report`], for the shards of split reports:
+    /// atomically takes the oldest report's first shard that is queued, or
+    /// running under a lease that ran out. A shard whose lease ran out after
+    /// `max_attempts` attempts fails its report instead.
+    fn claim_shard(
+        &self,
+        lease: &Lease,
+        now: Micros,
+        max_attempts: u32,
+    ) -> impl Future<Output = Result<Option<ClaimedShard>, DbError>> + Send;
+
+    /// Extends the lease's worker's hold on a running shard; false if it
+    /// lost the shard.
+    fn renew_shard_lease(
+        &self,
+        id: &ShardId,
+        lease: &Lease,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// Stores a shard's outcome if the lease's worker still owns it. The
+    /// last shard to complete assembles the report's CSV from every
+    /// shard's part, in range order, and completes the report; a failed
+    /// shard fails the report and drops its other shards. One transaction.
+    fn finish_shard(
+        &self,
+        id: &ShardId,
+        lease: &Lease,
+        outcome: ShardOutcome,
+        now: Micros,
+    ) -> impl Future<Output = Result<ShardFinish, DbError>> + Send;
+
+    /// Calls `on_work` whenever another instance may have queued work (a
+    /// report, or the shards of one), until the future is dropped, so idle
+    /// workers everywhere start at once. A backend that cannot tell
+    /// returns at once: workers look for work every second anyway.
+    fn watch_work(
+        &self,
+        on_work: impl Fn() + Send + Sync + 'static,
+    ) -> impl Future<Output = ()> + Send;
 
     /// A job by id, with its CSV if asked for and it is complete.
     fn report(

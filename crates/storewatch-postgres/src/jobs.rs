@@ -1,13 +1,16 @@
 //! The report queue in PostgreSQL: `FOR UPDATE SKIP LOCKED` lets instances
 //! claiming at the same time take different jobs.
 
-use sqlx::postgres::PgRow;
+use sqlx::postgres::{PgListener, PgRow};
 use sqlx::{AssertSqlSafe, Row};
 use storewatch_core::domain::Micros;
-use storewatch_db::columns::{REPORT_COLUMNS, ReportColumns, claimed_report};
+use storewatch_db::columns::{
+    REPORT_COLUMNS, ReportColumns, ShardColumns, ShardRow, claimed_report,
+};
+use storewatch_db::shards::{ABANDONED_SHARD, assemble};
 use storewatch_db::{
-    ClaimedReport, DbError, Include, Lease, NewReport, ReportId, ReportOutcome, ReportPage,
-    ReportQueue, ReportRecord,
+    ClaimedReport, ClaimedShard, DbError, Include, Lease, NewReport, ReportId, ReportOutcome,
+    ReportPage, ReportQueue, ReportRecord, ShardFinish, ShardId, ShardOutcome, StoreRange,
 };
 
 use crate::{PostgresDatabase, db_err};
@@ -15,6 +18,19 @@ use crate::{PostgresDatabase, db_err};
 /// Serialises triggers of one key, so two at once cannot both squeeze under
 /// the queue cap (any number, as the ingest lock; keyed by the key's id).
 const TRIGGER_LOCK: i32 = 0x5357_5452; // "SWTR"
+
+/// The channel on which instances tell each other of new work: a report
+/// queued, or one split into shards (sent on commit).
+pub const WORK_CHANNEL: &str = "storewatch_work";
+
+async fn notify_work(tx: &mut crate::Tx) -> Result<(), DbError> {
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(WORK_CHANNEL)
+        .execute(&mut **tx)
+        .await
+        .map_err(db_err)?;
+    Ok(())
+}
 
 fn report_columns(row: &PgRow) -> ReportColumns {
     ReportColumns {
@@ -32,6 +48,7 @@ fn report_columns(row: &PgRow) -> ReportColumns {
         csv: row.try_get("csv").ok().flatten(),
         key_id: row.get("key_id"),
         scope_id: row.get("scope_id"),
+        parts: row.get("parts"),
     }
 }
 
@@ -76,6 +93,7 @@ impl ReportQueue for PostgresDatabase {
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
+        notify_work(&mut tx).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(true)
     }
@@ -159,6 +177,260 @@ impl ReportQueue for PostgresDatabase {
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn split_report(
+        &self,
+        id: &ReportId,
+        lease: &Lease,
+        as_of: Micros,
+        ranges: &[StoreRange],
+    ) -> Result<bool, DbError> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let created: Option<i64> = sqlx::query_scalar(
+            "UPDATE reports SET as_of = $1, worker = NULL, lease_until = NULL, parts = $4
+              WHERE id = $2 AND worker = $3 AND state = 'running'
+          RETURNING created_at",
+        )
+        .bind(as_of)
+        .bind(id.as_str())
+        .bind(&lease.worker)
+        .bind(ranges.len() as i64)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let Some(created) = created else {
+            return Ok(false);
+        };
+        let from: Vec<Option<&str>> = ranges.iter().map(|r| r.from.as_deref()).collect();
+        let to: Vec<Option<&str>> = ranges.iter().map(|r| r.to.as_deref()).collect();
+        sqlx::query(
+            "INSERT INTO report_shards (report_id, idx, created_at, from_store, to_store, state)
+             SELECT $1, r.n - 1, $2, r.from_store, r.to_store, 'queued'
+               FROM UNNEST($3::text[], $4::text[]) WITH ORDINALITY AS r(from_store, to_store, n)",
+        )
+        .bind(id.as_str())
+        .bind(created)
+        .bind(&from)
+        .bind(&to)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        notify_work(&mut tx).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
+    }
+
+    async fn claim_shard(
+        &self,
+        lease: &Lease,
+        now: Micros,
+        max_attempts: u32,
+    ) -> Result<Option<ClaimedShard>, DbError> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let abandoned = sqlx::query(
+            "UPDATE reports
+                SET state = 'failed', finished_at = $1, worker = NULL, lease_until = NULL, as_of = NULL, error = $3
+              WHERE state = 'running'
+                AND id IN (SELECT report_id FROM report_shards
+                            WHERE state = 'running' AND lease_until <= $1 AND attempts >= $2)",
+        )
+        .bind(now)
+        .bind(i64::from(max_attempts))
+        .bind(ABANDONED_SHARD)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        if abandoned.rows_affected() > 0 {
+            sqlx::query(
+                "DELETE FROM report_shards
+                  WHERE report_id NOT IN (SELECT id FROM reports WHERE state = 'running')",
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        }
+        // SKIP LOCKED: instances claiming at the same time take different shards.
+        let claimed: Option<ShardRow> = sqlx::query_as(
+            "UPDATE report_shards
+                SET state = 'running', worker = $1, lease_until = $3, attempts = attempts + 1
+              WHERE (report_id, idx) = (
+                      SELECT report_id, idx FROM report_shards
+                       WHERE state = 'queued' OR (state = 'running' AND lease_until <= $2)
+                       ORDER BY created_at, report_id, idx LIMIT 1
+                       FOR UPDATE SKIP LOCKED)
+          RETURNING report_id, idx, from_store, to_store, attempts",
+        )
+        .bind(&lease.worker)
+        .bind(now)
+        .bind(lease.until)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_err)?;
+        let Some((report_id, idx, from_store, to_store, attempts)) = claimed else {
+            tx.commit().await.map_err(db_err)?;
+            return Ok(None);
+        };
+        let (as_of, started_at, scope_stores): (Option<i64>, Option<i64>, Option<String>) =
+            sqlx::query_as("SELECT as_of, started_at, scope_stores FROM reports WHERE id = $1")
+                .bind(&report_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        tx.commit().await.map_err(db_err)?;
+        ShardColumns {
+            report_id,
+            idx,
+            from_store,
+            to_store,
+            attempts,
+            as_of,
+            started_at,
+            scope_stores,
+        }
+        .into_claimed()
+        .map(Some)
+    }
+
+    async fn renew_shard_lease(&self, id: &ShardId, lease: &Lease) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "UPDATE report_shards SET lease_until = $1
+              WHERE report_id = $2 AND idx = $3 AND worker = $4 AND state = 'running'",
+        )
+        .bind(lease.until)
+        .bind(id.report.as_str())
+        .bind(i64::from(id.index))
+        .bind(&lease.worker)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn finish_shard(
+        &self,
+        id: &ShardId,
+        lease: &Lease,
+        outcome: ShardOutcome,
+        now: Micros,
+    ) -> Result<ShardFinish, DbError> {
+        let mut tx = self.pool.begin().await.map_err(db_err)?;
+        let report = id.report.as_str();
+        let index = i64::from(id.index);
+        // The report's row first: shards finishing at once take turns, so
+        // the last of them sees every other one complete.
+        sqlx::query("SELECT 1 FROM reports WHERE id = $1 FOR UPDATE")
+            .bind(report)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+        let finish = match outcome {
+            ShardOutcome::Complete { rows, csv } => {
+                let done = sqlx::query(
+                    "UPDATE report_shards
+                        SET state = 'complete', row_count = $1, csv = $2, worker = NULL, lease_until = NULL
+                      WHERE report_id = $3 AND idx = $4 AND worker = $5 AND state = 'running'",
+                )
+                .bind(i64::try_from(rows).unwrap_or(i64::MAX))
+                .bind(csv)
+                .bind(report)
+                .bind(index)
+                .bind(&lease.worker)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if done.rows_affected() != 1 {
+                    return Ok(ShardFinish::Lost);
+                }
+                let left: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM report_shards WHERE report_id = $1 AND state <> 'complete'",
+                )
+                .bind(report)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if left > 0 {
+                    ShardFinish::Stored
+                } else {
+                    let parts: Vec<(i64, String)> = sqlx::query_as(
+                        "SELECT row_count, csv FROM report_shards WHERE report_id = $1 ORDER BY idx",
+                    )
+                    .bind(report)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    let (rows, csv) = assemble(parts);
+                    sqlx::query(
+                        "UPDATE reports
+                            SET state = 'complete', row_count = $1, csv = $2, finished_at = $3, error = NULL
+                          WHERE id = $4 AND state = 'running'",
+                    )
+                    .bind(rows)
+                    .bind(csv)
+                    .bind(now)
+                    .bind(report)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    ShardFinish::ReportComplete
+                }
+            }
+            ShardOutcome::Failed { error } => {
+                let done = sqlx::query(
+                    "DELETE FROM report_shards
+                      WHERE report_id = $1 AND idx = $2 AND worker = $3 AND state = 'running'",
+                )
+                .bind(report)
+                .bind(index)
+                .bind(&lease.worker)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                if done.rows_affected() != 1 {
+                    return Ok(ShardFinish::Lost);
+                }
+                sqlx::query(
+                    "UPDATE reports
+                        SET state = 'failed', error = $1, finished_at = $2, as_of = NULL
+                      WHERE id = $3 AND state = 'running'",
+                )
+                .bind(error)
+                .bind(now)
+                .bind(report)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+                ShardFinish::ReportFailed
+            }
+        };
+        if finish != ShardFinish::Stored {
+            sqlx::query("DELETE FROM report_shards WHERE report_id = $1")
+                .bind(report)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)?;
+        Ok(finish)
+    }
+
+    /// LISTEN on [`WORK_CHANNEL`]; a lost connection is opened again (work
+    /// notified meanwhile is found by the workers' idle look).
+    async fn watch_work(&self, on_work: impl Fn() + Send + Sync + 'static) {
+        loop {
+            match PgListener::connect_with(&self.pool).await {
+                Ok(mut listener) => match listener.listen(WORK_CHANNEL).await {
+                    Ok(()) => {
+                        while let Ok(Some(_)) = listener.try_recv().await {
+                            on_work();
+                        }
+                    }
+                    Err(e) => tracing::warn!(error = %e, "could not listen for report work"),
+                },
+                Err(e) => tracing::warn!(error = %e, "could not listen for report work"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        }
     }
 
     async fn report(

@@ -23,8 +23,8 @@ use storewatch_db::columns::{IngestRow, hours_row, ingest_record, special_column
 use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
 use storewatch_db::poll_days;
 use storewatch_db::{
-    Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion, Scope,
-    SourceFingerprint, Unhealthy, special_dates_for,
+    Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion,
+    SourceFingerprint, Stores, Unhealthy, special_dates_for,
 };
 
 mod jobs;
@@ -109,45 +109,89 @@ impl PostgresDatabase {
     }
 }
 
-/// The statements of a report's read. Scoped (an owner's report), each
-/// matches the store ids of an array parameter (`= ANY`) through the
-/// store_id index of its table, a statement of its own so its plan is the
-/// index's (a test checks the plans); unscoped, the parameter is NULL and
-/// each reads its whole table.
+/// Which stores a statement of a report's read keeps, through one text
+/// array parameter (see [`reach_param`]): every store (NULL); an owner's
+/// scope (its ids, matched through the store_id index of each table, a
+/// statement of its own so its plan is the index's; a test checks the
+/// plans); or a shard's range (its bounds, compared byte for byte).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    All,
+    Scope,
+    Range { from: bool, to: bool },
+}
+
+impl Reach {
+    pub fn of(stores: Stores<'_>) -> Reach {
+        match stores {
+            Stores::All => Reach::All,
+            Stores::Scope(_) => Reach::Scope,
+            Stores::Range(r) => Reach::Range {
+                from: r.from.is_some(),
+                to: r.to.is_some(),
+            },
+        }
+    }
+
+    /// The condition on `column`, with the parameter `$n`.
+    fn condition(self, column: &str, n: u8) -> String {
+        match self {
+            Reach::All => format!("${n}::text[] IS NULL"),
+            Reach::Scope => format!("{column} = ANY(${n})"),
+            Reach::Range { from, to } => {
+                // Names the parameter (and so types it) whatever is open.
+                let mut parts = vec![format!("cardinality(${n}::text[]) >= 0")];
+                if from {
+                    parts.push(format!("{column} COLLATE \"C\" >= (${n}::text[])[1]"));
+                }
+                if to {
+                    let i = if from { 2 } else { 1 };
+                    parts.push(format!("{column} COLLATE \"C\" < (${n}::text[])[{i}]"));
+                }
+                parts.join(" AND ")
+            }
+        }
+    }
+}
+
+/// The parameter of a [`Reach`]: the scope's ids, or the range's bounds
+/// that are not open, in order.
+fn reach_param(stores: Stores<'_>) -> Option<Vec<String>> {
+    match stores {
+        Stores::All => None,
+        Stores::Scope(scope) => Some(scope.stores().to_vec()),
+        Stores::Range(r) => Some(r.from.iter().chain(&r.to).cloned().collect()),
+    }
+}
+
+/// The statements of a report's read, over the stores of a [`Reach`].
 pub struct ReportSql {
-    /// Parameter 1: the scope.
+    /// Parameter 1: the reach.
     pub zones: String,
-    /// Parameter 1: the scope.
+    /// Parameter 1: the reach.
     pub hours: String,
-    /// Parameters 1 and 2: the first and last date; 3: the scope.
+    /// Parameters 1 and 2: the first and last date; 3: the reach.
     pub special: String,
-    /// Parameters 1 and 2: the week's first and last day; 3: the scope.
+    /// Parameters 1 and 2: the week's first and last day; 3: the reach.
     pub polls: String,
 }
 
 impl ReportSql {
-    pub fn new(scoped: bool) -> ReportSql {
-        let only = |column: &str, n: u8| {
-            if scoped {
-                format!("{column} = ANY(${n})")
-            } else {
-                format!("${n}::text[] IS NULL")
-            }
-        };
+    pub fn new(reach: Reach) -> ReportSql {
         ReportSql {
             zones: format!(
                 "SELECT store_id, timezone FROM timezones WHERE {}",
-                only("store_id", 1)
+                reach.condition("store_id", 1)
             ),
             hours: format!(
                 "SELECT store_id, array_agg(day) AS days, array_agg(start_s) AS starts, array_agg(end_s) AS ends
                    FROM business_hours WHERE {} GROUP BY store_id",
-                only("store_id", 1)
+                reach.condition("store_id", 1)
             ),
             special: format!(
                 "SELECT store_id, date, start_s, end_s FROM special_hours
                   WHERE date BETWEEN $1 AND $2 AND {}",
-                only("store_id", 3)
+                reach.condition("store_id", 3)
             ),
             polls: format!(
                 "SELECT s.store_id, w.polls
@@ -156,7 +200,7 @@ impl ReportSql {
                                     FROM poll_days d
                                    WHERE d.store_key = s.key AND d.day BETWEEN $1 AND $2) w ON true
               WHERE {}",
-                only("s.store_id", 3)
+                reach.condition("s.store_id", 3)
             ),
         }
     }
@@ -490,7 +534,7 @@ impl DataStore for PostgresDatabase {
     async fn report_input(
         &self,
         as_of: Option<Micros>,
-        scope: Option<&Scope>,
+        selected: Stores<'_>,
     ) -> Result<ReportInput, DbError> {
         // REPEATABLE READ: every statement below sees the same snapshot.
         let mut tx = self
@@ -511,13 +555,11 @@ impl DataStore for PostgresDatabase {
             tx.commit().await.map_err(db_err)?;
             return Ok(ReportInput::default());
         };
-        // An owner's scope: its store ids as one array parameter (the `n`th),
-        // matched through the store_id index of each table. A statement of
-        // its own, so its plan is the index's.
-        let only: Option<&[String]> = scope.map(Scope::stores);
-        let sql = ReportSql::new(scope.is_some());
+        // Which stores: one array parameter (see `Reach`).
+        let only = reach_param(selected);
+        let sql = ReportSql::new(Reach::of(selected));
         let mut zones: HashMap<String, String> = sqlx::query_as(AssertSqlSafe(sql.zones))
-            .bind(only)
+            .bind(&only)
             .fetch_all(&mut *tx)
             .await
             .map_err(db_err)?
@@ -525,7 +567,7 @@ impl DataStore for PostgresDatabase {
             .collect();
         let mut hours: HashMap<String, Vec<HoursRow>> = HashMap::new();
         let hour_rows = sqlx::query(AssertSqlSafe(sql.hours))
-            .bind(only)
+            .bind(&only)
             .fetch_all(&mut *tx)
             .await
             .map_err(db_err)?;
@@ -546,7 +588,7 @@ impl DataStore for PostgresDatabase {
             sqlx::query_as(AssertSqlSafe(sql.special))
                 .bind(&first_date)
                 .bind(&last_date)
-                .bind(only)
+                .bind(&only)
                 .fetch_all(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -562,7 +604,7 @@ impl DataStore for PostgresDatabase {
         let store_rows = sqlx::query(AssertSqlSafe(sql.polls))
             .bind(poll_days::day_of(week_start))
             .bind(poll_days::day_of(as_of))
-            .bind(only)
+            .bind(&only)
             .fetch_all(&mut *tx)
             .await
             .map_err(db_err)?;
@@ -615,6 +657,19 @@ impl DataStore for PostgresDatabase {
             .fetch_one(&self.pool)
             .await
             .map_err(db_err)
+    }
+
+    async fn store_bounds(&self, per: u32) -> Result<Vec<String>, DbError> {
+        // COLLATE "C": byte order, that of StoreRange.
+        sqlx::query_scalar(
+            "SELECT store_id FROM (SELECT store_id, row_number() OVER (ORDER BY store_id COLLATE \"C\") - 1 AS n
+                                     FROM stores) numbered
+              WHERE n > 0 AND n % $1 = 0 ORDER BY store_id COLLATE \"C\"",
+        )
+        .bind(i64::from(per.max(1)))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)
     }
 
     async fn find_stores(&self, query: &str, limit: u32) -> Result<Vec<String>, DbError> {

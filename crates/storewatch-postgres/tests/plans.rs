@@ -4,7 +4,7 @@
 
 use sqlx::{Acquire, AssertSqlSafe};
 use storewatch_postgres::testing::scratch;
-use storewatch_postgres::{PostgresDatabase, ReportSql};
+use storewatch_postgres::{PostgresDatabase, Reach, ReportSql};
 
 #[tokio::test]
 async fn a_scoped_read_searches_every_table_by_index() {
@@ -16,7 +16,7 @@ async fn a_scoped_read_searches_every_table_by_index() {
         .execute(&mut *conn)
         .await
         .unwrap();
-    let sql = ReportSql::new(true);
+    let sql = ReportSql::new(Reach::Scope);
     let scope = vec!["a".to_string(), "b".to_string()];
     for (name, statement) in [
         ("zones", &sql.zones),

@@ -6,10 +6,13 @@
 use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Connection, Row};
 use storewatch_core::domain::Micros;
-use storewatch_db::columns::{REPORT_COLUMNS, ReportColumns, claimed_report};
+use storewatch_db::columns::{
+    REPORT_COLUMNS, ReportColumns, ShardColumns, ShardRow, claimed_report,
+};
+use storewatch_db::shards::{ABANDONED_SHARD, assemble};
 use storewatch_db::{
-    ClaimedReport, DbError, Include, Lease, NewReport, ReportId, ReportOutcome, ReportPage,
-    ReportQueue, ReportRecord,
+    ClaimedReport, ClaimedShard, DbError, Include, Lease, NewReport, ReportId, ReportOutcome,
+    ReportPage, ReportQueue, ReportRecord, ShardFinish, ShardId, ShardOutcome, StoreRange,
 };
 
 use crate::{SqliteDatabase, db_err, on_connection};
@@ -30,6 +33,7 @@ fn report_columns(row: &SqliteRow) -> ReportColumns {
         csv: row.try_get("csv").ok().flatten(),
         key_id: row.get("key_id"),
         scope_id: row.get("scope_id"),
+        parts: row.get("parts"),
     }
 }
 
@@ -160,6 +164,43 @@ impl ReportQueue for SqliteDatabase {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn split_report(
+        &self,
+        id: &ReportId,
+        lease: &Lease,
+        as_of: Micros,
+        ranges: &[StoreRange],
+    ) -> Result<bool, DbError> {
+        self.split(id, lease, as_of, ranges).await
+    }
+
+    async fn claim_shard(
+        &self,
+        lease: &Lease,
+        now: Micros,
+        max_attempts: u32,
+    ) -> Result<Option<ClaimedShard>, DbError> {
+        self.claim_a_shard(lease, now, max_attempts).await
+    }
+
+    async fn renew_shard_lease(&self, id: &ShardId, lease: &Lease) -> Result<bool, DbError> {
+        self.renew_shard(id, lease).await
+    }
+
+    async fn finish_shard(
+        &self,
+        id: &ShardId,
+        lease: &Lease,
+        outcome: ShardOutcome,
+        now: Micros,
+    ) -> Result<ShardFinish, DbError> {
+        self.finish_a_shard(id, lease, outcome, now).await
+    }
+
+    /// Nothing tells one process of another's writes to a SQLite file; the
+    /// workers' idle look every second finds them.
+    async fn watch_work(&self, _on_work: impl Fn() + Send + Sync + 'static) {}
+
     async fn report(
         &self,
         id: &ReportId,
@@ -210,5 +251,245 @@ impl ReportQueue for SqliteDatabase {
         .await
         .map_err(db_err)?;
         Ok(done.rows_affected())
+    }
+}
+
+/// Shards of split reports (storewatch-db's `shards.rs`); every step is one
+/// IMMEDIATE transaction of the jobs file, so claims and finishes of several
+/// workers (or processes) at once take turns.
+impl SqliteDatabase {
+    pub(crate) async fn split(
+        &self,
+        id: &ReportId,
+        lease: &Lease,
+        as_of: Micros,
+        ranges: &[StoreRange],
+    ) -> Result<bool, DbError> {
+        on_connection(&self.jobs, async |conn| {
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+            let created: Option<i64> = sqlx::query_scalar(
+                "UPDATE reports SET as_of = ?1, worker = NULL, lease_until = NULL, parts = ?4
+                  WHERE id = ?2 AND worker = ?3 AND state = 'running'
+              RETURNING created_at",
+            )
+            .bind(as_of)
+            .bind(id.as_str())
+            .bind(&lease.worker)
+            .bind(ranges.len() as i64)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            let Some(created) = created else {
+                return Ok(false);
+            };
+            for (idx, range) in ranges.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO report_shards (report_id, idx, created_at, from_store, to_store, state)
+                     VALUES (?, ?, ?, ?, ?, 'queued')",
+                )
+                .bind(id.as_str())
+                .bind(idx as i64)
+                .bind(created)
+                .bind(&range.from)
+                .bind(&range.to)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
+            tx.commit().await.map_err(db_err)?;
+            Ok(true)
+        })
+        .await
+    }
+
+    pub(crate) async fn claim_a_shard(
+        &self,
+        lease: &Lease,
+        now: Micros,
+        max_attempts: u32,
+    ) -> Result<Option<ClaimedShard>, DbError> {
+        on_connection(&self.jobs, async |conn| {
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+            let abandoned = sqlx::query(
+                "UPDATE reports
+                    SET state = 'failed', finished_at = ?1, worker = NULL, lease_until = NULL, as_of = NULL, error = ?3
+                  WHERE state = 'running'
+                    AND id IN (SELECT report_id FROM report_shards
+                                WHERE state = 'running' AND lease_until <= ?1 AND attempts >= ?2)",
+            )
+            .bind(now)
+            .bind(i64::from(max_attempts))
+            .bind(ABANDONED_SHARD)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
+            if abandoned.rows_affected() > 0 {
+                sqlx::query(
+                    "DELETE FROM report_shards
+                      WHERE report_id NOT IN (SELECT id FROM reports WHERE state = 'running')",
+                )
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            }
+            let claimed: Option<ShardRow> =
+                sqlx::query_as(
+                    "UPDATE report_shards
+                        SET state = 'running', worker = ?1, lease_until = ?3, attempts = attempts + 1
+                      WHERE (report_id, idx) = (
+                              SELECT report_id, idx FROM report_shards
+                               WHERE state = 'queued' OR (state = 'running' AND lease_until <= ?2)
+                               ORDER BY created_at, report_id, idx LIMIT 1)
+                  RETURNING report_id, idx, from_store, to_store, attempts",
+                )
+                .bind(&lease.worker)
+                .bind(now)
+                .bind(lease.until)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            let Some((report_id, idx, from_store, to_store, attempts)) = claimed else {
+                tx.commit().await.map_err(db_err)?;
+                return Ok(None);
+            };
+            let (as_of, started_at, scope_stores): (Option<i64>, Option<i64>, Option<String>) =
+                sqlx::query_as("SELECT as_of, started_at, scope_stores FROM reports WHERE id = ?")
+                    .bind(&report_id)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            tx.commit().await.map_err(db_err)?;
+            ShardColumns {
+                report_id,
+                idx,
+                from_store,
+                to_store,
+                attempts,
+                as_of,
+                started_at,
+                scope_stores,
+            }
+            .into_claimed()
+            .map(Some)
+        })
+        .await
+    }
+
+    pub(crate) async fn renew_shard(&self, id: &ShardId, lease: &Lease) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "UPDATE report_shards SET lease_until = ?
+              WHERE report_id = ? AND idx = ? AND worker = ? AND state = 'running'",
+        )
+        .bind(lease.until)
+        .bind(id.report.as_str())
+        .bind(i64::from(id.index))
+        .bind(&lease.worker)
+        .execute(&self.jobs)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub(crate) async fn finish_a_shard(
+        &self,
+        id: &ShardId,
+        lease: &Lease,
+        outcome: ShardOutcome,
+        now: Micros,
+    ) -> Result<ShardFinish, DbError> {
+        on_connection(&self.jobs, async |conn| {
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
+            let report = id.report.as_str();
+            let index = i64::from(id.index);
+            let finish = match outcome {
+                ShardOutcome::Complete { rows, csv } => {
+                    let done = sqlx::query(
+                        "UPDATE report_shards
+                            SET state = 'complete', row_count = ?, csv = ?, worker = NULL, lease_until = NULL
+                          WHERE report_id = ? AND idx = ? AND worker = ? AND state = 'running'",
+                    )
+                    .bind(i64::try_from(rows).unwrap_or(i64::MAX))
+                    .bind(csv)
+                    .bind(report)
+                    .bind(index)
+                    .bind(&lease.worker)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    if done.rows_affected() != 1 {
+                        return Ok(ShardFinish::Lost);
+                    }
+                    let left: i64 = sqlx::query_scalar(
+                        "SELECT count(*) FROM report_shards WHERE report_id = ? AND state <> 'complete'",
+                    )
+                    .bind(report)
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    if left > 0 {
+                        ShardFinish::Stored
+                    } else {
+                        let parts: Vec<(i64, String)> = sqlx::query_as(
+                            "SELECT row_count, csv FROM report_shards WHERE report_id = ? ORDER BY idx",
+                        )
+                        .bind(report)
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                        let (rows, csv) = assemble(parts);
+                        sqlx::query(
+                            "UPDATE reports
+                                SET state = 'complete', row_count = ?, csv = ?, finished_at = ?, error = NULL
+                              WHERE id = ? AND state = 'running'",
+                        )
+                        .bind(rows)
+                        .bind(csv)
+                        .bind(now)
+                        .bind(report)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(db_err)?;
+                        ShardFinish::ReportComplete
+                    }
+                }
+                ShardOutcome::Failed { error } => {
+                    let done = sqlx::query(
+                        "DELETE FROM report_shards
+                          WHERE report_id = ? AND idx = ? AND worker = ? AND state = 'running'",
+                    )
+                    .bind(report)
+                    .bind(index)
+                    .bind(&lease.worker)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    if done.rows_affected() != 1 {
+                        return Ok(ShardFinish::Lost);
+                    }
+                    sqlx::query(
+                        "UPDATE reports
+                            SET state = 'failed', error = ?, finished_at = ?, as_of = NULL
+                          WHERE id = ? AND state = 'running'",
+                    )
+                    .bind(error)
+                    .bind(now)
+                    .bind(report)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                    ShardFinish::ReportFailed
+                }
+            };
+            if finish != ShardFinish::Stored {
+                sqlx::query("DELETE FROM report_shards WHERE report_id = ?")
+                    .bind(report)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+            }
+            tx.commit().await.map_err(db_err)?;
+            Ok(finish)
+        })
+        .await
     }
 }

@@ -31,8 +31,8 @@ use storewatch_db::columns::{IngestRow, hours_row, ingest_record, special_column
 use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
 use storewatch_db::poll_days;
 use storewatch_db::{
-    Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion, Scope,
-    SourceFingerprint, Unhealthy, special_dates_for,
+    Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion,
+    SourceFingerprint, Stores, Unhealthy, special_dates_for,
 };
 
 /// How much of the database file reads map into memory (a report's read).
@@ -273,7 +273,7 @@ impl DataStore for SqliteDatabase {
     async fn report_input(
         &self,
         as_of: Option<Micros>,
-        scope: Option<&Scope>,
+        selected: Stores<'_>,
     ) -> Result<ReportInput, DbError> {
         // One read transaction: in WAL mode it sees one snapshot throughout,
         // so an ingest committing meanwhile is wholly in or wholly out.
@@ -292,18 +292,21 @@ impl DataStore for SqliteDatabase {
                 tx.commit().await.map_err(db_err)?;
                 return Ok(ReportInput::default());
             };
-            // An owner's scope: its store ids as one JSON array parameter.
-            let scope_json = scope.map(|s| json_array(s.stores()));
-            let sql = ReportSql::new(scope.is_some());
+            // Which stores: two parameters each statement binds in turn.
+            let reach = Reach::of(selected);
+            let (p1, p2) = reach_params(selected);
+            let sql = ReportSql::new(reach);
 
             // Time zones and business hours, each packed into one row.
             let zones_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.zones))
-                .bind(&scope_json)
+                .bind(&p1)
+                .bind(&p2)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_err)?;
             let hours_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.hours))
-                .bind(&scope_json)
+                .bind(&p1)
+                .bind(&p2)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -312,7 +315,8 @@ impl DataStore for SqliteDatabase {
             let special_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.special))
                 .bind(&first_date)
                 .bind(&last_date)
-                .bind(&scope_json)
+                .bind(&p1)
+                .bind(&p2)
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(db_err)?;
@@ -320,13 +324,14 @@ impl DataStore for SqliteDatabase {
             let week_start = as_of - Window::Week.length();
             let days = (poll_days::day_of(week_start), poll_days::day_of(as_of));
             let mut stores = Vec::new();
-            if let Some(scope_json) = &scope_json {
+            if let Reach::Scope = reach {
                 // An owner's few stores: a row each.
                 let mut rows =
                     sqlx::query_as::<_, (String, Option<Vec<u8>>)>(AssertSqlSafe(sql.polls))
                         .bind(days.0)
                         .bind(days.1)
-                        .bind(scope_json)
+                        .bind(&p1)
+                        .bind(&p2)
                         .fetch(&mut *tx);
                 while let Some((store_id, days)) = rows.try_next().await.map_err(db_err)? {
                     let mut polls = poll_days::decode(days.as_deref().unwrap_or_default())?;
@@ -338,8 +343,8 @@ impl DataStore for SqliteDatabase {
                     });
                 }
             } else {
-                // Every store: 1024 stores (by key) to a row, so sqlx hands
-                // over a hundred rows, not a hundred thousand.
+                // Every store (of the range): 1024 stores (by key) to a row,
+                // so sqlx hands over a hundred rows, not a hundred thousand.
                 let (first, last): (Option<i64>, Option<i64>) =
                     sqlx::query_as("SELECT min(key), max(key) FROM stores")
                         .fetch_one(&mut *tx)
@@ -352,6 +357,8 @@ impl DataStore for SqliteDatabase {
                         .bind(days.1)
                         .bind(bucket)
                         .bind(bucket.saturating_add(STORES_PER_ROW - 1))
+                        .bind(&p1)
+                        .bind(&p2)
                         .fetch_one(&mut *tx)
                         .await
                         .map_err(db_err)?;
@@ -420,6 +427,19 @@ impl DataStore for SqliteDatabase {
         )
         .bind(query)
         .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn store_bounds(&self, per: u32) -> Result<Vec<String>, DbError> {
+        // Text compares byte for byte (BINARY): the order of StoreRange.
+        sqlx::query_scalar(
+            "SELECT store_id FROM (SELECT store_id, row_number() OVER (ORDER BY store_id) - 1 AS n
+                                     FROM stores)
+              WHERE n > 0 AND n % ?1 = 0 ORDER BY store_id",
+        )
+        .bind(i64::from(per.max(1)))
         .fetch_all(&self.pool)
         .await
         .map_err(db_err)
@@ -814,72 +834,122 @@ impl BatchWriter for Writer<'_, '_> {
     }
 }
 
-/// The statements of a report's read. Scoped (an owner's report), each
-/// matches the store ids of a JSON array parameter through the store_id
-/// index of its table, so an owner's report reads only its stores' rows
-/// (a test checks the plans); unscoped, the parameter is NULL and each
-/// reads its whole table.
+/// Which stores a statement of a report's read keeps, through two
+/// parameters (see [`reach_params`]): every store (both NULL); an owner's
+/// scope (a JSON array of its ids, matched through the store_id index of each
+/// table, so an owner's report reads only its stores' rows; a test checks the
+/// plans); or a shard's range of ids (each bound NULL when open).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    All,
+    Scope,
+    Range { from: bool, to: bool },
+}
+
+impl Reach {
+    fn of(stores: Stores<'_>) -> Reach {
+        match stores {
+            Stores::All => Reach::All,
+            Stores::Scope(_) => Reach::Scope,
+            Stores::Range(r) => Reach::Range {
+                from: r.from.is_some(),
+                to: r.to.is_some(),
+            },
+        }
+    }
+
+    /// The condition on `column`, with parameters `?n` and `?n+1`. A bound
+    /// that is open still names its parameter (NULL), so every statement
+    /// binds the same two.
+    fn condition(self, column: &str, n: u8) -> String {
+        let m = n + 1;
+        let bound = |present: bool, op: &str, k: u8| {
+            if present {
+                format!("{column} {op} ?{k}")
+            } else {
+                format!("?{k} IS NULL")
+            }
+        };
+        match self {
+            Reach::All => format!("?{n} IS NULL AND ?{m} IS NULL"),
+            Reach::Scope => {
+                format!("{column} IN (SELECT value FROM json_each(?{n})) AND ?{m} IS NULL")
+            }
+            Reach::Range { from, to } => {
+                format!("{} AND {}", bound(from, ">=", n), bound(to, "<", m))
+            }
+        }
+    }
+}
+
+/// The two parameters of a [`Reach`]: the scope's ids as a JSON array, or
+/// a range's bounds.
+fn reach_params(stores: Stores<'_>) -> (Option<String>, Option<String>) {
+    match stores {
+        Stores::All => (None, None),
+        Stores::Scope(scope) => (Some(json_array(scope.stores())), None),
+        Stores::Range(r) => (r.from.clone(), r.to.clone()),
+    }
+}
+
+/// The statements of a report's read, over the stores of a [`Reach`].
 struct ReportSql {
-    /// Parameter 1: the scope.
+    /// Parameters 1 and 2: the reach.
     zones: String,
-    /// Parameter 1: the scope.
+    /// Parameters 1 and 2: the reach.
     hours: String,
-    /// Parameters 1 and 2: the first and last date; 3: the scope.
+    /// Parameters 1 and 2: the first and last date; 3 and 4: the reach.
     special: String,
-    /// Parameters 1 and 2: the week's first and last day; scoped, 3: the
-    /// scope (a row per store); unscoped, 3 and 4: the first and last store
-    /// key of a bucket (one row, packed as [`unpack_stores`] reads it).
+    /// Parameters 1 and 2: the week's first and last day. Scoped, 3 and 4:
+    /// the reach (a row per store); otherwise 3 and 4: the first and last
+    /// store key of a bucket, 5 and 6: the reach (one row, packed as
+    /// [`unpack_stores`] reads it).
     polls: String,
 }
 
 impl ReportSql {
-    fn new(scoped: bool) -> ReportSql {
-        let only = |column: &str, n: u8| {
-            if scoped {
-                format!("WHERE {column} IN (SELECT value FROM json_each(?{n}))")
-            } else {
-                format!("WHERE ?{n} IS NULL")
-            }
-        };
+    fn new(reach: Reach) -> ReportSql {
         ReportSql {
             zones: format!(
                 "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
                                      || length(CAST(timezone AS BLOB)) || ':' || timezone || ';', '')
-                   FROM timezones {}",
-                only("store_id", 1)
+                   FROM timezones WHERE {}",
+                reach.condition("store_id", 1)
             ),
             hours: format!(
                 "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
                                      || day || ',' || start_s || ',' || end_s || ';', '')
-                   FROM business_hours {}",
-                only("store_id", 1)
+                   FROM business_hours WHERE {}",
+                reach.condition("store_id", 1)
             ),
             // A closed date's NULL times are written -1.
             special: format!(
                 "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
                                      || length(date) || ':' || date
                                      || coalesce(start_s, -1) || ',' || coalesce(end_s, -1) || ';', '')
-                   FROM special_hours {} AND date BETWEEN ?1 AND ?2",
-                only("store_id", 3)
+                   FROM special_hours WHERE {} AND date BETWEEN ?1 AND ?2",
+                reach.condition("store_id", 3)
             ),
-            polls: if scoped {
+            polls: if reach == Reach::Scope {
                 format!(
                     "SELECT s.store_id,
                             (SELECT CAST(group_concat(d.polls, '') AS BLOB) FROM poll_days d
                               WHERE d.store_key = s.key AND d.day BETWEEN ?1 AND ?2)
-                       FROM stores s {}",
-                    only("s.store_id", 3)
+                       FROM stores s WHERE {}",
+                    reach.condition("s.store_id", 3)
                 )
             } else {
                 // `<len>:<id>,<len>:<arrays>;` per store, the arrays raw: SQLite
                 // concatenates blobs byte for byte (text of any bytes, cast back).
-                "SELECT CAST(group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
-                                          || ',' || length(days) || ':' || days || ';', '') AS BLOB)
-                   FROM (SELECT s.store_id,
-                                coalesce((SELECT CAST(group_concat(d.polls, '') AS BLOB) FROM poll_days d
-                                           WHERE d.store_key = s.key AND d.day BETWEEN ?1 AND ?2), x'') AS days
-                           FROM stores s WHERE s.key BETWEEN ?3 AND ?4)"
-                    .to_string()
+                format!(
+                    "SELECT CAST(group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
+                                              || ',' || length(days) || ':' || days || ';', '') AS BLOB)
+                       FROM (SELECT s.store_id,
+                                    coalesce((SELECT CAST(group_concat(d.polls, '') AS BLOB) FROM poll_days d
+                                               WHERE d.store_key = s.key AND d.day BETWEEN ?1 AND ?2), x'') AS days
+                               FROM stores s WHERE s.key BETWEEN ?3 AND ?4 AND {})",
+                    reach.condition("s.store_id", 5)
+                )
             },
         }
     }
@@ -1084,13 +1154,16 @@ mod tests {
         let db = super::SqliteDatabase::connect("sqlite::memory:")
             .await
             .unwrap();
-        let sql = super::ReportSql::new(true);
-        let scope = r#"["a","b"]"#;
+        let sql = super::ReportSql::new(super::Reach::Scope);
+        let scope = Some(r#"["a","b"]"#);
         for (statement, params) in [
-            (sql.zones, vec![scope]),
-            (sql.hours, vec![scope]),
-            (sql.special, vec!["2023-01-01", "2023-01-10", scope]),
-            (sql.polls, vec!["1", "2", scope]),
+            (sql.zones, vec![scope, None]),
+            (sql.hours, vec![scope, None]),
+            (
+                sql.special,
+                vec![Some("2023-01-01"), Some("2023-01-10"), scope, None],
+            ),
+            (sql.polls, vec![Some("1"), Some("2"), scope, None]),
         ] {
             let explain = format!("EXPLAIN QUERY PLAN {statement}");
             let mut query = sqlx::query_as(sqlx::AssertSqlSafe(explain));

@@ -300,6 +300,12 @@ pub struct ServeArgs {
     /// running report is taken over once this runs out.
     #[arg(long, env = "STOREWATCH_REPORT_LEASE", default_value = "15s", value_parser = parse_duration)]
     pub report_lease: Duration,
+    /// A report over more stores than this is cut into shards of this many
+    /// stores (ranges of store ids), which the report workers of every
+    /// instance on the same database take, so several instances share one
+    /// big report. Its CSV is the same either way.
+    #[arg(long, env = "STOREWATCH_REPORT_SHARD_STORES", default_value_t = crate::app::DEFAULT_SHARD_STORES, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub report_shard_stores: u32,
     /// Largest accepted request body, in MiB (413 beyond). A pushed file's
     /// valid polls are held until all of it is checked: about 1.3 bytes of
     /// memory per byte of CSV.

@@ -64,8 +64,30 @@ impl Columns {
 
 /// Writes the report as CSV with the given columns.
 pub fn write_csv<W: io::Write>(report: &Report, columns: Columns, out: W) -> io::Result<()> {
+    write_csv_part(report, columns, Header::Write, out)
+}
+
+/// Whether a CSV part starts with the header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Header {
+    Write,
+    Omit,
+}
+
+/// Writes the report's rows as CSV, after the header if asked for. The
+/// parts of a report split by store ranges, the first with its header and
+/// the others without, joined in range order, are the report's CSV byte for
+/// byte (rows are in store-id order, and each record ends its own line).
+pub fn write_csv_part<W: io::Write>(
+    report: &Report,
+    columns: Columns,
+    header: Header,
+    out: W,
+) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
-    w.write_record(columns.header())?;
+    if header == Header::Write {
+        w.write_record(columns.header())?;
+    }
     let mut fields: Vec<String> = vec![String::new(); columns.header().len() - 1];
     for row in &report.rows {
         fill(row, columns, &mut fields);
@@ -112,8 +134,13 @@ pub fn select_columns(extended_csv: &str, columns: Columns) -> io::Result<String
 }
 
 pub fn to_csv_string(report: &Report, columns: Columns) -> String {
+    to_csv_part_string(report, columns, Header::Write)
+}
+
+/// [`write_csv_part`] into a string.
+pub fn to_csv_part_string(report: &Report, columns: Columns, header: Header) -> String {
     let mut buf = Vec::new();
-    write_csv(report, columns, &mut buf).expect("writing to memory cannot fail");
+    write_csv_part(report, columns, header, &mut buf).expect("writing to memory cannot fail");
     String::from_utf8(buf).expect("store ids are UTF-8")
 }
 

@@ -15,7 +15,10 @@ use rayon::prelude::*;
 
 use crate::domain::{HoursRow, Micros, Poll, SpecialHoursRow, resolve_zone};
 
-pub use csv::{CSV_HEADER, Columns, EXTENDED_HEADER, select_columns, to_csv_string, write_csv};
+pub use csv::{
+    CSV_HEADER, Columns, EXTENDED_HEADER, Header, select_columns, to_csv_part_string,
+    to_csv_string, write_csv, write_csv_part,
+};
 pub use incidents::{Incident, incidents};
 pub use interpolate::{
     Figures, HalfMicros, Tally, Window, candidates, figures, hundredths, open_length,

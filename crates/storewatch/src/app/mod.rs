@@ -26,6 +26,10 @@ use tokio::sync::Notify;
 pub use access::Gate;
 pub use metrics::Metrics;
 
+/// Stores per shard of a split report, unless set: the replica's 14,092
+/// stores are one shard, 100,000 stores four (docs/scaling.md).
+pub const DEFAULT_SHARD_STORES: u32 = 25_000;
+
 /// How the service runs; built from the `serve` flags.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -41,6 +45,9 @@ pub struct Settings {
     pub report_lease: Duration,
     /// Attempts before a report whose worker keeps dying is failed.
     pub report_max_attempts: u32,
+    /// A report over more stores than this is split into shards of this
+    /// many, which any instance's workers take (see `jobs::reports`).
+    pub report_shard_stores: u32,
     /// Re-ingest this directory's files periodically, if set.
     pub data_dir: Option<PathBuf>,
     pub ingest_every: Duration,
@@ -63,6 +70,7 @@ impl Default for Settings {
             report_workers: 2,
             report_lease: Duration::from_secs(15),
             report_max_attempts: 3,
+            report_shard_stores: DEFAULT_SHARD_STORES,
             data_dir: None,
             ingest_every: Duration::from_secs(3600),
             max_queued_reports: 16,

@@ -1,20 +1,95 @@
 //! The report pipeline every entry point calls: read one snapshot, compute
-//! off the async threads.
+//! off the async threads; and how a report over many stores is split into
+//! shards that several workers, of several instances, compute apart.
 
 use anyhow::Result;
 use storewatch_core::domain::Micros;
-use storewatch_core::report::{Report, compute};
-use storewatch_db::{Database, Scope};
+use storewatch_core::report::{Columns, Header, Report, compute, to_csv_part_string};
+use storewatch_db::shards::bounds_every;
+use storewatch_db::{ClaimedShard, Database, Scope, StoreRange, Stores};
 
 /// Reads the data as it is now and computes the report at `as_of` (default:
-/// the newest poll), over the stores of `scope` (default: all). The math
+/// the newest poll), over the stores selected (default: all). The math
 /// runs off the async threads.
 pub async fn compute_report<D: Database>(
     db: &D,
     as_of: Option<Micros>,
-    scope: Option<&Scope>,
+    stores: Stores<'_>,
 ) -> Result<Report> {
-    let input = db.report_input(as_of, scope).await?;
+    let input = db.report_input(as_of, stores).await?;
     let report = tokio::task::spawn_blocking(move || compute(input)).await??;
     Ok(report)
+}
+
+/// How a claimed report is run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Plan {
+    /// By the worker that claimed it, in one read.
+    Whole,
+    /// As shards over these ranges (in order), at this report time.
+    Split {
+        as_of: Micros,
+        ranges: Vec<StoreRange>,
+    },
+}
+
+/// Splits a report over more than `per_shard` stores (all, or its scope's)
+/// into ranges of `per_shard`; the report time is fixed now, so every shard
+/// reports at the same T, whenever it runs.
+pub async fn plan_report<D: Database>(
+    db: &D,
+    requested_as_of: Option<Micros>,
+    scope: Option<&Scope>,
+    per_shard: u32,
+) -> Result<Plan> {
+    let bounds = match scope {
+        Some(scope) => bounds_every(scope.stores(), per_shard as usize),
+        None => db.store_bounds(per_shard).await?,
+    };
+    if bounds.is_empty() {
+        return Ok(Plan::Whole);
+    }
+    let as_of = match requested_as_of {
+        Some(t) => t,
+        None => match db.newest_poll().await? {
+            Some(t) => t,
+            None => return Ok(Plan::Whole),
+        },
+    };
+    Ok(Plan::Split {
+        as_of,
+        ranges: StoreRange::cut_at(bounds),
+    })
+}
+
+/// One shard's part of its report's CSV, with every column (as a whole
+/// report's CSV is stored), the first shard's with the header; and its
+/// rows.
+pub async fn compute_shard<D: Database>(db: &D, shard: &ClaimedShard) -> Result<(u64, String)> {
+    let header = if shard.id.index == 0 {
+        Header::Write
+    } else {
+        Header::Omit
+    };
+    let scoped;
+    let stores = match &shard.scope {
+        None => Stores::Range(&shard.range),
+        Some(scope) => match scope.within(&shard.range) {
+            Some(s) => {
+                scoped = s;
+                Stores::Scope(&scoped)
+            }
+            // No store of the scope in the range: a part with no rows.
+            None => {
+                let empty = Report::default();
+                return Ok((0, to_csv_part_string(&empty, Columns::Extended, header)));
+            }
+        },
+    };
+    let report = compute_report(db, Some(shard.as_of), stores).await?;
+    let rows = report.rows.len() as u64;
+    let csv =
+        tokio::task::spawn_blocking(move || to_csv_part_string(&report, Columns::Extended, header))
+            .await?;
+    Ok((rows, csv))
 }

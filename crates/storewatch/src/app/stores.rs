@@ -42,7 +42,7 @@ pub async fn find_stores<D: Database>(
         // asking again and again wait their turn instead of taking every
         // core from the reports (a waiting request ends at the timeout).
         let _turn = OFFLINE_TURN.acquire().await?;
-        let input = db.report_input(None, scope).await?;
+        let input = db.report_input(None, scope.into()).await?;
         let as_of = input.as_of;
         let offline = tokio::task::spawn_blocking(move || offline_now(input)).await??;
         let stores = offline

@@ -12,7 +12,7 @@ use storewatch_core::domain::{
 use storewatch_core::report::{
     Columns, Incident, Interval, Segment, Window, analyze, compute, segments, to_csv_string,
 };
-use storewatch_db::{Database, Scope};
+use storewatch_db::{Database, Scope, Stores};
 
 /// Everything a store's page shows.
 #[derive(Debug, Clone)]
@@ -54,7 +54,7 @@ pub async fn store_timeline<D: Database>(
     let Ok(scope) = Scope::new([store_id]) else {
         return Ok(None);
     };
-    let input = db.report_input(as_of, Some(&scope)).await?;
+    let input = db.report_input(as_of, Stores::Scope(&scope)).await?;
     let (Some(as_of), Some(store)) = (input.as_of, input.stores.first().cloned()) else {
         return Ok(None);
     };

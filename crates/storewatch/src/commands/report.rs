@@ -6,7 +6,7 @@ use std::io::{BufWriter, Write};
 use anyhow::{Context, Result};
 use storewatch_core::domain::format_timestamp;
 use storewatch_core::report::{Columns, write_csv};
-use storewatch_db::Database;
+use storewatch_db::{Database, Stores};
 
 use crate::app::report::compute_report;
 use crate::cli::ReportArgs;
@@ -21,7 +21,7 @@ pub async fn run<D: Database>(db: &D, args: &ReportArgs) -> Result<()> {
     };
     let progress = Progress::new();
     progress.step("computing the report");
-    let report = compute_report(db, as_of, None).await?;
+    let report = compute_report(db, as_of, Stores::All).await?;
     progress.finish();
     if report.as_of.is_none() {
         eprintln!("note: the database holds no polls, so the report has no rows");

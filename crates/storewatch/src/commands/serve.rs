@@ -20,6 +20,7 @@ pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
         max_inflated_bytes: u64::from(args.max_inflated_mib) * 1024 * 1024,
         report_workers: usize::from(args.report_workers),
         report_lease: args.report_lease,
+        report_shard_stores: args.report_shard_stores,
         data_dir: args.data_dir.clone(),
         ingest_every: args.ingest_every,
         max_queued_reports: args.max_queued_reports,

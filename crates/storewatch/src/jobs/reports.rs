@@ -1,17 +1,26 @@
 //! Report workers: claim queued jobs from the database, compute, store the
 //! CSV. The queue *is* the `reports` table, so jobs survive restarts and
 //! several instances can share one database: each claim is atomic, and a
-//! job whose worker dies is claimed again once its lease runs out.
+//! job whose worker dies is claimed again once its lease runs out. A report
+//! over many stores is split into shards (ranges of stores) instead, which
+//! every instance's workers claim the same way; the last one done completes
+//! the report (see storewatch-db's `shards.rs`).
 
+use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use storewatch_core::domain::Micros;
 use storewatch_core::report::{Columns, ReportError, to_csv_string};
-use storewatch_db::{ClaimedReport, Database, Lease, ReportOutcome};
+use storewatch_db::{
+    ClaimedReport, ClaimedShard, Database, DbError, Lease, ReportOutcome, ShardFinish,
+    ShardOutcome, StoreRange,
+};
 use tokio::sync::{Semaphore, watch};
+use tokio::task::JoinHandle;
 
 use crate::app::AppState;
-use crate::app::report::compute_report;
+use crate::app::report::{Plan, compute_report, compute_shard, plan_report};
 use crate::clock::now_micros;
 
 /// How often an idle worker looks for jobs a notification did not announce
@@ -20,6 +29,26 @@ const IDLE_POLL: Duration = Duration::from_secs(1);
 
 fn micros(d: Duration) -> i64 {
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// What a worker claimed.
+enum Work {
+    Report(ClaimedReport),
+    Shard(ClaimedShard),
+}
+
+/// Shards first: they finish reports already under way.
+async fn claim<D: Database>(
+    state: &AppState<D>,
+    lease: &Lease,
+    now: Micros,
+) -> Result<Option<Work>, DbError> {
+    let attempts = state.settings.report_max_attempts;
+    if let Some(shard) = state.db.claim_shard(lease, now, attempts).await? {
+        return Ok(Some(Work::Shard(shard)));
+    }
+    let report = state.db.claim_report(lease, now, attempts).await?;
+    Ok(report.map(Work::Report))
 }
 
 /// Runs until `stop` turns true, then waits for the jobs under way.
@@ -31,6 +60,11 @@ pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool
     );
     let workers = state.settings.report_workers.max(1);
     let slots = Arc::new(Semaphore::new(workers));
+    // Work other instances queue wakes the idle workers here at once.
+    let watcher = {
+        let (db, queued) = (state.db.clone(), state.report_queued.clone());
+        tokio::spawn(async move { db.watch_work(move || queued.notify_waiters()).await })
+    };
     loop {
         let slot = tokio::select! {
             slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
@@ -41,15 +75,14 @@ pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool
             worker: worker.clone(),
             until: now + micros(state.settings.report_lease),
         };
-        match state
-            .db
-            .claim_report(&lease, now, state.settings.report_max_attempts)
-            .await
-        {
-            Ok(Some(job)) => {
+        match claim(&state, &lease, now).await {
+            Ok(Some(work)) => {
                 let state = state.clone();
                 tokio::spawn(async move {
-                    run_job(&state, lease, job).await;
+                    match work {
+                        Work::Report(job) => run_job(&state, lease, job).await,
+                        Work::Shard(shard) => run_shard(&state, lease, shard).await,
+                    }
                     drop(slot);
                 });
             }
@@ -68,6 +101,7 @@ pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool
             }
         }
     }
+    watcher.abort();
     // Let jobs under way finish, for at most a lease: beyond that another
     // instance (or this one, restarted) takes them over anyway.
     let all = u32::try_from(workers).unwrap_or(u32::MAX);
@@ -87,50 +121,101 @@ fn public_reason(e: &anyhow::Error, report_id: &str) -> String {
     )
 }
 
+/// Keeps a claim: renews its lease every third of a lease until aborted,
+/// or until `renew` says the claim was lost, so nobody else takes it over
+/// while it is worked on.
+fn keep_lease<D, F, Fut>(state: &AppState<D>, worker: &str, renew: F) -> JoinHandle<()>
+where
+    D: Database,
+    F: Fn(Lease) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<bool, DbError>> + Send,
+{
+    let (worker, lease) = (worker.to_string(), state.settings.report_lease);
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(lease / 3).await;
+            let until = now_micros() + micros(lease);
+            match renew(Lease {
+                worker: worker.clone(),
+                until,
+            })
+            .await
+            {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => tracing::warn!(error = %e, "could not renew a report lease"),
+            }
+        }
+    })
+}
+
+/// What running a claimed report came to.
+enum Step {
+    Done(ReportOutcome),
+    Split {
+        as_of: Micros,
+        ranges: Vec<StoreRange>,
+    },
+}
+
 async fn run_job<D: Database>(state: &AppState<D>, lease: Lease, job: ClaimedReport) {
     let started = Instant::now();
     tracing::info!(report_id = %job.id, attempt = job.attempts, "report started");
-    // Keep the lease while computing, so nobody else takes the job over.
     let heartbeat = {
-        let (db, id, worker) = (state.db.clone(), job.id.clone(), lease.worker.clone());
-        let lease = state.settings.report_lease;
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(lease / 3).await;
-                match db
-                    .renew_report_lease(
-                        &id,
-                        &Lease {
-                            worker: worker.clone(),
-                            until: now_micros() + micros(lease),
-                        },
-                    )
-                    .await
-                {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(e) => {
-                        tracing::warn!(report_id = %id, error = %e, "could not renew a report lease")
-                    }
-                }
-            }
+        let (db, id) = (state.db.clone(), job.id.clone());
+        keep_lease(state, &lease.worker, move |lease| {
+            let (db, id) = (db.clone(), id.clone());
+            async move { db.renew_report_lease(&id, &lease).await }
         })
     };
     let result = async {
-        let report = compute_report(&state.db, job.requested_as_of, job.scope.as_ref()).await?;
+        let per_shard = state.settings.report_shard_stores;
+        if let Plan::Split { as_of, ranges } = plan_report(
+            &state.db,
+            job.requested_as_of,
+            job.scope.as_ref(),
+            per_shard,
+        )
+        .await?
+        {
+            return Ok(Step::Split { as_of, ranges });
+        }
+        let report =
+            compute_report(&state.db, job.requested_as_of, job.scope.as_ref().into()).await?;
         let rows = report.rows.len() as u64;
         let as_of = report.as_of;
         // Stored with every column; a report asked for the standard ones is
         // served its first seven (see `controllers::reports::csv_for`).
         let csv =
             tokio::task::spawn_blocking(move || to_csv_string(&report, Columns::Extended)).await?;
-        anyhow::Ok(ReportOutcome::Complete { as_of, rows, csv })
+        anyhow::Ok(Step::Done(ReportOutcome::Complete { as_of, rows, csv }))
     }
     .await;
+    let outcome = match result {
+        Ok(Step::Done(outcome)) => outcome,
+        Ok(Step::Split { as_of, ranges }) => {
+            let split = state.db.split_report(&job.id, &lease, as_of, &ranges).await;
+            heartbeat.abort();
+            match split {
+                Ok(true) => {
+                    tracing::info!(report_id = %job.id, parts = ranges.len(), "report split");
+                    // The other workers here take parts at once too.
+                    state.report_queued.notify_waiters();
+                }
+                Ok(false) => {
+                    tracing::warn!(report_id = %job.id, "report was taken over by another worker; not split")
+                }
+                Err(e) => {
+                    tracing::error!(report_id = %job.id, error = %e, "could not split a report")
+                }
+            }
+            return;
+        }
+        Err(e) => ReportOutcome::Failed {
+            error: public_reason(&e, job.id.as_str()),
+        },
+    };
     heartbeat.abort();
-    let outcome = result.unwrap_or_else(|e| ReportOutcome::Failed {
-        error: public_reason(&e, job.id.as_str()),
-    });
     let label = match &outcome {
         ReportOutcome::Complete { .. } => "complete",
         ReportOutcome::Failed { .. } => "failed",
@@ -155,4 +240,50 @@ async fn run_job<D: Database>(state: &AppState<D>, lease: Lease, job: ClaimedRep
             tracing::error!(report_id = %job.id, error = %e, "could not store a report result")
         }
     }
+}
+
+async fn run_shard<D: Database>(state: &AppState<D>, lease: Lease, shard: ClaimedShard) {
+    let (report_id, part) = (shard.id.report.clone(), shard.id.index);
+    tracing::info!(%report_id, part, attempt = shard.attempts, "report part started");
+    let heartbeat = {
+        let (db, id) = (state.db.clone(), shard.id.clone());
+        keep_lease(state, &lease.worker, move |lease| {
+            let (db, id) = (db.clone(), id.clone());
+            async move { db.renew_shard_lease(&id, &lease).await }
+        })
+    };
+    let outcome = match compute_shard(&state.db, &shard).await {
+        Ok((rows, csv)) => ShardOutcome::Complete { rows, csv },
+        Err(e) => {
+            let error = public_reason(&e, report_id.as_str());
+            tracing::warn!(%report_id, part, error, "report failed");
+            ShardOutcome::Failed { error }
+        }
+    };
+    heartbeat.abort();
+    let now = now_micros();
+    let label = match state.db.finish_shard(&shard.id, &lease, outcome, now).await {
+        Ok(ShardFinish::Stored) => {
+            tracing::info!(%report_id, part, "report part finished");
+            return;
+        }
+        Ok(ShardFinish::Lost) => {
+            tracing::warn!(%report_id, part, "report part was taken over by another worker; result dropped");
+            return;
+        }
+        Err(e) => {
+            tracing::error!(%report_id, part, error = %e, "could not store a report part");
+            return;
+        }
+        Ok(ShardFinish::ReportComplete) => {
+            tracing::info!(%report_id, part, "report part finished");
+            "complete"
+        }
+        Ok(ShardFinish::ReportFailed) => "failed",
+    };
+    let seconds = shard
+        .report_started_at
+        .map_or(0.0, |t| (now - t).max(0) as f64 / 1e6);
+    state.metrics.report(label, seconds);
+    tracing::info!(%report_id, outcome = label, seconds, "report finished");
 }

@@ -17,4 +17,5 @@ mod scale;
 mod server_errors;
 mod server_jobs;
 mod server_reports;
+mod split_reports;
 mod timeline;

@@ -67,9 +67,10 @@ impl TestApp {
     /// Like [`TestServer::direct_csv`], with the given columns.
     pub async fn direct_csv_with(&self, as_of: Option<&str>, columns: Columns) -> String {
         let as_of = as_of.map(|t| storewatch_core::domain::parse_timestamp(t).unwrap());
-        let report = storewatch::app::report::compute_report(&self.db, as_of, None)
-            .await
-            .unwrap();
+        let report =
+            storewatch::app::report::compute_report(&self.db, as_of, storewatch_db::Stores::All)
+                .await
+                .unwrap();
         to_csv_string(&report, columns)
     }
 }

@@ -8,7 +8,10 @@ use storewatch_core::domain::{
 use storewatch_core::ingest::{PollFile, SourceKind};
 use storewatch_core::report::Columns;
 
-use crate::{Database, Include, IngestBatch, Lease, PollsApplied, ReportId};
+use crate::{Database, Include, IngestBatch, Lease, PollsApplied, ReportId, Stores};
+
+mod shards;
+pub use shards::*;
 
 trait Shorthand: Database {
     async fn ingest_polls(&self, polls: PollFile) -> Result<PollsApplied, crate::DbError> {
@@ -140,7 +143,7 @@ pub async fn polls_are_an_idempotent_log<D: Database>(db: &D) {
     assert_eq!((counts.stores, counts.polls), (2, 3));
     assert_eq!(counts.newest_poll, Some(ts("2023-01-23T11:00:00Z")));
 
-    let input = db.report_input(None, None).await.unwrap();
+    let input = db.report_input(None, Stores::All).await.unwrap();
     assert_eq!(input.as_of, Some(ts("2023-01-23T11:00:00Z")));
     let mut ids: Vec<_> = input.stores.iter().map(|s| s.store_id.as_str()).collect();
     ids.sort();
@@ -179,7 +182,7 @@ pub async fn the_last_row_of_a_key_wins<D: Database>(db: &D) {
             unchanged: 0
         }
     );
-    let input = db.report_input(None, None).await.unwrap();
+    let input = db.report_input(None, Stores::All).await.unwrap();
     assert_eq!(
         input.stores[0].polls,
         [Poll {
@@ -220,7 +223,7 @@ pub async fn hours_and_zones_are_snapshots<D: Database>(db: &D) {
     .unwrap();
 
     let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")), None)
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), Stores::All)
         .await
         .unwrap();
     let a = input.stores.iter().find(|s| s.store_id == "a").unwrap();
@@ -240,7 +243,7 @@ pub async fn hours_and_zones_are_snapshots<D: Database>(db: &D) {
         .await
         .unwrap();
     let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")), None)
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), Stores::All)
         .await
         .unwrap();
     let b = input.stores.iter().find(|s| s.store_id == "b").unwrap();
@@ -264,7 +267,7 @@ pub async fn report_input_covers_the_week<D: Database>(db: &D) {
     .await
     .unwrap();
     let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")), None)
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), Stores::All)
         .await
         .unwrap();
     assert_eq!(input.as_of, Some(ts("2023-01-23T12:00:00Z")));
@@ -280,7 +283,7 @@ pub async fn report_input_covers_the_week<D: Database>(db: &D) {
 
 /// An empty database reports nothing, without error.
 pub async fn an_empty_database_has_no_report_time<D: Database>(db: &D) {
-    let input = db.report_input(None, None).await.unwrap();
+    let input = db.report_input(None, Stores::All).await.unwrap();
     assert_eq!(input.as_of, None);
     assert!(input.stores.is_empty());
 }
@@ -322,7 +325,7 @@ pub async fn a_batch_is_applied_whole<D: Database>(db: &D) {
         ),
         (Some(1), Some(1), Some(1))
     );
-    let input = db.report_input(None, None).await.unwrap();
+    let input = db.report_input(None, Stores::All).await.unwrap();
     assert_eq!(input.stores[0].timezone.as_deref(), Some("Europe/Berlin"));
     assert_eq!(input.stores[0].hours.len(), 1);
     assert_eq!(input.stores[0].special.len(), 1);
@@ -363,7 +366,7 @@ pub async fn special_hours_are_a_snapshot<D: Database>(db: &D) {
         .unwrap();
     assert_eq!(applied.special_hours, Some(5));
     let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")), None)
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), Stores::All)
         .await
         .unwrap();
     let a = input.stores.iter().find(|s| s.store_id == "a").unwrap();
@@ -389,7 +392,7 @@ pub async fn special_hours_are_a_snapshot<D: Database>(db: &D) {
     .await
     .unwrap();
     let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")), None)
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), Stores::All)
         .await
         .unwrap();
     let b = input.stores.iter().find(|s| s.store_id == "b").unwrap();
@@ -435,14 +438,14 @@ pub async fn a_scoped_read_sees_only_its_stores<D: Database>(db: &D) {
     .unwrap();
     let scope = crate::Scope::new(["c\"q", "a", "not-a-store"]).unwrap();
     let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")), Some(&scope))
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), Stores::Scope(&scope))
         .await
         .unwrap();
     let mut ids: Vec<&str> = input.stores.iter().map(|s| s.store_id.as_str()).collect();
     ids.sort_unstable();
     assert_eq!(ids, ["a", "c\"q"]);
     let full = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")), None)
+        .report_input(Some(ts("2023-01-23T12:00:00Z")), Stores::All)
         .await
         .unwrap();
     for store in &input.stores {
@@ -516,7 +519,7 @@ pub async fn polls_are_deleted_by_store_and_time<D: Database>(db: &D) {
             .unwrap(),
         0
     );
-    let input = db.report_input(None, None).await.unwrap();
+    let input = db.report_input(None, Stores::All).await.unwrap();
     assert_eq!(input.as_of, Some(ts("2023-01-23T11:00:00Z")));
     let ids: Vec<&str> = input.stores.iter().map(|s| s.store_id.as_str()).collect();
     assert_eq!(ids, ["a"]);
@@ -605,7 +608,7 @@ pub async fn many_polls_over_many_days_come_back_whole<D: Database>(db: &D) {
         start + (HOURS - 1) * hour,
         start + 20 * 24 * hour + hour / 3,
     ] {
-        let input = db.report_input(Some(as_of), None).await.unwrap();
+        let input = db.report_input(Some(as_of), Stores::All).await.unwrap();
         assert_eq!(input.stores.len(), STORES as usize);
         for store in &input.stores {
             let s: u32 = store.store_id["store-".len()..].parse().unwrap();
@@ -668,7 +671,7 @@ pub async fn retention_deletes_exactly_the_old_polls<D: Database>(db: &D) {
     assert_eq!((counts.stores, counts.polls), (3, 5));
     assert_eq!(counts.newest_poll, Some(ts("2023-01-20T07:00:00Z")));
     let input = db
-        .report_input(Some(ts("2023-01-20T12:00:00Z")), None)
+        .report_input(Some(ts("2023-01-20T12:00:00Z")), Stores::All)
         .await
         .unwrap();
     let mut got: Vec<(String, Vec<i64>)> = input
@@ -691,7 +694,7 @@ pub async fn retention_deletes_exactly_the_old_polls<D: Database>(db: &D) {
     );
     // Inside the retained days: everything from the cutoff on is there.
     let input = db
-        .report_input(Some(ts("2023-01-12T07:00:00Z")), None)
+        .report_input(Some(ts("2023-01-12T07:00:00Z")), Stores::All)
         .await
         .unwrap();
     let a = input.stores.iter().find(|s| s.store_id == "a").unwrap();
@@ -737,7 +740,7 @@ pub async fn migrated_polls_are_all_there<D: Database>(db: &D) {
     want.sort();
     let day = 86_400_000_000i64;
     for as_of in [19_381 * day, 19_374 * day + 5] {
-        let input = db.report_input(Some(as_of), None).await.unwrap();
+        let input = db.report_input(Some(as_of), Stores::All).await.unwrap();
         let mut got: Vec<(String, i64, bool)> = Vec::new();
         for store in &input.stores {
             for p in &store.polls {
@@ -1154,7 +1157,7 @@ pub async fn a_report_job_runs_to_completion<D: Database>(db: &D) {
             .unwrap()
     );
     let done = db.report(&rid("r1"), Include::Csv).await.unwrap().unwrap();
-    assert_eq!(done.state, ReportState::Complete);
+    assert_eq!((done.state, done.parts), (ReportState::Complete, None));
     assert_eq!(
         (done.rows, done.csv.as_deref(), done.finished_at),
         (Some(2), Some("a,b\n"), Some(150 * SECOND))
@@ -1386,6 +1389,9 @@ macro_rules! conformance_suite {
             reports_are_listed_and_expire,
             ingests_are_recorded_with_their_provenance,
             stores_are_found_by_part_of_their_id,
+            a_range_read_sees_only_its_stores,
+            a_split_report_is_assembled_from_its_shards,
+            a_failed_or_abandoned_shard_fails_its_report,
         );
     };
     (@tests $fresh:expr; $($name:ident),* $(,)?) => {$(

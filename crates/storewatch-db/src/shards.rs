@@ -1,0 +1,173 @@
+//! Reports split across instances (issue 11): a report over many stores is
+//! cut into shards, ranges of store ids in byte order, that any worker of
+//! any instance claims under the same lease rules as a report. The report
+//! stays running, with no lease of its own, until its last shard is done;
+//! then the shards' CSV parts, joined in range order, are its CSV.
+
+use storewatch_core::domain::Micros;
+
+use crate::{ReportId, Scope};
+
+/// The store ids `from ≤ id < to`, compared byte for byte; `None` leaves
+/// that side open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreRange {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl StoreRange {
+    pub fn contains(&self, id: &str) -> bool {
+        self.from
+            .as_deref()
+            .is_none_or(|f| f.as_bytes() <= id.as_bytes())
+            && self
+                .to
+                .as_deref()
+                .is_none_or(|t| id.as_bytes() < t.as_bytes())
+    }
+
+    /// The ranges that `bounds` (ascending, each the first id of a range
+    /// after the first) cut every id into: one more than there are bounds,
+    /// together covering every id, each exactly once.
+    pub fn cut_at(bounds: Vec<String>) -> Vec<StoreRange> {
+        let mut out = Vec::with_capacity(bounds.len() + 1);
+        let mut from = None;
+        for bound in bounds {
+            out.push(StoreRange {
+                from: from.take(),
+                to: Some(bound.clone()),
+            });
+            from = Some(bound);
+        }
+        out.push(StoreRange { from, to: None });
+        out
+    }
+}
+
+/// The stores a report reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stores<'a> {
+    /// Every store.
+    All,
+    /// The stores an owner's scope names (read by index).
+    Scope(&'a Scope),
+    /// Every store whose id lies in the range: a shard of a split report.
+    Range(&'a StoreRange),
+}
+
+impl<'a> From<Option<&'a Scope>> for Stores<'a> {
+    fn from(scope: Option<&'a Scope>) -> Stores<'a> {
+        scope.map_or(Stores::All, Stores::Scope)
+    }
+}
+
+/// The `per`-th, `2·per`-th, … of `ids` (ascending, counted from 0): the
+/// bounds that cut them into ranges of `per` ids (see [`StoreRange::cut_at`]).
+pub fn bounds_every(ids: &[String], per: usize) -> Vec<String> {
+    ids.iter()
+        .skip(per.max(1))
+        .step_by(per.max(1))
+        .cloned()
+        .collect()
+}
+
+/// One shard of a split report.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ShardId {
+    pub report: ReportId,
+    /// Its place among the report's shards, from 0, in range order.
+    pub index: u32,
+}
+
+/// A shard a worker now owns, until its lease runs out unless renewed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedShard {
+    pub id: ShardId,
+    pub range: StoreRange,
+    /// The report time, fixed when the report was split.
+    pub as_of: Micros,
+    /// The report's scope, if any (the shard covers its stores in `range`).
+    pub scope: Option<Scope>,
+    /// When the report was first claimed.
+    pub report_started_at: Option<Micros>,
+    /// Of this shard, including this one.
+    pub attempts: u32,
+}
+
+/// How a shard ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShardOutcome {
+    /// Its rows as CSV: the first shard's with the header, others without.
+    Complete { rows: u64, csv: String },
+    /// Fails the whole report with this error.
+    Failed { error: String },
+}
+
+/// What finishing a shard did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardFinish {
+    /// The worker no longer owned the shard (its lease ran out and another
+    /// worker took it, or the report failed meanwhile): nothing stored.
+    Lost,
+    /// Stored; other shards of the report are still to do.
+    Stored,
+    /// It was the last shard: the report is complete, its CSV assembled.
+    ReportComplete,
+    /// It failed, and with it the report.
+    ReportFailed,
+}
+
+/// The report's CSV and row count from its shards' parts, in range order.
+pub fn assemble(parts: Vec<(i64, String)>) -> (i64, String) {
+    let mut csv = String::with_capacity(parts.iter().map(|(_, p)| p.len()).sum());
+    let mut rows = 0i64;
+    for (n, part) in parts {
+        rows = rows.saturating_add(n);
+        csv.push_str(&part);
+    }
+    (rows, csv)
+}
+
+/// The error of a report one of whose shards was abandoned too often.
+pub const ABANDONED_SHARD: &str =
+    "abandoned: a part of it was attempted too often, the server running it stopping each time";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_cut_at_bounds_cover_every_id_once() {
+        let ids: Vec<String> = ["a", "b", "c", "d", "e", "f", "g"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        for per in 1..=8 {
+            let ranges = StoreRange::cut_at(bounds_every(&ids, per));
+            assert_eq!(ranges.len(), ids.len().div_ceil(per), "per {per}");
+            for id in &ids {
+                let n = ranges.iter().filter(|r| r.contains(id)).count();
+                assert_eq!(n, 1, "{id} in {n} ranges of {ranges:?}");
+            }
+            for r in &ranges {
+                let n = ids.iter().filter(|id| r.contains(id)).count();
+                assert!((1..=per).contains(&n), "{r:?} holds {n}");
+            }
+        }
+        assert_eq!(StoreRange::cut_at(Vec::new()), [StoreRange::default()]);
+    }
+
+    #[test]
+    fn ranges_compare_bytes_not_letters() {
+        let r = StoreRange {
+            from: Some("B".into()),
+            to: Some("a".into()),
+        };
+        assert!(r.contains("Z"), "Z (0x5a) sorts before a (0x61)");
+        assert!(!r.contains("b"));
+        assert!(!r.contains("A"));
+        assert!(r.contains("B"), "from is inclusive");
+        assert!(!r.contains("a"), "to is exclusive");
+    }
+}
