@@ -1,7 +1,7 @@
 //! The report queue in PostgreSQL: `FOR UPDATE SKIP LOCKED` lets instances
 //! claiming at the same time take different jobs.
 
-use sqlx::postgres::{PgListener, PgRow};
+use sqlx::postgres::{PgListener, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, Row};
 use storewatch_core::domain::Micros;
 use storewatch_db::columns::{
@@ -414,11 +414,15 @@ impl ReportQueue for PostgresDatabase {
         Ok(finish)
     }
 
-    /// LISTEN on [`WORK_CHANNEL`]; a lost connection is opened again (work
-    /// notified meanwhile is found by the workers' idle look).
+    /// LISTEN on [`WORK_CHANNEL`], on a connection of its own (not one of
+    /// the pool's, which the work needs); a lost connection is opened again
+    /// (work notified meanwhile is found by the workers' idle look).
     async fn watch_work(&self, on_work: impl Fn() + Send + Sync + 'static) {
+        let own = PgPoolOptions::new()
+            .max_connections(1)
+            .connect_lazy_with((*self.pool.connect_options()).clone());
         loop {
-            match PgListener::connect_with(&self.pool).await {
+            match PgListener::connect_with(&own).await {
                 Ok(mut listener) => match listener.listen(WORK_CHANNEL).await {
                     Ok(()) => {
                         while let Ok(Some(_)) = listener.try_recv().await {
