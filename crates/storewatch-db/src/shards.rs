@@ -4,9 +4,11 @@
 //! stays running, with no lease of its own, until its last shard is done;
 //! then the shards' CSV parts, joined in range order, are its CSV.
 
+use std::future::Future;
+
 use storewatch_core::domain::Micros;
 
-use crate::{ReportId, Scope};
+use crate::{DbError, Lease, ReportId, Scope};
 
 /// The store ids `from ≤ id < to`, compared byte for byte; `None` leaves
 /// that side open.
@@ -116,6 +118,98 @@ pub enum ShardFinish {
     ReportComplete,
     /// It failed, and with it the report.
     ReportFailed,
+}
+
+/// The statements finishing a shard takes, inside one transaction that
+/// already holds the report (SQLite: an IMMEDIATE transaction; PostgreSQL:
+/// the report's row locked), so shards finishing at once take turns and the
+/// last of them sees every other one complete. [`finish`] is the logic.
+pub trait ShardWriter: Send {
+    /// Completes the worker's running shard with its part; false if the
+    /// worker does not hold it.
+    fn store_part(
+        &mut self,
+        id: &ShardId,
+        worker: &str,
+        rows: i64,
+        csv: String,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+    /// Deletes the worker's running shard; false if the worker does not
+    /// hold it.
+    fn drop_part(
+        &mut self,
+        id: &ShardId,
+        worker: &str,
+    ) -> impl Future<Output = Result<bool, DbError>> + Send;
+    /// How many of the report's shards are not complete.
+    fn parts_left(
+        &mut self,
+        report: &ReportId,
+    ) -> impl Future<Output = Result<i64, DbError>> + Send;
+    /// The report's parts, (rows, CSV), in range order.
+    fn parts(
+        &mut self,
+        report: &ReportId,
+    ) -> impl Future<Output = Result<Vec<(i64, String)>, DbError>> + Send;
+    /// Ends the running report: complete with `rows` and `csv` (its report
+    /// time stays the one fixed at the split), or failed with `error`.
+    fn end_report(
+        &mut self,
+        report: &ReportId,
+        end: ReportEnd,
+        now: Micros,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+    /// Deletes every shard of the report.
+    fn delete_parts(
+        &mut self,
+        report: &ReportId,
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
+}
+
+/// How a split report ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportEnd {
+    Complete { rows: i64, csv: String },
+    Failed { error: String },
+}
+
+/// Stores a shard's outcome if `lease`'s worker still holds the shard: the
+/// last part completes the report with every part joined in range order; a
+/// failure fails the report. Either way a finished report's shards go.
+/// The caller commits unless this returns [`ShardFinish::Lost`] (then it
+/// wrote nothing).
+pub async fn finish<W: ShardWriter>(
+    w: &mut W,
+    id: &ShardId,
+    lease: &Lease,
+    outcome: ShardOutcome,
+    now: Micros,
+) -> Result<ShardFinish, DbError> {
+    let finish = match outcome {
+        ShardOutcome::Complete { rows, csv } => {
+            let rows = i64::try_from(rows).unwrap_or(i64::MAX);
+            if !w.store_part(id, &lease.worker, rows, csv).await? {
+                return Ok(ShardFinish::Lost);
+            }
+            if w.parts_left(&id.report).await? > 0 {
+                return Ok(ShardFinish::Stored);
+            }
+            let (rows, csv) = assemble(w.parts(&id.report).await?);
+            w.end_report(&id.report, ReportEnd::Complete { rows, csv }, now)
+                .await?;
+            ShardFinish::ReportComplete
+        }
+        ShardOutcome::Failed { error } => {
+            if !w.drop_part(id, &lease.worker).await? {
+                return Ok(ShardFinish::Lost);
+            }
+            w.end_report(&id.report, ReportEnd::Failed { error }, now)
+                .await?;
+            ShardFinish::ReportFailed
+        }
+    };
+    w.delete_parts(&id.report).await?;
+    Ok(finish)
 }
 
 /// The report's CSV and row count from its shards' parts, in range order.

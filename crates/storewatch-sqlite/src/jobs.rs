@@ -9,7 +9,7 @@ use storewatch_core::domain::Micros;
 use storewatch_db::columns::{
     REPORT_COLUMNS, ReportColumns, ShardColumns, ShardRow, claimed_report,
 };
-use storewatch_db::shards::{ABANDONED_SHARD, assemble};
+use storewatch_db::shards::{self, ABANDONED_SHARD, ReportEnd, ShardWriter};
 use storewatch_db::{
     ClaimedReport, ClaimedShard, DbError, Include, Lease, NewReport, ReportId, ReportOutcome,
     ReportPage, ReportQueue, ReportRecord, ShardFinish, ShardId, ShardOutcome, StoreRange,
@@ -399,97 +399,110 @@ impl SqliteDatabase {
     ) -> Result<ShardFinish, DbError> {
         on_connection(&self.jobs, async |conn| {
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
-            let report = id.report.as_str();
-            let index = i64::from(id.index);
-            let finish = match outcome {
-                ShardOutcome::Complete { rows, csv } => {
-                    let done = sqlx::query(
-                        "UPDATE report_shards
-                            SET state = 'complete', row_count = ?, csv = ?, worker = NULL, lease_until = NULL
-                          WHERE report_id = ? AND idx = ? AND worker = ? AND state = 'running'",
-                    )
-                    .bind(i64::try_from(rows).unwrap_or(i64::MAX))
-                    .bind(csv)
-                    .bind(report)
-                    .bind(index)
-                    .bind(&lease.worker)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    if done.rows_affected() != 1 {
-                        return Ok(ShardFinish::Lost);
-                    }
-                    let left: i64 = sqlx::query_scalar(
-                        "SELECT count(*) FROM report_shards WHERE report_id = ? AND state <> 'complete'",
-                    )
-                    .bind(report)
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    if left > 0 {
-                        ShardFinish::Stored
-                    } else {
-                        let parts: Vec<(i64, String)> = sqlx::query_as(
-                            "SELECT row_count, csv FROM report_shards WHERE report_id = ? ORDER BY idx",
-                        )
-                        .bind(report)
-                        .fetch_all(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                        let (rows, csv) = assemble(parts);
-                        sqlx::query(
-                            "UPDATE reports
-                                SET state = 'complete', row_count = ?, csv = ?, finished_at = ?, error = NULL
-                              WHERE id = ? AND state = 'running'",
-                        )
-                        .bind(rows)
-                        .bind(csv)
-                        .bind(now)
-                        .bind(report)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                        ShardFinish::ReportComplete
-                    }
-                }
-                ShardOutcome::Failed { error } => {
-                    let done = sqlx::query(
-                        "DELETE FROM report_shards
-                          WHERE report_id = ? AND idx = ? AND worker = ? AND state = 'running'",
-                    )
-                    .bind(report)
-                    .bind(index)
-                    .bind(&lease.worker)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    if done.rows_affected() != 1 {
-                        return Ok(ShardFinish::Lost);
-                    }
-                    sqlx::query(
-                        "UPDATE reports
-                            SET state = 'failed', error = ?, finished_at = ?, as_of = NULL
-                          WHERE id = ? AND state = 'running'",
-                    )
-                    .bind(error)
-                    .bind(now)
-                    .bind(report)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
-                    ShardFinish::ReportFailed
-                }
-            };
-            if finish != ShardFinish::Stored {
-                sqlx::query("DELETE FROM report_shards WHERE report_id = ?")
-                    .bind(report)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(db_err)?;
+            let finish = shards::finish(&mut Shards(&mut tx), id, lease, outcome, now).await?;
+            if finish != ShardFinish::Lost {
+                tx.commit().await.map_err(db_err)?;
             }
-            tx.commit().await.map_err(db_err)?;
             Ok(finish)
         })
         .await
+    }
+}
+
+/// The statements of [`shards::finish`].
+struct Shards<'t, 'c>(&'t mut sqlx::Transaction<'c, sqlx::Sqlite>);
+
+impl ShardWriter for Shards<'_, '_> {
+    async fn store_part(
+        &mut self,
+        id: &ShardId,
+        worker: &str,
+        rows: i64,
+        csv: String,
+    ) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "UPDATE report_shards
+                SET state = 'complete', row_count = ?1, csv = ?2, worker = NULL, lease_until = NULL
+              WHERE report_id = ?3 AND idx = ?4 AND worker = ?5 AND state = 'running'",
+        )
+        .bind(rows)
+        .bind(csv)
+        .bind(id.report.as_str())
+        .bind(i64::from(id.index))
+        .bind(worker)
+        .execute(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn drop_part(&mut self, id: &ShardId, worker: &str) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "DELETE FROM report_shards
+              WHERE report_id = ?1 AND idx = ?2 AND worker = ?3 AND state = 'running'",
+        )
+        .bind(id.report.as_str())
+        .bind(i64::from(id.index))
+        .bind(worker)
+        .execute(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn parts_left(&mut self, report: &ReportId) -> Result<i64, DbError> {
+        sqlx::query_scalar(
+            "SELECT count(*) FROM report_shards WHERE report_id = ?1 AND state <> 'complete'",
+        )
+        .bind(report.as_str())
+        .fetch_one(&mut **self.0)
+        .await
+        .map_err(db_err)
+    }
+
+    async fn parts(&mut self, report: &ReportId) -> Result<Vec<(i64, String)>, DbError> {
+        sqlx::query_as("SELECT row_count, csv FROM report_shards WHERE report_id = ?1 ORDER BY idx")
+            .bind(report.as_str())
+            .fetch_all(&mut **self.0)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn end_report(
+        &mut self,
+        report: &ReportId,
+        end: ReportEnd,
+        now: Micros,
+    ) -> Result<(), DbError> {
+        let (state, rows, csv, error) = match end {
+            ReportEnd::Complete { rows, csv } => ("complete", Some(rows), Some(csv), None),
+            ReportEnd::Failed { error } => ("failed", None, None, Some(error)),
+        };
+        // A failed report has no report time, as a whole one that failed.
+        sqlx::query(
+            "UPDATE reports
+                SET state = ?1, row_count = ?2, csv = ?3, error = ?4, finished_at = ?5,
+                    as_of = CASE WHEN ?1 = 'failed' THEN NULL ELSE as_of END
+              WHERE id = ?6 AND state = 'running'",
+        )
+        .bind(state)
+        .bind(rows)
+        .bind(csv)
+        .bind(error)
+        .bind(now)
+        .bind(report.as_str())
+        .execute(&mut **self.0)
+        .await
+        .map_err(db_err)?;
+        Ok(())
+    }
+
+    async fn delete_parts(&mut self, report: &ReportId) -> Result<(), DbError> {
+        sqlx::query("DELETE FROM report_shards WHERE report_id = ?1")
+            .bind(report.as_str())
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?;
+        Ok(())
     }
 }
