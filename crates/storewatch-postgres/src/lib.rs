@@ -206,29 +206,6 @@ impl ReportSql {
     }
 }
 
-/// Day rows in PostgreSQL's binary COPY format: the signature, no flags and
-/// no header extension, then per row its three fields (length, big-endian
-/// value), then the trailer.
-fn copy_binary(days: &[(i64, i64, Vec<u8>)]) -> Vec<u8> {
-    let size = days.iter().map(|d| 2 + 12 + 12 + 4 + d.2.len()).sum::<usize>();
-    let mut out = Vec::with_capacity(19 + size + 2);
-    out.extend_from_slice(b"PGCOPY\n\xff\r\n\0");
-    out.extend_from_slice(&0i32.to_be_bytes());
-    out.extend_from_slice(&0i32.to_be_bytes());
-    for (key, day, polls) in days {
-        out.extend_from_slice(&3i16.to_be_bytes());
-        for value in [key, day] {
-            out.extend_from_slice(&8i32.to_be_bytes());
-            out.extend_from_slice(&value.to_be_bytes());
-        }
-        let len = i32::try_from(polls.len()).expect("a day's polls are far below 2 GiB");
-        out.extend_from_slice(&len.to_be_bytes());
-        out.extend_from_slice(polls);
-    }
-    out.extend_from_slice(&(-1i16).to_be_bytes());
-    out
-}
-
 /// The SQL of an ingest, inside its transaction: arrays bound as parameters
 /// and unnested, one statement per chunk.
 struct Writer<'t>(&'t mut Tx);
@@ -351,37 +328,21 @@ impl BatchWriter for Writer<'_> {
     }
 
     async fn put_days(&mut self, days: &[(i64, i64, Vec<u8>)]) -> Result<(), DbError> {
-        // COPY (binary) into a staging table of this session, then one merge
-        // into poll_days; the staging table empties at commit and after
-        // each merge.
-        sqlx::query(
-            "CREATE TEMP TABLE IF NOT EXISTS poll_days_in
-                 (store_key BIGINT NOT NULL, day BIGINT NOT NULL, polls BYTEA NOT NULL)
-                 ON COMMIT DELETE ROWS",
-        )
-        .execute(&mut **self.0)
-        .await
-        .map_err(db_err)?;
         for chunk in days.chunks(CHUNK) {
-            let mut copy = self
-                .0
-                .copy_in_raw("COPY poll_days_in (store_key, day, polls) FROM STDIN (FORMAT binary)")
-                .await
-                .map_err(db_err)?;
-            copy.send(copy_binary(chunk)).await.map_err(db_err)?;
-            copy.finish().await.map_err(db_err)?;
+            let keys: Vec<i64> = chunk.iter().map(|d| d.0).collect();
+            let day: Vec<i64> = chunk.iter().map(|d| d.1).collect();
+            let polls: Vec<&[u8]> = chunk.iter().map(|d| d.2.as_slice()).collect();
             sqlx::query(
                 "INSERT INTO poll_days (store_key, day, polls)
-                 SELECT store_key, day, polls FROM poll_days_in
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::bytea[])
                  ON CONFLICT (store_key, day) DO UPDATE SET polls = EXCLUDED.polls",
             )
+            .bind(&keys)
+            .bind(&day)
+            .bind(&polls)
             .execute(&mut **self.0)
             .await
             .map_err(db_err)?;
-            sqlx::query("TRUNCATE poll_days_in")
-                .execute(&mut **self.0)
-                .await
-                .map_err(db_err)?;
         }
         Ok(())
     }
