@@ -13,25 +13,14 @@ use serde_json::Value;
 use storewatch::app::access::KeyRequest;
 use storewatch::app::{AppState, Metrics, Settings};
 use storewatch_db::{
-    KeyStore, Lease, NewReport, ReportId, ReportOutcome, ReportOwner, ReportQueue, Role, Scope,
+    KeyStore, Lease, NewReport, ReportId, ReportOutcome, ReportOwner, ReportQueue, Role,
 };
 
 use crate::common::Workspace;
 use crate::common::client::ApiClient;
-use crate::common::server::{TestApp, generated, load_generated, spawn_app, spawn_app_on};
+use crate::common::server::{generated, key, load_generated, spawn_app, spawn_app_on};
 
 const AS_OF: &str = "2023-01-25 18:00:00 UTC";
-
-/// Creates a key straight in the app's database; returns its secret.
-async fn key(app: &TestApp, name: &str, role: Role, stores: Option<&[&str]>) -> String {
-    let scope = stores.map(|s| Scope::new(s).unwrap());
-    KeyRequest::new(name, role, scope)
-        .unwrap()
-        .create(&app.db, storewatch::clock::now_micros())
-        .await
-        .unwrap()
-        .reveal()
-}
 
 /// The store ids of the generated data set.
 fn store_ids(stores: usize) -> Vec<String> {

@@ -2,9 +2,11 @@
 //! and a client for it.
 
 use storewatch::app::Settings;
+use storewatch::app::access::KeyRequest;
 use storewatch::service::{self, Running};
 use storewatch_core::generate::{GenerateOptions, generate, generate_with_special_hours};
 use storewatch_core::report::{Columns, to_csv_string};
+use storewatch_db::{Role, Scope};
 use storewatch_sqlite::SqliteDatabase;
 
 use super::client::ApiClient;
@@ -140,4 +142,16 @@ pub async fn load_example(app: &TestApp, name: &str) -> Option<String> {
     }
     let as_of = std::fs::read_to_string(dir.join("as_of.txt")).unwrap();
     Some(format!("{} UTC", as_of.trim()))
+}
+
+/// Creates a key straight in the app's database (over `stores`, if given);
+/// returns its secret.
+pub async fn key(app: &TestApp, name: &str, role: Role, stores: Option<&[&str]>) -> String {
+    let scope = stores.map(|s| Scope::new(s).unwrap());
+    KeyRequest::new(name, role, scope)
+        .unwrap()
+        .create(&app.db, storewatch::clock::now_micros())
+        .await
+        .unwrap()
+        .reveal()
 }
