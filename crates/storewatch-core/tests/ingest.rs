@@ -295,3 +295,50 @@ fn zones_match_without_regard_to_case_and_are_stored_canonically() {
         assert!(err.contains("is not a known IANA time zone"), "{err}");
     }
 }
+
+/// A file of many batches (the rows are checked on one thread and interned
+/// on another, 16 Ki rows at a time): ids are numbered in order of first
+/// appearance, every row is counted, and of a key written twice, even
+/// batches apart, the row that came last wins.
+#[test]
+fn a_file_of_many_batches_is_read_as_written() {
+    let stores = 997;
+    let rows = 70_001;
+    let mut text = String::from("store_id,status,timestamp_utc\n");
+    let mut want: std::collections::BTreeMap<(String, i64), Status> = Default::default();
+    let mut first_seen: Vec<String> = Vec::new();
+    for n in 0..rows {
+        // Ids in a scrambled order; every 5th row repeats an earlier key
+        // (store and time) with a flipped status, up to 3 batches later.
+        let store = format!("s{}", (n * 7919) % stores);
+        let hour = n / stores;
+        let (store, hour, status) = if n % 5 == 0 && n >= 50_000 {
+            let m = n - 49_999;
+            (format!("s{}", (m * 7919) % stores), m / stores, Status::Inactive)
+        } else {
+            (store, hour, Status::Active)
+        };
+        let ts = parse_timestamp("2023-01-01T00:00:00Z").unwrap() + hour as i64 * 3_600_000_000;
+        if !first_seen.contains(&store) {
+            first_seen.push(store.clone());
+        }
+        let word = if status == Status::Active { "active" } else { "inactive" };
+        text.push_str(&format!(
+            "{store},{word},{}\n",
+            storewatch_core::domain::format_timestamp(ts)
+        ));
+        want.insert((store, ts), status);
+    }
+    let file = parse_polls(src("many.csv", &text), Mode::Strict).unwrap();
+    assert_eq!(file.rows_read, rows);
+    assert_eq!(file.store_ids, first_seen);
+    let got: std::collections::BTreeMap<(String, i64), Status> = file
+        .polls
+        .into_sorted_vec()
+        .unwrap()
+        .into_iter()
+        .map(|(i, p)| ((file.store_ids[i as usize].clone(), p.ts), p.status))
+        .collect();
+    assert_eq!(got.len(), want.len());
+    assert!(got == want, "a poll differs from the last row of its key");
+}
