@@ -314,7 +314,11 @@ fn a_file_of_many_batches_is_read_as_written() {
         let hour = n / stores;
         let (store, hour, status) = if n % 5 == 0 && n >= 50_000 {
             let m = n - 49_999;
-            (format!("s{}", (m * 7919) % stores), m / stores, Status::Inactive)
+            (
+                format!("s{}", (m * 7919) % stores),
+                m / stores,
+                Status::Inactive,
+            )
         } else {
             (store, hour, Status::Active)
         };
@@ -322,7 +326,11 @@ fn a_file_of_many_batches_is_read_as_written() {
         if !first_seen.contains(&store) {
             first_seen.push(store.clone());
         }
-        let word = if status == Status::Active { "active" } else { "inactive" };
+        let word = if status == Status::Active {
+            "active"
+        } else {
+            "inactive"
+        };
         text.push_str(&format!(
             "{store},{word},{}\n",
             storewatch_core::domain::format_timestamp(ts)

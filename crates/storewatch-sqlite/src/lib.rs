@@ -38,6 +38,11 @@ use storewatch_db::{
 /// How much of the database file reads map into memory (a report's read).
 const MMAP_SIZE: u64 = 1 << 30;
 
+/// SQLite's page cache per connection, in KiB as `cache_size` takes it
+/// (negative), for reads and for an ingest's writes.
+const CACHE_KIB: i64 = -65_536;
+const INGEST_CACHE_KIB: i64 = -16_384;
+
 /// SQLite allows 32766 bound values per statement; stay under it.
 const MAX_VALUES: usize = 30_000;
 
@@ -64,7 +69,7 @@ fn connect_options(url: &str) -> Result<SqliteConnectOptions, DbError> {
         .synchronous(SqliteSynchronous::Normal)
         .busy_timeout(Duration::from_secs(60))
         .foreign_keys(false)
-        .pragma("cache_size", "-65536")
+        .pragma("cache_size", CACHE_KIB.to_string())
         .pragma("mmap_size", MMAP_SIZE.to_string())
         .pragma("temp_store", "memory"))
 }
@@ -252,19 +257,27 @@ impl DataStore for SqliteDatabase {
             // cache, not the memory map: mapped, every page of a large file
             // it touches would count in the process's memory (200 MiB for 10×
             // the real data set) for no gain, since writes go to the log.
-            sqlx::query("PRAGMA mmap_size = 0")
-                .execute(&mut *conn)
-                .await
-                .map_err(db_err)?;
+            // And a smaller cache: 16 MiB instead of 64 took 50 MiB off the
+            // peak of the 10× polls file and no time (docs/performance.md).
+            sqlx::query(AssertSqlSafe(format!(
+                "PRAGMA mmap_size = 0; PRAGMA cache_size = {INGEST_CACHE_KIB}"
+            )))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
             // IMMEDIATE takes the write lock up front: a deferred transaction
             // that upgrades later can fail with SQLITE_BUSY instead of waiting.
             let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(db_err)?;
             let applied = write_batch(&mut Writer(&mut tx), batch).await?;
             tx.commit().await.map_err(db_err)?;
-            sqlx::query(AssertSqlSafe(format!("PRAGMA mmap_size = {MMAP_SIZE}")))
-                .execute(&mut *conn)
-                .await
-                .map_err(db_err)?;
+            // Back to the read settings: the connection returns to the pool
+            // for reports (after a failure it is closed instead).
+            sqlx::query(AssertSqlSafe(format!(
+                "PRAGMA mmap_size = {MMAP_SIZE}; PRAGMA cache_size = {CACHE_KIB}"
+            )))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
             Ok(applied)
         })
         .await
@@ -1145,6 +1158,31 @@ mod tests {
         }
         let db = super::SqliteDatabase::connect(&url).await.unwrap();
         storewatch_db::conformance::migrated_polls_are_all_there(&db).await;
+    }
+
+    /// An ingest runs with a small cache and no memory map; the connection
+    /// goes back to the pool with the read settings (in memory there is one
+    /// connection, so this is the one the ingest used).
+    #[tokio::test]
+    async fn an_ingest_gives_its_connection_back_with_the_read_settings() {
+        use storewatch_db::DataStore;
+        let db = super::SqliteDatabase::connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let cache = async || -> i64 {
+            sqlx::query_scalar("PRAGMA cache_size")
+                .fetch_one(db.pool())
+                .await
+                .unwrap()
+        };
+        assert_eq!(cache().await, super::CACHE_KIB);
+        db.ingest(storewatch_db::IngestBatch {
+            timezones: Some(vec![("s1".to_string(), "Europe/Paris".to_string())]),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        assert_eq!(cache().await, super::CACHE_KIB);
     }
 
     /// An owner's report reads by index: no statement of a scoped read scans
