@@ -17,7 +17,7 @@ pub mod shards;
 pub use deletion::{RetentionCursor, RetentionStep};
 pub use ids::{Include, Lease, ReportId};
 pub use keys::{KeyRecord, NewKey, ReportOwner, Revoked, Role, Scope};
-pub use shards::{ClaimedShard, ShardFinish, ShardId, ShardOutcome, StoreRange, Stores};
+pub use shards::{ClaimedShard, Reach, ShardFinish, ShardId, ShardOutcome, StoreRange, Stores};
 
 use std::future::Future;
 

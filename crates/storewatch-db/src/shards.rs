@@ -58,6 +58,32 @@ pub enum Stores<'a> {
     Range(&'a StoreRange),
 }
 
+/// The shape of a [`Stores`] selection, without its ids: what the text of
+/// a backend's read statements depends on (their parameters carry the ids).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    All,
+    Scope,
+    /// Which of the range's bounds are given (not open).
+    Range {
+        from: bool,
+        to: bool,
+    },
+}
+
+impl Stores<'_> {
+    pub fn reach(self) -> Reach {
+        match self {
+            Stores::All => Reach::All,
+            Stores::Scope(_) => Reach::Scope,
+            Stores::Range(r) => Reach::Range {
+                from: r.from.is_some(),
+                to: r.to.is_some(),
+            },
+        }
+    }
+}
+
 impl<'a> From<Option<&'a Scope>> for Stores<'a> {
     fn from(scope: Option<&'a Scope>) -> Stores<'a> {
         scope.map_or(Stores::All, Stores::Scope)

@@ -23,7 +23,7 @@ use storewatch_db::columns::{IngestRow, hours_row, ingest_record, special_column
 use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
 use storewatch_db::poll_days;
 use storewatch_db::{
-    Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion,
+    Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion, Reach,
     SourceFingerprint, Stores, Unhealthy, special_dates_for,
 };
 
@@ -109,47 +109,26 @@ impl PostgresDatabase {
     }
 }
 
-/// Which stores a statement of a report's read keeps, through one text
-/// array parameter (see [`reach_param`]): every store (NULL); an owner's
-/// scope (its ids, matched through the store_id index of each table, a
-/// statement of its own so its plan is the index's; a test checks the
-/// plans); or a shard's range (its bounds, compared byte for byte).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reach {
-    All,
-    Scope,
-    Range { from: bool, to: bool },
-}
-
-impl Reach {
-    pub fn of(stores: Stores<'_>) -> Reach {
-        match stores {
-            Stores::All => Reach::All,
-            Stores::Scope(_) => Reach::Scope,
-            Stores::Range(r) => Reach::Range {
-                from: r.from.is_some(),
-                to: r.to.is_some(),
-            },
-        }
-    }
-
-    /// The condition on `column`, with the parameter `$n`.
-    fn condition(self, column: &str, n: u8) -> String {
-        match self {
-            Reach::All => format!("${n}::text[] IS NULL"),
-            Reach::Scope => format!("{column} = ANY(${n})"),
-            Reach::Range { from, to } => {
-                // Names the parameter (and so types it) whatever is open.
-                let mut parts = vec![format!("cardinality(${n}::text[]) >= 0")];
-                if from {
-                    parts.push(format!("{column} COLLATE \"C\" >= (${n}::text[])[1]"));
-                }
-                if to {
-                    let i = if from { 2 } else { 1 };
-                    parts.push(format!("{column} COLLATE \"C\" < (${n}::text[])[{i}]"));
-                }
-                parts.join(" AND ")
+/// The condition of a report's read on `column` for the stores of `reach`,
+/// with the text array parameter `$n` (see [`reach_param`]): every store
+/// (NULL); an owner's scope (its ids, matched through the store_id index of
+/// each table, a statement of its own so its plan is the index's; a test
+/// checks the plans); or a shard's range (its bounds, compared byte for byte).
+fn condition(reach: Reach, column: &str, n: u8) -> String {
+    match reach {
+        Reach::All => format!("${n}::text[] IS NULL"),
+        Reach::Scope => format!("{column} = ANY(${n})"),
+        Reach::Range { from, to } => {
+            // Names the parameter (and so types it) whatever is open.
+            let mut parts = vec![format!("cardinality(${n}::text[]) >= 0")];
+            if from {
+                parts.push(format!("{column} COLLATE \"C\" >= (${n}::text[])[1]"));
             }
+            if to {
+                let i = if from { 2 } else { 1 };
+                parts.push(format!("{column} COLLATE \"C\" < (${n}::text[])[{i}]"));
+            }
+            parts.join(" AND ")
         }
     }
 }
@@ -181,17 +160,17 @@ impl ReportSql {
         ReportSql {
             zones: format!(
                 "SELECT store_id, timezone FROM timezones WHERE {}",
-                reach.condition("store_id", 1)
+                condition(reach, "store_id", 1)
             ),
             hours: format!(
                 "SELECT store_id, array_agg(day) AS days, array_agg(start_s) AS starts, array_agg(end_s) AS ends
                    FROM business_hours WHERE {} GROUP BY store_id",
-                reach.condition("store_id", 1)
+                condition(reach, "store_id", 1)
             ),
             special: format!(
                 "SELECT store_id, date, start_s, end_s FROM special_hours
                   WHERE date BETWEEN $1 AND $2 AND {}",
-                reach.condition("store_id", 3)
+                condition(reach, "store_id", 3)
             ),
             polls: format!(
                 "SELECT s.store_id, w.polls
@@ -200,7 +179,7 @@ impl ReportSql {
                                     FROM poll_days d
                                    WHERE d.store_key = s.key AND d.day BETWEEN $1 AND $2) w ON true
               WHERE {}",
-                reach.condition("s.store_id", 3)
+                condition(reach, "s.store_id", 3)
             ),
         }
     }
@@ -557,7 +536,7 @@ impl DataStore for PostgresDatabase {
         };
         // Which stores: one array parameter (see `Reach`).
         let only = reach_param(selected);
-        let sql = ReportSql::new(Reach::of(selected));
+        let sql = ReportSql::new(selected.reach());
         let mut zones: HashMap<String, String> = sqlx::query_as(AssertSqlSafe(sql.zones))
             .bind(&only)
             .fetch_all(&mut *tx)

@@ -3,8 +3,9 @@
 //! back to one. Unscoped, the same statements may scan: they read everything.
 
 use sqlx::{Acquire, AssertSqlSafe};
+use storewatch_db::Reach;
 use storewatch_postgres::testing::scratch;
-use storewatch_postgres::{PostgresDatabase, Reach, ReportSql};
+use storewatch_postgres::{PostgresDatabase, ReportSql};
 
 #[tokio::test]
 async fn a_scoped_read_searches_every_table_by_index() {

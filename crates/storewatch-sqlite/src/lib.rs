@@ -31,7 +31,7 @@ use storewatch_db::columns::{IngestRow, hours_row, ingest_record, special_column
 use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
 use storewatch_db::poll_days;
 use storewatch_db::{
-    Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion,
+    Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion, Reach,
     SourceFingerprint, Stores, Unhealthy, special_dates_for,
 };
 
@@ -306,7 +306,7 @@ impl DataStore for SqliteDatabase {
                 return Ok(ReportInput::default());
             };
             // Which stores: two parameters each statement binds in turn.
-            let reach = Reach::of(selected);
+            let reach = selected.reach();
             let (p1, p2) = reach_params(selected);
             let sql = ReportSql::new(reach);
 
@@ -847,50 +847,29 @@ impl BatchWriter for Writer<'_, '_> {
     }
 }
 
-/// Which stores a statement of a report's read keeps, through two
-/// parameters (see [`reach_params`]): every store (both NULL); an owner's
-/// scope (a JSON array of its ids, matched through the store_id index of each
-/// table, so an owner's report reads only its stores' rows; a test checks the
-/// plans); or a shard's range of ids (each bound NULL when open).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Reach {
-    All,
-    Scope,
-    Range { from: bool, to: bool },
-}
-
-impl Reach {
-    fn of(stores: Stores<'_>) -> Reach {
-        match stores {
-            Stores::All => Reach::All,
-            Stores::Scope(_) => Reach::Scope,
-            Stores::Range(r) => Reach::Range {
-                from: r.from.is_some(),
-                to: r.to.is_some(),
-            },
+/// The condition of a report's read on `column` for the stores of `reach`,
+/// with parameters `?n` and `?n+1` (see [`reach_params`]): every store (both
+/// NULL); an owner's scope (a JSON array of its ids, matched through the
+/// store_id index of each table, so an owner's report reads only its stores'
+/// rows; a test checks the plans); or a shard's range of ids. A bound that
+/// is open still names its parameter (NULL), so every statement binds the
+/// same two.
+fn condition(reach: Reach, column: &str, n: u8) -> String {
+    let m = n + 1;
+    let bound = |present: bool, op: &str, k: u8| {
+        if present {
+            format!("{column} {op} ?{k}")
+        } else {
+            format!("?{k} IS NULL")
         }
-    }
-
-    /// The condition on `column`, with parameters `?n` and `?n+1`. A bound
-    /// that is open still names its parameter (NULL), so every statement
-    /// binds the same two.
-    fn condition(self, column: &str, n: u8) -> String {
-        let m = n + 1;
-        let bound = |present: bool, op: &str, k: u8| {
-            if present {
-                format!("{column} {op} ?{k}")
-            } else {
-                format!("?{k} IS NULL")
-            }
-        };
-        match self {
-            Reach::All => format!("?{n} IS NULL AND ?{m} IS NULL"),
-            Reach::Scope => {
-                format!("{column} IN (SELECT value FROM json_each(?{n})) AND ?{m} IS NULL")
-            }
-            Reach::Range { from, to } => {
-                format!("{} AND {}", bound(from, ">=", n), bound(to, "<", m))
-            }
+    };
+    match reach {
+        Reach::All => format!("?{n} IS NULL AND ?{m} IS NULL"),
+        Reach::Scope => {
+            format!("{column} IN (SELECT value FROM json_each(?{n})) AND ?{m} IS NULL")
+        }
+        Reach::Range { from, to } => {
+            format!("{} AND {}", bound(from, ">=", n), bound(to, "<", m))
         }
     }
 }
@@ -927,13 +906,13 @@ impl ReportSql {
                 "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
                                      || length(CAST(timezone AS BLOB)) || ':' || timezone || ';', '')
                    FROM timezones WHERE {}",
-                reach.condition("store_id", 1)
+                condition(reach, "store_id", 1)
             ),
             hours: format!(
                 "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
                                      || day || ',' || start_s || ',' || end_s || ';', '')
                    FROM business_hours WHERE {}",
-                reach.condition("store_id", 1)
+                condition(reach, "store_id", 1)
             ),
             // A closed date's NULL times are written -1.
             special: format!(
@@ -941,7 +920,7 @@ impl ReportSql {
                                      || length(date) || ':' || date
                                      || coalesce(start_s, -1) || ',' || coalesce(end_s, -1) || ';', '')
                    FROM special_hours WHERE {} AND date BETWEEN ?1 AND ?2",
-                reach.condition("store_id", 3)
+                condition(reach, "store_id", 3)
             ),
             polls: if reach == Reach::Scope {
                 format!(
@@ -949,7 +928,7 @@ impl ReportSql {
                             (SELECT CAST(group_concat(d.polls, '') AS BLOB) FROM poll_days d
                               WHERE d.store_key = s.key AND d.day BETWEEN ?1 AND ?2)
                        FROM stores s WHERE {}",
-                    reach.condition("s.store_id", 3)
+                    condition(reach, "s.store_id", 3)
                 )
             } else {
                 // `<len>:<id>,<len>:<arrays>;` per store, the arrays raw: SQLite
@@ -961,7 +940,7 @@ impl ReportSql {
                                     coalesce((SELECT CAST(group_concat(d.polls, '') AS BLOB) FROM poll_days d
                                                WHERE d.store_key = s.key AND d.day BETWEEN ?1 AND ?2), x'') AS days
                                FROM stores s WHERE s.key BETWEEN ?3 AND ?4 AND {})",
-                    reach.condition("s.store_id", 5)
+                    condition(reach, "s.store_id", 5)
                 )
             },
         }
@@ -1192,7 +1171,7 @@ mod tests {
         let db = super::SqliteDatabase::connect("sqlite::memory:")
             .await
             .unwrap();
-        let sql = super::ReportSql::new(super::Reach::Scope);
+        let sql = super::ReportSql::new(storewatch_db::Reach::Scope);
         let scope = Some(r#"["a","b"]"#);
         for (statement, params) in [
             (sql.zones, vec![scope, None]),

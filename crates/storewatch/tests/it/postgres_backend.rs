@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::common::server::{generated, generated_special_hours};
+use crate::common::server::{generated, write_generated};
 use crate::common::{Workspace, shared_dir};
 use serde_json::Value;
 use storewatch::app::Settings;
@@ -64,17 +64,7 @@ fn postgres_and_sqlite_report_the_same() {
         return;
     };
     let ws = Workspace::new();
-    let (p, h, z) = generated(400, 8, 3);
-    let dir = ws.path("data");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("store_status.csv"), p).unwrap();
-    std::fs::write(dir.join("business_hours.csv"), h).unwrap();
-    std::fs::write(dir.join("timezones.csv"), z).unwrap();
-    std::fs::write(
-        dir.join("special_hours.csv"),
-        generated_special_hours(400, 8, 3),
-    )
-    .unwrap();
+    write_generated(&ws.path("data"), 400, 8, 3);
     let sqlite = ws.database_url();
     for url in [sqlite.as_str(), db.url.as_str()] {
         let out = ws.ok(&["--database-url", url, "ingest", "--data-dir", "data"]);

@@ -5,7 +5,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::server::{generated, load_generated, spawn_app, spawn_app_on};
+use crate::common::server::{generated, load_generated, spawn_app, spawn_app_on, wait_until_up};
 use futures_util::future::join_all;
 use serde_json::Value;
 use storewatch::app::Settings;
@@ -118,17 +118,7 @@ async fn start_binary(url: &str, port: u16) -> Server {
         .spawn()
         .unwrap();
     let server = Server(child);
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while client
-        .get(format!("http://127.0.0.1:{port}/healthz"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "the server did not come up");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until_up(&format!("http://127.0.0.1:{port}")).await;
     server
 }
 

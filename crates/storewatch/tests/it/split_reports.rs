@@ -16,7 +16,7 @@ use storewatch_postgres::testing::scratch;
 
 use crate::common::Workspace;
 use crate::common::client::ApiClient;
-use crate::common::server::{TestApp, generated, generated_special_hours, key, load_generated};
+use crate::common::server::{TestApp, key, load_generated, wait_until_up, write_generated};
 use crate::common::server::{spawn_app, spawn_app_on};
 
 const AS_OF: &str = "2023-01-25 18:00:00 UTC";
@@ -178,17 +178,7 @@ impl Instance {
             base: format!("http://127.0.0.1:{port}"),
             log,
         };
-        let client = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(120);
-        while client
-            .get(format!("{}/healthz", instance.base))
-            .send()
-            .await
-            .is_err()
-        {
-            assert!(Instant::now() < deadline, "{name} did not come up");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        wait_until_up(&instance.base).await;
         instance
     }
 
@@ -216,16 +206,7 @@ fn logged_parts(log: &Path, report: &str, message: &str) -> Vec<u64> {
 /// 3,000 generated stores on a fresh PostgreSQL database, and their whole
 /// report at [`AS_OF`] as `storewatch report` computes it.
 fn postgres_with_data(ws: &Workspace, url: &str) -> String {
-    let (p, h, z) = generated(3_000, 8, 11);
-    std::fs::create_dir_all(ws.path("data")).unwrap();
-    std::fs::write(ws.path("data/store_status.csv"), p).unwrap();
-    std::fs::write(ws.path("data/business_hours.csv"), h).unwrap();
-    std::fs::write(ws.path("data/timezones.csv"), z).unwrap();
-    std::fs::write(
-        ws.path("data/special_hours.csv"),
-        generated_special_hours(3_000, 8, 11),
-    )
-    .unwrap();
+    write_generated(&ws.path("data"), 3_000, 8, 11);
     ws.ok(&["--database-url", url, "ingest", "--data-dir", "data"]);
     ws.ok(&["--database-url", url, "report", "--as-of", AS_OF])
 }

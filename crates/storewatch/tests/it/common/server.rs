@@ -155,3 +155,31 @@ pub async fn key(app: &TestApp, name: &str, role: Role, stores: Option<&[&str]>)
         .unwrap()
         .reveal()
 }
+
+/// Waits (up to two minutes) until a service answers `/healthz` at `base`.
+pub async fn wait_until_up(base: &str) {
+    let client = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while client.get(format!("{base}/healthz")).send().await.is_err() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server at {base} did not come up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Writes generated data (the four files, as `--data-dir` reads them) to
+/// `dir`.
+pub fn write_generated(dir: &std::path::Path, stores: usize, days: u32, seed: u64) {
+    let (p, h, z) = generated(stores, days, seed);
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join("store_status.csv"), p).unwrap();
+    std::fs::write(dir.join("business_hours.csv"), h).unwrap();
+    std::fs::write(dir.join("timezones.csv"), z).unwrap();
+    std::fs::write(
+        dir.join("special_hours.csv"),
+        generated_special_hours(stores, days, seed),
+    )
+    .unwrap();
+}
