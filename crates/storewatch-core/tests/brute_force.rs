@@ -18,7 +18,8 @@ use jiff::tz::{AmbiguousOffset, TimeZone};
 use proptest::prelude::*;
 use storewatch_core::domain::{HoursRow, Poll, SpecialHoursRow, Status, TimeOfDay, Weekday};
 use storewatch_core::report::{
-    Extended, ReportInput, StoreInput, Window, analyze, compute, segments, tally_of,
+    Columns, Extended, ReportBuilder, ReportInput, StoreInput, Window, analyze, compute, segments,
+    tally_of, to_csv_string,
 };
 
 const MIN: i64 = 60_000_000;
@@ -417,5 +418,44 @@ proptest! {
             })
             .collect();
         prop_assert_eq!(got, doubled);
+    }
+
+    /// A report built from batches of stores, in any order and cut, is the
+    /// report computed from all of them at once (a backend hands a report's
+    /// stores over in batches as it reads them).
+    #[test]
+    fn a_report_built_in_batches_is_the_report_computed_whole(
+        cases in prop::collection::vec(case(), 1..8),
+        order in any::<prop::sample::Index>(),
+        cuts in prop::collection::vec(1usize..4, 1..8),
+    ) {
+        let as_of = cases[0].as_of;
+        let stores: Vec<StoreInput> = cases
+            .iter()
+            .enumerate()
+            .map(|(i, case)| StoreInput {
+                store_id: format!("s{i}"),
+                timezone: Some(case.zone.to_string()),
+                hours: case.hours.clone(),
+                special: case.special.clone(),
+                polls: case.polls.clone(),
+            })
+            .collect();
+        let whole = compute(ReportInput { as_of: Some(as_of), stores: stores.clone() }).unwrap();
+
+        let mut shuffled = stores;
+        let turn = order.index(shuffled.len());
+        shuffled.rotate_left(turn);
+        shuffled.reverse();
+        let mut built = ReportBuilder::new(as_of);
+        let mut cut = cuts.iter().cycle();
+        while !shuffled.is_empty() {
+            let n = (*cut.next().unwrap()).min(shuffled.len());
+            built.add(shuffled.drain(..n).collect()).unwrap();
+        }
+        prop_assert_eq!(
+            to_csv_string(&built.finish(), Columns::Extended),
+            to_csv_string(&whole, Columns::Extended)
+        );
     }
 }

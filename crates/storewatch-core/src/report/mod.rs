@@ -129,28 +129,62 @@ pub fn analyze(
 }
 
 /// Computes the report. Stores are independent, so they are spread over all cores.
-pub fn compute(mut input: ReportInput) -> Result<Report, ReportError> {
+pub fn compute(input: ReportInput) -> Result<Report, ReportError> {
     let Some(as_of) = input.as_of else {
         return Ok(Report::default());
     };
-    let zones = zones_of(&input.stores)?;
-    let mut rows: Vec<ReportRow> = input
-        .stores
-        .par_iter_mut()
-        .map(|store| {
-            let a = analyze_store(store, &zones, as_of)?;
-            Ok(ReportRow {
-                store_id: std::mem::take(&mut store.store_id),
-                figures: a.figures,
-                extended: a.extended,
+    let mut report = ReportBuilder::new(as_of);
+    report.add(input.stores)?;
+    Ok(report.finish())
+}
+
+/// A report computed as its stores arrive, in batches of any size and
+/// order, so a backend can read the next stores while the last ones are
+/// computed: the same report as [`compute`] of all of them at once.
+pub struct ReportBuilder {
+    as_of: Micros,
+    /// The time zones met so far, each resolved once.
+    zones: HashMap<String, TimeZone>,
+    rows: Vec<ReportRow>,
+}
+
+impl ReportBuilder {
+    pub fn new(as_of: Micros) -> ReportBuilder {
+        ReportBuilder {
+            as_of,
+            zones: HashMap::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Computes the rows of `stores`, spread over all cores.
+    pub fn add(&mut self, mut stores: Vec<StoreInput>) -> Result<(), ReportError> {
+        add_zones(&mut self.zones, &stores)?;
+        let (zones, as_of) = (&self.zones, self.as_of);
+        let rows: Vec<ReportRow> = stores
+            .par_iter_mut()
+            .map(|store| {
+                let a = analyze_store(store, zones, as_of)?;
+                Ok(ReportRow {
+                    store_id: std::mem::take(&mut store.store_id),
+                    figures: a.figures,
+                    extended: a.extended,
+                })
             })
-        })
-        .collect::<Result<_, ReportError>>()?;
-    rows.par_sort_unstable_by(|a, b| a.store_id.as_bytes().cmp(b.store_id.as_bytes()));
-    Ok(Report {
-        as_of: Some(as_of),
-        rows,
-    })
+            .collect::<Result<_, ReportError>>()?;
+        self.rows.extend(rows);
+        Ok(())
+    }
+
+    /// The report: its rows in store-id order.
+    pub fn finish(mut self) -> Report {
+        self.rows
+            .par_sort_unstable_by(|a, b| a.store_id.as_bytes().cmp(b.store_id.as_bytes()));
+        Report {
+            as_of: Some(self.as_of),
+            rows: self.rows,
+        }
+    }
 }
 
 /// [`analyze`] for one store of a report's input (its polls sorted in
@@ -221,6 +255,15 @@ pub fn offline_now(mut input: ReportInput) -> Result<Vec<Offline>, ReportError> 
 /// Each distinct zone name looked up once (`""` stands for the default zone).
 fn zones_of(stores: &[StoreInput]) -> Result<HashMap<String, TimeZone>, ReportError> {
     let mut zones = HashMap::new();
+    add_zones(&mut zones, stores)?;
+    Ok(zones)
+}
+
+/// Adds the time zones of `stores` not in `zones` yet.
+fn add_zones(
+    zones: &mut HashMap<String, TimeZone>,
+    stores: &[StoreInput],
+) -> Result<(), ReportError> {
     for store in stores {
         let key = store.timezone.as_deref().unwrap_or("");
         if !zones.contains_key(key) {
@@ -232,5 +275,5 @@ fn zones_of(stores: &[StoreInput]) -> Result<HashMap<String, TimeZone>, ReportEr
             zones.insert(key.to_string(), tz);
         }
     }
-    Ok(zones)
+    Ok(())
 }
