@@ -12,11 +12,13 @@ pub mod deletion;
 mod ids;
 pub mod keys;
 pub mod poll_days;
+pub mod report_batches;
 pub mod shards;
 
 pub use deletion::{RetentionCursor, RetentionStep};
 pub use ids::{Include, Lease, ReportId};
 pub use keys::{KeyRecord, NewKey, ReportOwner, Revoked, Role, Scope};
+pub use report_batches::{BatchSink, StoreBatch, batch_channel};
 pub use shards::{ClaimedShard, Reach, ShardFinish, ShardId, ShardOutcome, StoreRange, Stores};
 
 use std::future::Future;
@@ -422,6 +424,27 @@ pub trait DataStore: Clone + Send + Sync + 'static {
         as_of: Option<Micros>,
         stores: Stores<'_>,
     ) -> impl Future<Output = Result<ReportInput, DbError>> + Send;
+
+    /// [`report_input`](Self::report_input), handed to `sink` in batches of
+    /// stores: at least one batch (maybe empty) when there is a report time,
+    /// none when the database holds no polls. A backend that reads its
+    /// stores one after another sends each batch as soon as it is read, so
+    /// the report is computed meanwhile; by default everything is read
+    /// first, then sent as one batch.
+    fn report_batches(
+        &self,
+        as_of: Option<Micros>,
+        stores: Stores<'_>,
+        sink: BatchSink,
+    ) -> impl Future<Output = Result<(), DbError>> + Send {
+        async move {
+            let input = self.report_input(as_of, stores).await?;
+            match input.as_of {
+                Some(as_of) => sink.send(as_of, input.stores),
+                None => Ok(()),
+            }
+        }
+    }
 
     /// The ids that cut the stores into ranges of `per` stores in byte
     /// order: the `per`-th, `2·per`-th, … store id (counted from 0), as

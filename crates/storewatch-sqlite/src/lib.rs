@@ -4,15 +4,14 @@
 //! In short: polls live in a WITHOUT ROWID table keyed by (store key, UTC
 //! day), each row the day's polls packed into one array (storewatch-db's
 //! `poll_days`); an ingest merges a file into the days it touches, written
-//! in large multi-row statements, and a report reads each store's week as
-//! one row, its days' arrays concatenated by SQLite, so Rust gets 14
-//! thousand rows of raw bytes instead of 1.8 million polls.
+//! in large multi-row statements, and a report reads each store's days of
+//! the week (about 8 rows of raw bytes a store, not a row per poll) through
+//! SQLite's C API (report_read.rs).
 
 use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
-use futures_util::TryStreamExt;
 use sqlx::sqlite::SqliteArguments;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Arguments, AssertSqlSafe, Connection, Row, SqliteConnection, SqlitePool};
@@ -21,18 +20,19 @@ mod health;
 mod jobs;
 mod keys;
 mod packed;
+mod report_read;
 use packed::Cursor;
 
 use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
 use storewatch_core::ingest::SourceKind;
-use storewatch_core::report::{ReportInput, StoreInput, Window};
+use storewatch_core::report::ReportInput;
 use storewatch_db::batch::{BatchWriter, StoredDay, write_batch};
-use storewatch_db::columns::{IngestRow, hours_row, ingest_record, special_columns, special_row};
+use storewatch_db::columns::{IngestRow, ingest_record, special_columns};
 use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
 use storewatch_db::poll_days;
 use storewatch_db::{
-    Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion, Reach,
-    SourceFingerprint, Stores, Unhealthy, special_dates_for,
+    Applied, BatchSink, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion,
+    SourceFingerprint, Stores, Unhealthy,
 };
 
 /// How much of the database file reads map into memory (a report's read).
@@ -288,118 +288,19 @@ impl DataStore for SqliteDatabase {
         as_of: Option<Micros>,
         selected: Stores<'_>,
     ) -> Result<ReportInput, DbError> {
-        // One read transaction: in WAL mode it sees one snapshot throughout,
-        // so an ingest committing meanwhile is wholly in or wholly out.
-        on_connection(&self.pool, async |conn| {
-            let mut tx = conn.begin().await.map_err(db_err)?;
-            let as_of = match as_of {
-                Some(t) => Some(t),
-                None => sqlx::query_scalar::<_, Option<i64>>(
-                    "SELECT newest_ts FROM poll_log_meta WHERE id = 1",
-                )
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_err)?,
-            };
-            let Some(as_of) = as_of else {
-                tx.commit().await.map_err(db_err)?;
-                return Ok(ReportInput::default());
-            };
-            // Which stores: two parameters each statement binds in turn.
-            let reach = selected.reach();
-            let (p1, p2) = reach_params(selected);
-            let sql = ReportSql::new(reach);
+        let (as_of, stores) =
+            report_read::read_report(&self.pool, as_of, selected, Vec::new()).await?;
+        Ok(ReportInput { as_of, stores })
+    }
 
-            // Time zones and business hours, each packed into one row.
-            let zones_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.zones))
-                .bind(&p1)
-                .bind(&p2)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            let hours_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.hours))
-                .bind(&p1)
-                .bind(&p2)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            // Special hours of the dates around the week, packed into one row too.
-            let (first_date, last_date) = special_dates_for(as_of);
-            let special_text: Option<String> = sqlx::query_scalar(AssertSqlSafe(sql.special))
-                .bind(&first_date)
-                .bind(&last_date)
-                .bind(&p1)
-                .bind(&p2)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_err)?;
-            // Each store's days around the week, its arrays one after the other.
-            let week_start = as_of - Window::Week.length();
-            let days = (poll_days::day_of(week_start), poll_days::day_of(as_of));
-            let mut stores = Vec::new();
-            if let Reach::Scope = reach {
-                // An owner's few stores: a row each.
-                let mut rows =
-                    sqlx::query_as::<_, (String, Option<Vec<u8>>)>(AssertSqlSafe(sql.polls))
-                        .bind(days.0)
-                        .bind(days.1)
-                        .bind(&p1)
-                        .bind(&p2)
-                        .fetch(&mut *tx);
-                while let Some((store_id, days)) = rows.try_next().await.map_err(db_err)? {
-                    let mut polls = poll_days::decode(days.as_deref().unwrap_or_default())?;
-                    polls.retain(|p| (week_start..=as_of).contains(&p.ts));
-                    stores.push(StoreInput {
-                        store_id,
-                        polls,
-                        ..Default::default()
-                    });
-                }
-            } else {
-                // Every store (of the range): 1024 stores (by key) to a row,
-                // so sqlx hands over a hundred rows, not a hundred thousand.
-                let (first, last): (Option<i64>, Option<i64>) =
-                    sqlx::query_as("SELECT min(key), max(key) FROM stores")
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                let mut bucket = first.unwrap_or(1);
-                while bucket <= last.unwrap_or(0) {
-                    let packed: Option<Vec<u8>> = sqlx::query_scalar(AssertSqlSafe(&*sql.polls))
-                        .bind(days.0)
-                        .bind(days.1)
-                        .bind(bucket)
-                        .bind(bucket.saturating_add(STORES_PER_ROW - 1))
-                        .bind(&p1)
-                        .bind(&p2)
-                        .fetch_one(&mut *tx)
-                        .await
-                        .map_err(db_err)?;
-                    unpack_stores(
-                        packed.as_deref().unwrap_or_default(),
-                        week_start,
-                        as_of,
-                        &mut stores,
-                    )?;
-                    bucket = bucket.saturating_add(STORES_PER_ROW);
-                }
-            }
-            tx.commit().await.map_err(db_err)?;
-
-            let mut zones = unpack_zones(zones_text.as_deref().unwrap_or(""))?;
-            let mut hours = unpack_hours(hours_text.as_deref().unwrap_or(""))?;
-            let mut special = unpack_special(special_text.as_deref().unwrap_or(""))?;
-            for store in &mut stores {
-                store.timezone = zones.remove(store.store_id.as_str());
-                store.hours = hours.remove(store.store_id.as_str()).unwrap_or_default();
-                store.special = special.remove(store.store_id.as_str()).unwrap_or_default();
-            }
-            Ok(ReportInput {
-                as_of: Some(as_of),
-                stores,
-            })
-        })
-        .await
+    async fn report_batches(
+        &self,
+        as_of: Option<Micros>,
+        selected: Stores<'_>,
+        sink: BatchSink,
+    ) -> Result<(), DbError> {
+        report_read::read_report(&self.pool, as_of, selected, sink).await?;
+        Ok(())
     }
 
     async fn counts(&self) -> Result<Counts, DbError> {
@@ -847,129 +748,6 @@ impl BatchWriter for Writer<'_, '_> {
     }
 }
 
-/// The condition of a report's read on `column` for the stores of `reach`,
-/// with parameters `?n` and `?n+1` (see [`reach_params`]): every store (both
-/// NULL); an owner's scope (a JSON array of its ids, matched through the
-/// store_id index of each table, so an owner's report reads only its stores'
-/// rows; a test checks the plans); or a shard's range of ids. A bound that
-/// is open still names its parameter (NULL), so every statement binds the
-/// same two.
-fn condition(reach: Reach, column: &str, n: u8) -> String {
-    let m = n + 1;
-    let bound = |present: bool, op: &str, k: u8| {
-        if present {
-            format!("{column} {op} ?{k}")
-        } else {
-            format!("?{k} IS NULL")
-        }
-    };
-    match reach {
-        Reach::All => format!("?{n} IS NULL AND ?{m} IS NULL"),
-        Reach::Scope => {
-            format!("{column} IN (SELECT value FROM json_each(?{n})) AND ?{m} IS NULL")
-        }
-        Reach::Range { from, to } => {
-            format!("{} AND {}", bound(from, ">=", n), bound(to, "<", m))
-        }
-    }
-}
-
-/// The two parameters of a [`Reach`]: the scope's ids as a JSON array, or
-/// a range's bounds.
-fn reach_params(stores: Stores<'_>) -> (Option<String>, Option<String>) {
-    match stores {
-        Stores::All => (None, None),
-        Stores::Scope(scope) => (Some(json_array(scope.stores())), None),
-        Stores::Range(r) => (r.from.clone(), r.to.clone()),
-    }
-}
-
-/// The statements of a report's read, over the stores of a [`Reach`].
-struct ReportSql {
-    /// Parameters 1 and 2: the reach.
-    zones: String,
-    /// Parameters 1 and 2: the reach.
-    hours: String,
-    /// Parameters 1 and 2: the first and last date; 3 and 4: the reach.
-    special: String,
-    /// Parameters 1 and 2: the week's first and last day. Scoped, 3 and 4:
-    /// the reach (a row per store); otherwise 3 and 4: the first and last
-    /// store key of a bucket, 5 and 6: the reach (one row, packed as
-    /// [`unpack_stores`] reads it).
-    polls: String,
-}
-
-impl ReportSql {
-    fn new(reach: Reach) -> ReportSql {
-        ReportSql {
-            zones: format!(
-                "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
-                                     || length(CAST(timezone AS BLOB)) || ':' || timezone || ';', '')
-                   FROM timezones WHERE {}",
-                condition(reach, "store_id", 1)
-            ),
-            hours: format!(
-                "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
-                                     || day || ',' || start_s || ',' || end_s || ';', '')
-                   FROM business_hours WHERE {}",
-                condition(reach, "store_id", 1)
-            ),
-            // A closed date's NULL times are written -1.
-            special: format!(
-                "SELECT group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
-                                     || length(date) || ':' || date
-                                     || coalesce(start_s, -1) || ',' || coalesce(end_s, -1) || ';', '')
-                   FROM special_hours WHERE {} AND date BETWEEN ?1 AND ?2",
-                condition(reach, "store_id", 3)
-            ),
-            polls: if reach == Reach::Scope {
-                format!(
-                    "SELECT s.store_id,
-                            (SELECT CAST(group_concat(d.polls, '') AS BLOB) FROM poll_days d
-                              WHERE d.store_key = s.key AND d.day BETWEEN ?1 AND ?2)
-                       FROM stores s WHERE {}",
-                    condition(reach, "s.store_id", 3)
-                )
-            } else {
-                // `<len>:<id>,<len>:<arrays>;` per store, the arrays raw: SQLite
-                // concatenates blobs byte for byte (text of any bytes, cast back).
-                format!(
-                    "SELECT CAST(group_concat(length(CAST(store_id AS BLOB)) || ':' || store_id
-                                              || ',' || length(days) || ':' || days || ';', '') AS BLOB)
-                       FROM (SELECT s.store_id,
-                                    coalesce((SELECT CAST(group_concat(d.polls, '') AS BLOB) FROM poll_days d
-                                               WHERE d.store_key = s.key AND d.day BETWEEN ?1 AND ?2), x'') AS days
-                               FROM stores s WHERE s.key BETWEEN ?3 AND ?4 AND {})",
-                    condition(reach, "s.store_id", 5)
-                )
-            },
-        }
-    }
-}
-
-/// `["a","b"]`: store ids as a JSON array, for `json_each` (a store id has
-/// no control characters; quotes and backslashes are escaped).
-fn json_array(ids: &[String]) -> String {
-    let mut out = String::from("[");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push('"');
-        for c in id.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-                c => out.push(c),
-            }
-        }
-        out.push('"');
-    }
-    out.push(']');
-    out
-}
-
 /// The condition that picks one store's rows by its id (parameter 1), or,
 /// with the parameter NULL, every store's.
 fn of_store(store: Option<&str>) -> &'static str {
@@ -993,80 +771,6 @@ async fn delete_all(tx: &mut Tx<'_>, table: &'static str) -> Result<(), DbError>
 /// encoders that can.
 fn add(args: &mut SqliteArguments, value: i64) -> Result<(), DbError> {
     args.add(value).map_err(DbError::Backend)
-}
-
-fn unpack_zones(text: &str) -> Result<HashMap<&str, String>, DbError> {
-    let mut c = Cursor::new(text);
-    let mut out = HashMap::new();
-    while !c.at_end() {
-        let id = c.text()?;
-        out.insert(id, c.text()?.to_string());
-        c.expect(b';')?;
-    }
-    Ok(out)
-}
-
-fn unpack_special(text: &str) -> Result<HashMap<&str, Vec<SpecialHoursRow>>, DbError> {
-    let mut c = Cursor::new(text);
-    let mut out: HashMap<&str, Vec<SpecialHoursRow>> = HashMap::new();
-    let time = |n: i64| (n >= 0).then_some(n);
-    while !c.at_end() {
-        let id = c.text()?;
-        let date = c.text()?;
-        let start = c.int()?;
-        c.expect(b',')?;
-        let end = c.int()?;
-        c.expect(b';')?;
-        out.entry(id)
-            .or_default()
-            .push(special_row(date, time(start), time(end))?);
-    }
-    Ok(out)
-}
-
-fn unpack_hours(text: &str) -> Result<HashMap<&str, Vec<HoursRow>>, DbError> {
-    let mut c = Cursor::new(text);
-    let mut out: HashMap<&str, Vec<HoursRow>> = HashMap::new();
-    while !c.at_end() {
-        let id = c.text()?;
-        let day = c.int()?;
-        c.expect(b',')?;
-        let start = c.int()?;
-        c.expect(b',')?;
-        let end = c.int()?;
-        c.expect(b';')?;
-        out.entry(id).or_default().push(hours_row(day, start, end)?);
-    }
-    Ok(out)
-}
-
-/// Stores per row of an unscoped report read.
-const STORES_PER_ROW: i64 = 1024;
-
-/// `<len>:<id>,<len>:<arrays>;…`: the stores of a bucket with their days'
-/// arrays, of whose polls those with `from ≤ ts ≤ to` are kept.
-fn unpack_stores(
-    bytes: &[u8],
-    from: Micros,
-    to: Micros,
-    stores: &mut Vec<StoreInput>,
-) -> Result<(), DbError> {
-    let mut c = Cursor::from_bytes(bytes);
-    while !c.at_end() {
-        let store_id = c.text()?.to_string();
-        c.expect(b',')?;
-        let len = usize::try_from(c.int()?).map_err(|_| packed::corrupt())?;
-        c.expect(b':')?;
-        let mut polls = poll_days::decode(c.take(len)?)?;
-        c.expect(b';')?;
-        polls.retain(|p| (from..=to).contains(&p.ts));
-        stores.push(StoreInput {
-            store_id,
-            polls,
-            ..Default::default()
-        });
-    }
-    Ok(())
 }
 
 /// `key,day,<len>:<array>;…` as [`BatchWriter::stored_days`] reads it.
@@ -1162,44 +866,6 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(cache().await, super::CACHE_KIB);
-    }
-
-    /// An owner's report reads by index: no statement of a scoped read scans
-    /// a table (only the scope's own JSON array is walked).
-    #[tokio::test]
-    async fn a_scoped_read_searches_every_table_by_index() {
-        let db = super::SqliteDatabase::connect("sqlite::memory:")
-            .await
-            .unwrap();
-        let sql = super::ReportSql::new(storewatch_db::Reach::Scope);
-        let scope = Some(r#"["a","b"]"#);
-        for (statement, params) in [
-            (sql.zones, vec![scope, None]),
-            (sql.hours, vec![scope, None]),
-            (
-                sql.special,
-                vec![Some("2023-01-01"), Some("2023-01-10"), scope, None],
-            ),
-            (sql.polls, vec![Some("1"), Some("2"), scope, None]),
-        ] {
-            let explain = format!("EXPLAIN QUERY PLAN {statement}");
-            let mut query = sqlx::query_as(sqlx::AssertSqlSafe(explain));
-            for p in params {
-                query = query.bind(p);
-            }
-            let plan: Vec<(i64, i64, i64, String)> = query.fetch_all(db.pool()).await.unwrap();
-            let steps: Vec<&str> = plan.iter().map(|(_, _, _, s)| s.as_str()).collect();
-            assert!(
-                steps.iter().any(|s| s.starts_with("SEARCH")),
-                "{statement}\n{steps:?}"
-            );
-            assert!(
-                steps
-                    .iter()
-                    .all(|s| !s.starts_with("SCAN") || s.starts_with("SCAN json_each")),
-                "a scoped read scans a table: {statement}\n{steps:?}"
-            );
-        }
     }
 
     #[test]

@@ -1,13 +1,14 @@
-//! The text SQLite packs report data into, and its parser.
+//! The text SQLite packs an ingest's stored days into, and its parser.
 //!
 //! sqlx hands every result row from SQLite's worker thread to the async side
-//! one at a time, and that hand-over, not SQLite, dominated reports with one
-//! row per store. So the report queries let SQLite concatenate many stores
-//! into one row (`group_concat`, in C) and Rust splits it again here.
+//! one at a time, and that hand-over, not SQLite, dominated reads of many
+//! small rows. So the ingest's read of the days it merges into lets SQLite
+//! concatenate them into one row (`group_concat`, in C) and Rust splits it
+//! again here. (A report's read goes through SQLite's C API instead, on a
+//! blocking thread: report_read.rs.)
 //!
-//! A store id is opaque text and may contain any character, so text fields
-//! are length-prefixed in bytes: `<len>:<bytes>`. Numbers are decimal. Each
-//! record ends with `;`.
+//! Numbers are decimal, arrays length-prefixed in bytes (`<len>:<bytes>`),
+//! and each record ends with `;`.
 
 use storewatch_db::DbError;
 
@@ -23,10 +24,6 @@ pub fn corrupt() -> DbError {
 }
 
 impl<'a> Cursor<'a> {
-    pub fn new(text: &'a str) -> Cursor<'a> {
-        Cursor::from_bytes(text.as_bytes())
-    }
-
     /// Over bytes that may hold raw binary fields (see [`Cursor::take`]).
     pub fn from_bytes(bytes: &'a [u8]) -> Cursor<'a> {
         Cursor { bytes, at: 0 }
@@ -79,13 +76,6 @@ impl<'a> Cursor<'a> {
         }
         Ok(if negative { -n } else { n })
     }
-
-    /// A length-prefixed text field: `<len>:<bytes>`.
-    pub fn text(&mut self) -> Result<&'a str, DbError> {
-        let len = usize::try_from(self.int()?).map_err(|_| corrupt())?;
-        self.expect(b':')?;
-        std::str::from_utf8(self.take(len)?).map_err(|_| corrupt())
-    }
 }
 
 #[cfg(test)]
@@ -93,31 +83,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn reads_length_prefixed_text_with_any_characters() {
-        let mut c = Cursor::new("5:a;b,c-12,3;0:;");
-        assert_eq!(c.text().unwrap(), "a;b,c");
+    fn reads_numbers_and_length_prefixed_bytes() {
+        let mut c = Cursor::from_bytes(b"-12,3:a;b;");
         assert_eq!(c.int().unwrap(), -12);
         c.expect(b',').unwrap();
         assert_eq!(c.int().unwrap(), 3);
-        c.expect(b';').unwrap();
-        assert_eq!(c.text().unwrap(), "");
+        c.expect(b':').unwrap();
+        assert_eq!(c.take(3).unwrap(), b"a;b");
         c.expect(b';').unwrap();
         assert!(c.at_end());
     }
 
     #[test]
-    fn multibyte_ids_are_measured_in_bytes() {
-        // Four bytes end inside the é: not valid UTF-8, so not a silent mis-split.
-        assert!(Cursor::new("4:café;").text().is_err());
-        let mut c = Cursor::new("5:café;");
-        assert_eq!(c.text().unwrap(), "café");
-    }
-
-    #[test]
     fn rejects_truncated_or_garbled_input() {
-        assert!(Cursor::new("9:abc").text().is_err());
-        assert!(Cursor::new("x:abc").text().is_err());
-        assert!(Cursor::new("").int().is_err());
-        assert!(Cursor::new("99999999999999999999").int().is_err());
+        assert!(Cursor::from_bytes(b"abc").take(9).is_err());
+        assert!(Cursor::from_bytes(b"x:abc").int().is_err());
+        assert!(Cursor::from_bytes(b"").int().is_err());
+        assert!(Cursor::from_bytes(b"99999999999999999999").int().is_err());
+        assert!(Cursor::from_bytes(b"1;").expect(b',').is_err());
     }
 }

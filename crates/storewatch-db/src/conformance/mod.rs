@@ -10,7 +10,9 @@ use storewatch_core::report::Columns;
 
 use crate::{Database, Include, IngestBatch, Lease, PollsApplied, ReportId, Stores};
 
+mod batches;
 mod shards;
+pub use batches::*;
 pub use shards::*;
 
 trait Shorthand: Database {
@@ -1372,6 +1374,7 @@ macro_rules! conformance_suite {
             the_last_row_of_a_key_wins,
             hours_and_zones_are_snapshots,
             report_input_covers_the_week,
+            report_batches_hold_what_the_whole_read_holds,
             an_empty_database_has_no_report_time,
             a_batch_is_applied_whole,
             special_hours_are_a_snapshot,

@@ -4,20 +4,41 @@
 
 use anyhow::Result;
 use storewatch_core::domain::Micros;
-use storewatch_core::report::{Columns, Header, Report, compute, to_csv_part_string};
+use storewatch_core::report::{
+    Columns, Header, Report, ReportBuilder, ReportError, to_csv_part_string,
+};
 use storewatch_db::shards::bounds_every;
-use storewatch_db::{ClaimedShard, Database, Scope, StoreRange, Stores};
+use storewatch_db::{ClaimedShard, Database, Scope, StoreRange, Stores, batch_channel};
+
+/// Batches of stores read but not yet computed, at most: the reader waits
+/// when the computation is that far behind, which bounds the polls in
+/// memory at once on a backend that reads store after store.
+const BATCHES_AHEAD: usize = 2;
 
 /// Reads the data as it is now and computes the report at `as_of` (default:
 /// the newest poll), over the stores selected (default: all). The math
-/// runs off the async threads.
+/// runs off the async threads, on the stores already read while the rest
+/// is read (see [`DataStore::report_batches`](storewatch_db::DataStore::report_batches)).
 pub async fn compute_report<D: Database>(
     db: &D,
     as_of: Option<Micros>,
     stores: Stores<'_>,
 ) -> Result<Report> {
-    let input = db.report_input(as_of, stores).await?;
-    let report = tokio::task::spawn_blocking(move || compute(input)).await??;
+    let (sink, batches) = batch_channel(BATCHES_AHEAD);
+    let computing = tokio::task::spawn_blocking(move || {
+        let mut report: Option<ReportBuilder> = None;
+        for batch in batches {
+            report
+                .get_or_insert_with(|| ReportBuilder::new(batch.as_of))
+                .add(batch.stores)?;
+        }
+        Ok::<_, ReportError>(report.map_or_else(Report::default, ReportBuilder::finish))
+    });
+    let read = db.report_batches(as_of, stores, sink).await;
+    // The computation's error first: when it stops, the read fails for want
+    // of a taker.
+    let report = computing.await??;
+    read?;
     Ok(report)
 }
 
