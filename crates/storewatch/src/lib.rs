@@ -15,6 +15,7 @@ pub mod clock;
 pub mod commands;
 pub mod jobs;
 pub mod logging;
+pub mod priority;
 pub mod progress;
 pub mod server;
 pub mod service;

@@ -14,6 +14,7 @@ use crate::cli::ServeArgs;
 use crate::service;
 
 pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
+    crate::priority::report_math_yields_to_requests();
     let settings = Settings {
         max_body_bytes: usize::try_from(u64::from(args.max_body_mib) * 1024 * 1024)
             .unwrap_or(usize::MAX),
