@@ -177,8 +177,8 @@ fn read_snapshot(
 
     // Last, each store's days around the week, a store's rows one after the
     // other: when its last row is read, its arrays are decoded (into one
-    // allocation of the size needed) and the store is complete, so it goes
-    // into the next batch, and the taker computes while the rest is read.
+    // allocation) and the store is complete, so it goes into the next
+    // batch, and the taker computes while the rest is read.
     let week = Window::Week.length();
     let days = (poll_days::day_of(as_of - week), poll_days::day_of(as_of));
     let mut batch = Batch {
@@ -190,6 +190,13 @@ fn read_snapshot(
     let mut arrays: Vec<u8> = Vec::new();
     let mut current: Option<(i64, usize)> = None;
     let mut complete = |arrays: &mut Vec<u8>, i: usize, batch: &mut Batch<_>| {
+        if batch.taken[i] {
+            // Its rows came apart (a plan with another outer loop): an
+            // error, not a store reported on half its polls.
+            return Err(DbError::backend(std::io::Error::other(
+                "a report read a store's days out of order",
+            )));
+        }
         let polls = poll_days::decode_within(arrays, as_of - week, as_of)?;
         arrays.clear();
         let store = std::mem::take(&mut stores[i]);
