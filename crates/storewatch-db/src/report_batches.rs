@@ -2,7 +2,7 @@
 //! report is computed while the rest is still being read (the app's
 //! `compute_report` takes them on another thread).
 
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 
 use storewatch_core::domain::Micros;
 use storewatch_core::report::StoreInput;
@@ -34,8 +34,30 @@ impl BatchSink {
     /// Hands `stores` over; an error when the taker has stopped (its report
     /// failed), which ends the read.
     pub fn send(&self, as_of: Micros, stores: Vec<StoreInput>) -> Result<(), DbError> {
-        self.0.send(StoreBatch { as_of, stores }).map_err(|_| {
-            DbError::backend(std::io::Error::other("the report stopped taking stores"))
-        })
+        self.0
+            .send(StoreBatch { as_of, stores })
+            .map_err(|_| stopped())
     }
+
+    /// Hands `stores` over if the taker has room, or gives them back: for
+    /// async code, which must not wait on a thread's channel.
+    pub fn try_send(&self, as_of: Micros, stores: Vec<StoreInput>) -> Result<Offer, DbError> {
+        match self.0.try_send(StoreBatch { as_of, stores }) {
+            Ok(()) => Ok(Offer::Taken),
+            Err(TrySendError::Full(batch)) => Ok(Offer::Full(batch.stores)),
+            Err(TrySendError::Disconnected(_)) => Err(stopped()),
+        }
+    }
+}
+
+/// What [`BatchSink::try_send`] did.
+#[derive(Debug)]
+pub enum Offer {
+    Taken,
+    /// No room yet: the stores, to offer again.
+    Full(Vec<StoreInput>),
+}
+
+fn stopped() -> DbError {
+    DbError::backend(std::io::Error::other("the report stopped taking stores"))
 }

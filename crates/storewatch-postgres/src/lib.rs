@@ -17,18 +17,20 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, PgPool, Row};
 use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
 use storewatch_core::ingest::SourceKind;
-use storewatch_core::report::{ReportInput, StoreInput, Window};
+use storewatch_core::report::ReportInput;
 use storewatch_db::batch::{BatchWriter, StoredDay, write_batch};
-use storewatch_db::columns::{IngestRow, hours_row, ingest_record, special_columns, special_row};
+use storewatch_db::columns::{IngestRow, ingest_record, special_columns};
 use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
 use storewatch_db::poll_days;
 use storewatch_db::{
-    Applied, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion, Reach,
-    SourceFingerprint, Stores, Unhealthy, special_dates_for,
+    Applied, BatchSink, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion, Reach,
+    SourceFingerprint, Stores, Unhealthy,
 };
 
 mod jobs;
 mod keys;
+mod report_read;
+use report_read::{Taker, read_report};
 
 /// Rows per bulk statement: large enough to amortise the round trip, small
 /// enough to keep each array parameter a few megabytes.
@@ -515,97 +517,22 @@ impl DataStore for PostgresDatabase {
         as_of: Option<Micros>,
         selected: Stores<'_>,
     ) -> Result<ReportInput, DbError> {
-        // REPEATABLE READ: every statement below sees the same snapshot.
-        let mut tx = self
-            .pool
-            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            .await
-            .map_err(db_err)?;
-        let as_of = match as_of {
-            Some(t) => Some(t),
-            None => sqlx::query_scalar::<_, Option<i64>>(
-                "SELECT newest_ts FROM poll_log_meta WHERE id = 1",
-            )
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(db_err)?,
+        let mut all = Taker::All(Vec::new());
+        let as_of = read_report(&self.pool, as_of, selected, &mut all).await?;
+        let Taker::All(stores) = all else {
+            unreachable!("the taker made above")
         };
-        let Some(as_of) = as_of else {
-            tx.commit().await.map_err(db_err)?;
-            return Ok(ReportInput::default());
-        };
-        // Which stores: one array parameter (see `Reach`).
-        let only = reach_param(selected);
-        let sql = ReportSql::new(selected.reach());
-        let mut zones: HashMap<String, String> = sqlx::query_as(AssertSqlSafe(sql.zones))
-            .bind(&only)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?
-            .into_iter()
-            .collect();
-        let mut hours: HashMap<String, Vec<HoursRow>> = HashMap::new();
-        let hour_rows = sqlx::query(AssertSqlSafe(sql.hours))
-            .bind(&only)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        for row in hour_rows {
-            let days: Vec<i16> = row.get("days");
-            let starts: Vec<i32> = row.get("starts");
-            let ends: Vec<i32> = row.get("ends");
-            let out = days
-                .into_iter()
-                .zip(starts)
-                .zip(ends)
-                .map(|((day, start), end)| hours_row(day.into(), start.into(), end.into()))
-                .collect::<Result<Vec<_>, _>>()?;
-            hours.insert(row.get("store_id"), out);
-        }
-        let (first_date, last_date) = special_dates_for(as_of);
-        let special_rows: Vec<(String, String, Option<i32>, Option<i32>)> =
-            sqlx::query_as(AssertSqlSafe(sql.special))
-                .bind(&first_date)
-                .bind(&last_date)
-                .bind(&only)
-                .fetch_all(&mut *tx)
-                .await
-                .map_err(db_err)?;
-        let mut special: HashMap<String, Vec<SpecialHoursRow>> = HashMap::new();
-        for (id, date, start, end) in special_rows {
-            special.entry(id).or_default().push(special_row(
-                &date,
-                start.map(i64::from),
-                end.map(i64::from),
-            )?);
-        }
-        let week_start = as_of - Window::Week.length();
-        let store_rows = sqlx::query(AssertSqlSafe(sql.polls))
-            .bind(poll_days::day_of(week_start))
-            .bind(poll_days::day_of(as_of))
-            .bind(&only)
-            .fetch_all(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        tx.commit().await.map_err(db_err)?;
-        let mut stores = Vec::with_capacity(store_rows.len());
-        for row in store_rows {
-            let store_id: String = row.get("store_id");
-            let days: Option<Vec<u8>> = row.get("polls");
-            let mut polls = poll_days::decode(&days.unwrap_or_default())?;
-            polls.retain(|p| (week_start..=as_of).contains(&p.ts));
-            stores.push(StoreInput {
-                timezone: zones.remove(&store_id),
-                hours: hours.remove(&store_id).unwrap_or_default(),
-                special: special.remove(&store_id).unwrap_or_default(),
-                store_id,
-                polls,
-            });
-        }
-        Ok(ReportInput {
-            as_of: Some(as_of),
-            stores,
-        })
+        Ok(ReportInput { as_of, stores })
+    }
+
+    async fn report_batches(
+        &self,
+        as_of: Option<Micros>,
+        selected: Stores<'_>,
+        sink: BatchSink,
+    ) -> Result<(), DbError> {
+        read_report(&self.pool, as_of, selected, &mut Taker::Sink(sink)).await?;
+        Ok(())
     }
 
     async fn counts(&self) -> Result<Counts, DbError> {
