@@ -340,6 +340,7 @@ impl ReportQueue for PostgresDatabase {
             match PgListener::connect_with(&own).await {
                 Ok(mut listener) => match listener.listen(WORK_CHANNEL).await {
                     Ok(()) => {
+                        tracing::info!(channel = WORK_CHANNEL, "listening for report work");
                         while let Ok(Some(_)) = listener.try_recv().await {
                             on_work();
                         }

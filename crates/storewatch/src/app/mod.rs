@@ -83,7 +83,9 @@ impl Default for Settings {
 /// What every request handler and job shares.
 pub struct AppState<D> {
     pub db: D,
-    /// Woken when a report is queued, so a worker starts at once.
+    /// Woken when a report is queued, so a worker starts at once; one waiter
+    /// (the report workers' loop), woken with `notify_one` so a wake-up is
+    /// never lost while it is busy claiming.
     pub report_queued: Arc<Notify>,
     pub metrics: Arc<Metrics>,
     pub settings: Arc<Settings>,

@@ -61,9 +61,13 @@ pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool
     let workers = state.settings.report_workers.max(1);
     let slots = Arc::new(Semaphore::new(workers));
     // Work other instances queue wakes the idle workers here at once.
+    // `notify_one`, here and wherever work is queued: the loop below is the
+    // one waiter, and a wake-up that comes while it is claiming (not yet
+    // waiting) is kept for its next wait instead of lost; lost, an instance
+    // sat idle for IDLE_POLL while another ran every part of a split report.
     let watcher = {
         let (db, queued) = (state.db.clone(), state.report_queued.clone());
-        tokio::spawn(async move { db.watch_work(move || queued.notify_waiters()).await })
+        tokio::spawn(async move { db.watch_work(move || queued.notify_one()).await })
     };
     loop {
         let slot = tokio::select! {
@@ -200,7 +204,7 @@ async fn run_job<D: Database>(state: &AppState<D>, lease: Lease, job: ClaimedRep
                 Ok(true) => {
                     tracing::info!(report_id = %job.id, parts = ranges.len(), "report split");
                     // The other workers here take parts at once too.
-                    state.report_queued.notify_waiters();
+                    state.report_queued.notify_one();
                 }
                 Ok(false) => {
                     tracing::warn!(report_id = %job.id, "report was taken over by another worker; not split")

@@ -179,7 +179,16 @@ impl Instance {
             log,
         };
         wait_until_up(&instance.base).await;
-        instance
+        // Up is not yet listening: work queued before would wake it only at
+        // its next idle poll.
+        for _ in 0..1500 {
+            let log = std::fs::read_to_string(&instance.log).unwrap_or_default();
+            if log.contains("listening for report work") {
+                return instance;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("{name} never listened for report work");
     }
 
     /// The parts of `report` this instance logged as `message`.
