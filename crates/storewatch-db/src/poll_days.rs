@@ -43,17 +43,14 @@ pub fn encode(polls: &[Poll]) -> Vec<u8> {
     out
 }
 
-/// Appends the polls of a stored day to `out`.
-pub fn decode_into(bytes: &[u8], out: &mut Vec<Poll>) -> Result<(), DbError> {
+/// The polls of stored days (their arrays one after the other), in order.
+fn polls_in(bytes: &[u8]) -> Result<impl Iterator<Item = Poll> + '_, DbError> {
     if !bytes.len().is_multiple_of(POLL_BYTES) {
         return Err(corrupt());
     }
-    out.extend(
-        bytes
-            .chunks_exact(POLL_BYTES)
-            .map(|b| Poll::from_packed(i64::from_be_bytes(b.try_into().expect("8 bytes")))),
-    );
-    Ok(())
+    Ok(bytes
+        .chunks_exact(POLL_BYTES)
+        .map(|b| Poll::from_packed(i64::from_be_bytes(b.try_into().expect("8 bytes")))))
 }
 
 /// The polls with `from ≤ ts ≤ to` of stored days (their arrays one after
@@ -61,23 +58,15 @@ pub fn decode_into(bytes: &[u8], out: &mut Vec<Poll>) -> Result<(), DbError> {
 /// at most a day's worth more than those kept, and cheaper than counting
 /// them first (a report decodes millions).
 pub fn decode_within(bytes: &[u8], from: Micros, to: Micros) -> Result<Vec<Poll>, DbError> {
-    if !bytes.len().is_multiple_of(POLL_BYTES) {
-        return Err(corrupt());
-    }
     let mut out = Vec::with_capacity(bytes.len() / POLL_BYTES);
-    for b in bytes.chunks_exact(POLL_BYTES) {
-        let poll = Poll::from_packed(i64::from_be_bytes(b.try_into().expect("8 bytes")));
-        if (from..=to).contains(&poll.ts) {
-            out.push(poll);
-        }
-    }
+    out.extend(polls_in(bytes)?.filter(|p| (from..=to).contains(&p.ts)));
     Ok(out)
 }
 
 /// The polls of a stored day.
 pub fn decode(bytes: &[u8]) -> Result<Vec<Poll>, DbError> {
     let mut out = Vec::with_capacity(bytes.len() / POLL_BYTES);
-    decode_into(bytes, &mut out)?;
+    out.extend(polls_in(bytes)?);
     Ok(out)
 }
 
