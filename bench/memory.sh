@@ -78,7 +78,7 @@ measure() { # label, curl arguments…
   server=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
   idle=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$server/status")
-  answer=$(curl -s -o "$work/answer" -w '%{http_code} %{size_download}' "$@" "http://127.0.0.1:$port$URL_PATH")
+  answer=$(curl -s -o "$work/answer" -w '%{http_code} %{size_download}' -H 'content-type: text/csv' "$@" "http://127.0.0.1:$port$URL_PATH")
   hwm=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$server/status")
   kill $server; wait $server 2>/dev/null || true
   rm -f "${db#sqlite://}"*

@@ -10,8 +10,8 @@ use storewatch_core::domain::{
     resolve_zone,
 };
 use storewatch_core::ingest::{
-    IngestError, MAX_KEPT_SKIPPED, Mode, Source, parse_hours, parse_polls, parse_special_hours,
-    parse_timezones, reader_from_bytes,
+    IngestError, MAX_KEPT_SKIPPED, Mode, NewestAllowed, Source, parse_hours, parse_polls,
+    parse_special_hours, parse_timezones, reader_from_bytes,
 };
 use storewatch_core::report::{
     Columns, ReportInput, StoreInput, Window, compute, open_length, to_csv_string,
@@ -77,7 +77,7 @@ pub fn csv(data: &[u8]) {
             Err(e) => return Err(format!("open: {e}").into()),
         };
         match choice % 4 {
-            0 => summary(parse_polls(source, mode), |f| {
+            0 => summary(parse_polls(source, mode, NewestAllowed::ANY), |f| {
                 let pushed = f.polls.len();
                 let sorted = f.polls.into_sorted_vec().expect("in memory");
                 (

@@ -492,7 +492,8 @@ mod tests {
     use crate::domain::parse_timestamp;
     use crate::domain::{TimeOfDay, resolve_zone};
     use crate::ingest::{
-        Mode, parse_hours, parse_polls, parse_special_hours, parse_timezones, reader_from_bytes,
+        Mode, NewestAllowed, parse_hours, parse_polls, parse_special_hours, parse_timezones,
+        reader_from_bytes,
     };
 
     fn run(seed: u64) -> (Vec<u8>, Vec<u8>, Vec<u8>, Generated) {
@@ -519,7 +520,12 @@ mod tests {
     #[test]
     fn output_ingests_cleanly_and_looks_real() {
         let (p, h, z, g) = run(1);
-        let polls = parse_polls(reader_from_bytes("p.csv", p).unwrap(), Mode::Strict).unwrap();
+        let polls = parse_polls(
+            reader_from_bytes("p.csv", p).unwrap(),
+            Mode::Strict,
+            NewestAllowed::ANY,
+        )
+        .unwrap();
         let hours = parse_hours(reader_from_bytes("h.csv", h).unwrap(), Mode::Strict).unwrap();
         let zones = parse_timezones(reader_from_bytes("z.csv", z).unwrap(), Mode::Strict).unwrap();
         assert_eq!(polls.rows_read as u64, g.polls);

@@ -3,7 +3,7 @@
 
 use storewatch_core::domain::{Status, TimeOfDay, parse_timestamp};
 use storewatch_core::ingest::{
-    IngestError, Mode, parse_hours, parse_polls, parse_timezones, reader_from_bytes,
+    IngestError, Mode, NewestAllowed, parse_hours, parse_polls, parse_timezones, reader_from_bytes,
 };
 
 fn src(name: &str, text: &str) -> storewatch_core::ingest::Source {
@@ -21,10 +21,15 @@ fn polls_columns_in_any_order_and_every_timestamp_form() {
                 2023-01-22 12:09:39 UTC,8419537941919820732,inactive\n\
                 2023-01-22T12:09:40Z,b5d0a65d-6d54-47aa-95e9-9312f0353326,active\n\
                 2023-01-22T12:09:41+00:00,b5d0a65d-6d54-47aa-95e9-9312f0353326,Inactive\n";
-    let file = parse_polls(src("store_status.csv", text), Mode::Strict).unwrap();
+    let file = parse_polls(
+        src("store_status.csv", text),
+        Mode::Strict,
+        NewestAllowed::ANY,
+    )
+    .unwrap();
     assert_eq!(
         file.store_ids,
-        [
+        vec![
             "8419537941919820732",
             "b5d0a65d-6d54-47aa-95e9-9312f0353326"
         ]
@@ -72,7 +77,11 @@ fn a_bom_and_surrounding_spaces_are_ignored() {
 #[test]
 fn bad_status_names_file_line_column_and_reason() {
     let text = "store_id,status,timestamp_utc\ns1,active,2023-01-22 12:00:00 UTC\ns1,actve,2023-01-22 13:00:00 UTC\n";
-    let err = strict_error(parse_polls(src("store_status.csv", text), Mode::Strict));
+    let err = strict_error(parse_polls(
+        src("store_status.csv", text),
+        Mode::Strict,
+        NewestAllowed::ANY,
+    ));
     assert!(
         err.starts_with("store_status.csv:3: status \"actve\" is not active or inactive"),
         "{err}"
@@ -86,7 +95,11 @@ fn bad_status_names_file_line_column_and_reason() {
 #[test]
 fn bad_timestamp() {
     let text = "store_id,status,timestamp_utc\ns1,active,2023-02-30 12:00:00 UTC\n";
-    let err = strict_error(parse_polls(src("store_status.csv", text), Mode::Strict));
+    let err = strict_error(parse_polls(
+        src("store_status.csv", text),
+        Mode::Strict,
+        NewestAllowed::ANY,
+    ));
     assert!(
         err.starts_with(
             "store_status.csv:2: timestamp_utc \"2023-02-30 12:00:00 UTC\" is not a timestamp like"
@@ -144,7 +157,11 @@ fn contradicting_zones_for_one_store() {
 #[test]
 fn missing_column_is_named() {
     let text = "store_id,timestamp_utc\ns1,2023-01-22 12:00:00 UTC\n";
-    let err = strict_error(parse_polls(src("store_status.csv", text), Mode::Strict));
+    let err = strict_error(parse_polls(
+        src("store_status.csv", text),
+        Mode::Strict,
+        NewestAllowed::ANY,
+    ));
     assert_eq!(
         err,
         "store_status.csv:1: missing column \"status\" (the header has: store_id, timestamp_utc)"
@@ -154,7 +171,11 @@ fn missing_column_is_named() {
 #[test]
 fn ragged_row() {
     let text = "store_id,status,timestamp_utc\ns1,active\n";
-    let err = strict_error(parse_polls(src("store_status.csv", text), Mode::Strict));
+    let err = strict_error(parse_polls(
+        src("store_status.csv", text),
+        Mode::Strict,
+        NewestAllowed::ANY,
+    ));
     assert!(
         err.starts_with("store_status.csv:2: expected 3 fields like the header, found 2"),
         "{err}"
@@ -163,7 +184,11 @@ fn ragged_row() {
 
 #[test]
 fn empty_file() {
-    let err = strict_error(parse_polls(src("store_status.csv", ""), Mode::Strict));
+    let err = strict_error(parse_polls(
+        src("store_status.csv", ""),
+        Mode::Strict,
+        NewestAllowed::ANY,
+    ));
     assert_eq!(
         err,
         "store_status.csv: the file is empty; expected a header row with store_id, status, timestamp_utc"
@@ -173,7 +198,11 @@ fn empty_file() {
 #[test]
 fn empty_store_id() {
     let text = "store_id,status,timestamp_utc\n,active,2023-01-22 12:00:00 UTC\n";
-    let err = strict_error(parse_polls(src("store_status.csv", text), Mode::Strict));
+    let err = strict_error(parse_polls(
+        src("store_status.csv", text),
+        Mode::Strict,
+        NewestAllowed::ANY,
+    ));
     assert!(
         err.starts_with("store_status.csv:2: store_id is empty"),
         "{err}"
@@ -186,9 +215,12 @@ fn strict_mode_lists_many_errors_and_counts_the_rest() {
     for i in 0..30 {
         text.push_str(&format!("s{i},maybe,2023-01-22 12:00:00 UTC\n"));
     }
-    let IngestError::InvalidRows { errors, total, .. } =
-        parse_polls(src("store_status.csv", &text), Mode::Strict).unwrap_err()
-    else {
+    let IngestError::InvalidRows { errors, total, .. } = parse_polls(
+        src("store_status.csv", &text),
+        Mode::Strict,
+        NewestAllowed::ANY,
+    )
+    .unwrap_err() else {
         panic!("expected invalid rows");
     };
     assert_eq!((errors.len(), total), (20, 30));
@@ -198,7 +230,12 @@ fn strict_mode_lists_many_errors_and_counts_the_rest() {
 #[test]
 fn lenient_mode_skips_and_returns_bad_rows() {
     let text = "store_id,status,timestamp_utc\ns1,active,2023-01-22 12:00:00 UTC\ns2,actve,2023-01-22 12:00:00 UTC\ns3,active\n";
-    let file = parse_polls(src("store_status.csv", text), Mode::Lenient).unwrap();
+    let file = parse_polls(
+        src("store_status.csv", text),
+        Mode::Lenient,
+        NewestAllowed::ANY,
+    )
+    .unwrap();
     assert_eq!(file.polls.len(), 1);
     assert_eq!(file.rows_read, 3);
     assert_eq!(file.skipped.len(), 2);
@@ -214,7 +251,12 @@ fn dedup_keeps_the_last_row_of_a_key() {
                 s,active,2023-01-22 12:00:00 UTC\n\
                 s,inactive,2023-01-22 11:00:00 UTC\n\
                 s,inactive,2023-01-22 12:00:00 UTC\n";
-    let file = parse_polls(src("store_status.csv", text), Mode::Strict).unwrap();
+    let file = parse_polls(
+        src("store_status.csv", text),
+        Mode::Strict,
+        NewestAllowed::ANY,
+    )
+    .unwrap();
     assert_eq!(file.polls.len(), 3);
     let polls = file.polls.into_sorted_vec().unwrap();
     assert_eq!(polls.len(), 2);
@@ -232,7 +274,7 @@ fn lenient_mode_keeps_a_bounded_number_of_skipped_rows_and_counts_all() {
         text.push_str(&format!("s{i},actve,2023-01-22 12:00:00 UTC\n"));
     }
     text.push_str("ok,active,2023-01-22 12:00:00 UTC\n");
-    let file = parse_polls(src("p.csv", &text), Mode::Lenient).unwrap();
+    let file = parse_polls(src("p.csv", &text), Mode::Lenient, NewestAllowed::ANY).unwrap();
     assert_eq!(file.skipped_total, 2_000);
     assert_eq!(
         file.skipped.len(),
@@ -245,13 +287,17 @@ fn lenient_mode_keeps_a_bounded_number_of_skipped_rows_and_counts_all() {
 fn a_huge_field_is_refused_without_being_echoed() {
     let huge = "x".repeat(100_000);
     let text = format!("store_id,status,timestamp_utc\n{huge},active,2023-01-22 12:00:00 UTC\n");
-    let err = strict_error(parse_polls(src("p.csv", &text), Mode::Strict));
+    let err = strict_error(parse_polls(
+        src("p.csv", &text),
+        Mode::Strict,
+        NewestAllowed::ANY,
+    ));
     assert!(
         err.contains("p.csv:2: store_id is 100000 bytes long"),
         "{err}"
     );
     assert!(err.len() < 1_000, "the error is {} bytes", err.len());
-    let file = parse_polls(src("p.csv", &text), Mode::Lenient).unwrap();
+    let file = parse_polls(src("p.csv", &text), Mode::Lenient, NewestAllowed::ANY).unwrap();
     assert!(file.skipped[0].record.chars().count() <= 201);
 }
 
@@ -337,7 +383,7 @@ fn a_file_of_many_batches_is_read_as_written() {
         ));
         want.insert((store, ts), status);
     }
-    let file = parse_polls(src("many.csv", &text), Mode::Strict).unwrap();
+    let file = parse_polls(src("many.csv", &text), Mode::Strict, NewestAllowed::ANY).unwrap();
     assert_eq!(file.rows_read, rows);
     assert_eq!(file.store_ids, first_seen);
     let got: std::collections::BTreeMap<(String, i64), Status> = file
@@ -345,8 +391,49 @@ fn a_file_of_many_batches_is_read_as_written() {
         .into_sorted_vec()
         .unwrap()
         .into_iter()
-        .map(|(i, p)| ((file.store_ids[i as usize].clone(), p.ts), p.status))
+        .map(|(i, p)| ((file.store_ids.get(i as usize).to_string(), p.ts), p.status))
         .collect();
     assert_eq!(got.len(), want.len());
     assert!(got == want, "a poll differs from the last row of its key");
+}
+
+#[test]
+fn a_poll_from_the_future_is_an_invalid_row() {
+    let now = parse_timestamp("2023-01-25 18:00:00 UTC").unwrap();
+    let newest = NewestAllowed {
+        now,
+        tolerance: 3_600_000_000,
+    };
+    // Up to the clock plus the tolerance is fine, to the microsecond.
+    let text = "store_id,status,timestamp_utc\n\
+                s1,active,2023-01-25 18:00:00 UTC\n\
+                s1,active,2023-01-25 19:00:00 UTC\n";
+    let file = parse_polls(src("store_status.csv", text), Mode::Strict, newest).unwrap();
+    assert_eq!(file.rows_read, 2);
+    // One microsecond later, or a poll dated 2200, is not.
+    let text = "store_id,status,timestamp_utc\n\
+                s1,active,2023-01-25 19:00:00.000001 UTC\n\
+                s2,inactive,2200-01-01 00:00:00 UTC\n";
+    let err = strict_error(parse_polls(
+        src("store_status.csv", text),
+        Mode::Strict,
+        newest,
+    ));
+    assert!(
+        err.starts_with(
+            "store_status.csv:2: timestamp_utc \"2023-01-25 19:00:00.000001 UTC\" is in the future: \
+             later than this machine's clock (2023-01-25 18:00:00.000000 UTC) plus the tolerance of 1h (--max-future)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("store_status.csv:3: timestamp_utc \"2200-01-01"),
+        "{err}"
+    );
+    // Lenient mode skips them and keeps the rest.
+    let text = "store_id,status,timestamp_utc\n\
+                s1,active,2023-01-25 17:00:00 UTC\n\
+                s2,inactive,2200-01-01 00:00:00 UTC\n";
+    let file = parse_polls(src("store_status.csv", text), Mode::Lenient, newest).unwrap();
+    assert_eq!((file.store_ids.len(), file.skipped_total), (1, 1));
 }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::future::Future;
 
 use storewatch_core::domain::{HoursRow, Micros, Poll, SpecialHoursRow};
-use storewatch_core::ingest::PollFile;
+use storewatch_core::ingest::{PollFile, StoreIds};
 
 use crate::poll_days::{self, day_of};
 use crate::{Applied, DbError, IngestBatch, IngestRecord, PollsApplied, SourceFingerprint};
@@ -31,11 +31,13 @@ pub trait BatchWriter: Send {
         &mut self,
         rows: &[(String, SpecialHoursRow)],
     ) -> impl Future<Output = Result<u64, DbError>> + Send;
-    /// Gives each of `ids` a key (inserting the new ones) and returns them.
+    /// Gives each of `ids` (distinct, at most [`STORE_KEYS_AT_ONCE`]) a
+    /// key, inserting the new ones, and returns the keys in the order of
+    /// `ids`.
     fn store_keys(
         &mut self,
-        ids: &[String],
-    ) -> impl Future<Output = Result<HashMap<String, i64>, DbError>> + Send;
+        ids: &[&str],
+    ) -> impl Future<Output = Result<Vec<i64>, DbError>> + Send;
     /// The stored days (see [`crate::poll_days`]) of the stores with these
     /// keys between the days `first` and `last`, as (key, day, polls).
     fn stored_days(
@@ -162,16 +164,32 @@ pub async fn write_batch<W: BatchWriter>(
 /// no more.
 const POLL_CHUNK: usize = 100_000;
 
+/// Store ids given their keys at once ([`BatchWriter::store_keys`]): a few
+/// statements for a real file, and a bounded one for millions of stores.
+pub const STORE_KEYS_AT_ONCE: usize = 10_000;
+
+/// The database's key of each of a file's store ids, in the file's order.
+async fn keys_of<W: BatchWriter>(w: &mut W, ids: &StoreIds) -> Result<Vec<i64>, DbError> {
+    let mut keys = Vec::with_capacity(ids.len());
+    let mut chunk: Vec<&str> = Vec::with_capacity(STORE_KEYS_AT_ONCE);
+    let mut all = ids.iter().peekable();
+    while all.peek().is_some() {
+        chunk.clear();
+        chunk.extend(all.by_ref().take(STORE_KEYS_AT_ONCE));
+        let got = w.store_keys(&chunk).await?;
+        if got.len() != chunk.len() {
+            return Err(missing_key());
+        }
+        keys.extend(got);
+    }
+    Ok(keys)
+}
+
 /// Writes a file's polls: the stores first (each gets its key), then the
 /// polls in chunks off the merged runs, each chunk sorted by (key, time).
 async fn write_polls<W: BatchWriter>(w: &mut W, file: PollFile) -> Result<PollsApplied, DbError> {
-    let keys = w.store_keys(&file.store_ids).await?;
-    let key_of = file
-        .store_ids
-        .iter()
-        .map(|id| keys.get(id).copied().ok_or_else(missing_key))
-        .collect::<Result<Vec<i64>, DbError>>()?;
-    drop(keys);
+    let key_of = keys_of(w, &file.store_ids).await?;
+    drop(file.store_ids);
     let rows = file.polls.len();
     let mut sorted = file.polls.into_sorted().map_err(DbError::backend)?;
     let mut chunk: Vec<(i64, Poll)> = Vec::with_capacity(POLL_CHUNK);

@@ -34,6 +34,25 @@ pub enum DbError {
     Backend(#[from] Box<dyn std::error::Error + Send + Sync>),
     #[error("database URL {url:?}: {reason}")]
     BadUrl { url: String, reason: String },
+    /// A command that only reads was pointed at a database storewatch never
+    /// set up (see [`Schema::MustExist`]).
+    #[error(
+        "{database} holds no storewatch data (none of its tables): check --database-url, \
+         or ingest data first (storewatch ingest), which creates them"
+    )]
+    NoSchema { database: String },
+}
+
+/// Whether connecting may create storewatch's tables in a database that has
+/// none. An existing storewatch schema is brought up to date either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// Create them: `ingest`, `serve`, `keys create`.
+    Create,
+    /// Refuse a database without them: the commands that only read or
+    /// remove (`report`, `keys list`, …), so a mistyped URL never fills
+    /// some other database with storewatch's tables.
+    MustExist,
 }
 
 impl DbError {
@@ -661,6 +680,16 @@ pub trait KeyStore: Clone + Send + Sync + 'static {
     fn touch_key(&self, id: &str, now: Micros) -> impl Future<Output = Result<(), DbError>> + Send;
 
     /// Whether any key was ever created (revoked ones count: revoking the
-    /// last key must not open the service).
+    /// last key must not open the service; nor does losing the keys, where
+    /// they are kept apart from the data: see [`KeyStore::keys_lost`]).
     fn any_keys(&self) -> impl Future<Output = Result<bool, DbError>> + Send;
+
+    /// Why the keys are missing although the data says keys were made (a
+    /// backend that keeps them in a file of their own, whose file was
+    /// deleted or replaced); `None` when they are all there. `serve` refuses
+    /// to start on such a database: it would be closed to everyone, or,
+    /// worse, taken for one that never had a key.
+    fn keys_lost(&self) -> impl Future<Output = Result<Option<String>, DbError>> + Send {
+        async { Ok(None) }
+    }
 }

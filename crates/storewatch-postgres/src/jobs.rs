@@ -112,7 +112,7 @@ impl ReportQueue for PostgresDatabase {
               WHERE state = 'running' AND lease_until <= $1 AND attempts >= $2",
         )
         .bind(now)
-        .bind(max_attempts as i32)
+        .bind(i64::from(max_attempts))
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
@@ -195,7 +195,7 @@ impl ReportQueue for PostgresDatabase {
         .bind(as_of)
         .bind(id.as_str())
         .bind(&lease.worker)
-        .bind(ranges.len() as i64)
+        .bind(i64::try_from(ranges.len()).unwrap_or(i64::MAX))
         .fetch_optional(&mut *tx)
         .await
         .map_err(db_err)?;

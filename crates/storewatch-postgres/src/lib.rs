@@ -9,8 +9,6 @@
 #[cfg(feature = "testing")]
 pub mod testing;
 
-use std::collections::HashMap;
-
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
@@ -24,7 +22,7 @@ use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
 use storewatch_db::poll_days;
 use storewatch_db::{
     Applied, BatchSink, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion, Reach,
-    SourceFingerprint, Stores, Unhealthy,
+    Schema, SourceFingerprint, Stores, Unhealthy,
 };
 
 mod jobs;
@@ -61,6 +59,12 @@ impl PostgresDatabase {
     /// Connects to `url` (`postgres://user@host/db`) and brings the schema up
     /// to date (migrations take a lock, so instances starting together are fine).
     pub async fn connect(url: &str) -> Result<PostgresDatabase, DbError> {
+        PostgresDatabase::open(url, Schema::Create).await
+    }
+
+    /// As [`PostgresDatabase::connect`], but with [`Schema::MustExist`] a
+    /// database without storewatch's tables is refused, untouched.
+    pub async fn open(url: &str, schema: Schema) -> Result<PostgresDatabase, DbError> {
         let options: PgConnectOptions = url.parse().map_err(|e: sqlx::Error| DbError::BadUrl {
             url: url.to_string(),
             reason: e.to_string(),
@@ -80,6 +84,26 @@ impl PostgresDatabase {
                 )))
             })?
             .map_err(db_err)?;
+        let mut probe = probe;
+        if schema == Schema::MustExist {
+            let ours: bool = sqlx::query_scalar(
+                "SELECT to_regclass('_sqlx_migrations') IS NOT NULL AND to_regclass('stores') IS NOT NULL",
+            )
+            .fetch_one(&mut probe)
+            .await
+            .map_err(db_err)?;
+            if !ours {
+                let _ = probe.close().await;
+                return Err(DbError::NoSchema {
+                    database: format!(
+                        "PostgreSQL database {:?} at {}:{}",
+                        options.get_database().unwrap_or("(default)"),
+                        options.get_host(),
+                        options.get_port()
+                    ),
+                });
+            }
+        }
         probe.close().await.map_err(db_err)?;
         let pool = PgPoolOptions::new()
             .max_connections(8)
@@ -266,19 +290,21 @@ impl BatchWriter for Writer<'_> {
         Ok(rows.len() as u64)
     }
 
-    async fn store_keys(&mut self, ids: &[String]) -> Result<HashMap<String, i64>, DbError> {
+    async fn store_keys(&mut self, ids: &[&str]) -> Result<Vec<i64>, DbError> {
         sqlx::query("INSERT INTO stores (store_id) SELECT * FROM UNNEST($1::text[]) ON CONFLICT (store_id) DO NOTHING")
             .bind(ids)
             .execute(&mut **self.0)
             .await
             .map_err(db_err)?;
-        let known: Vec<(i64, String)> =
-            sqlx::query_as("SELECT key, store_id FROM stores WHERE store_id = ANY($1)")
-                .bind(ids)
-                .fetch_all(&mut **self.0)
-                .await
-                .map_err(db_err)?;
-        Ok(known.into_iter().map(|(k, id)| (id, k)).collect())
+        // In the order of `ids`, each found through the store_id index.
+        sqlx::query_scalar(
+            "SELECT s.key FROM UNNEST($1::text[]) WITH ORDINALITY AS given(store_id, n)
+               JOIN stores s ON s.store_id = given.store_id ORDER BY given.n",
+        )
+        .bind(ids)
+        .fetch_all(&mut **self.0)
+        .await
+        .map_err(db_err)
     }
 
     async fn stored_days(

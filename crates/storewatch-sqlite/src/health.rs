@@ -40,6 +40,18 @@ fn identity(_: &std::path::Path) -> Option<(u64, u64)> {
     None
 }
 
+/// Whether `pool`'s file holds storewatch's data tables (at any version):
+/// a command that only reads refuses a file without them.
+pub(crate) async fn has_schema(pool: &SqlitePool) -> Result<bool, storewatch_db::DbError> {
+    sqlx::query_scalar(
+        "SELECT count(*) = 2 FROM sqlite_master
+         WHERE type = 'table' AND name IN ('_sqlx_migrations', 'stores')",
+    )
+    .fetch_one(pool)
+    .await
+    .map_err(db_err)
+}
+
 /// The newest migration `pool`'s database has applied, if it has the table.
 async fn applied_version(pool: &SqlitePool) -> Option<i64> {
     sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")

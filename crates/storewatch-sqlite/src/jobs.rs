@@ -275,7 +275,7 @@ impl SqliteDatabase {
             .bind(as_of)
             .bind(id.as_str())
             .bind(&lease.worker)
-            .bind(ranges.len() as i64)
+            .bind(i64::try_from(ranges.len()).unwrap_or(i64::MAX))
             .fetch_optional(&mut *tx)
             .await
             .map_err(db_err)?;
@@ -288,7 +288,7 @@ impl SqliteDatabase {
                      VALUES (?, ?, ?, ?, ?, 'queued')",
                 )
                 .bind(id.as_str())
-                .bind(idx as i64)
+                .bind(i64::try_from(idx).unwrap_or(i64::MAX))
                 .bind(created)
                 .bind(&range.from)
                 .bind(&range.to)

@@ -25,8 +25,53 @@ fn key_record(row: &SqliteRow) -> Result<KeyRecord, DbError> {
     .into_record()
 }
 
+impl SqliteDatabase {
+    /// Writes down in the data file that keys were made (once; at the first
+    /// key, and for a database whose keys came before this record did).
+    pub(crate) async fn mark_keys_made(&self, at: Micros) -> Result<(), DbError> {
+        sqlx::query("INSERT INTO keys_made (id, first_at) VALUES (1, ?) ON CONFLICT DO NOTHING")
+            .bind(at)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(())
+    }
+
+    /// Whether the data file says keys were made.
+    async fn keys_made(&self) -> Result<bool, DbError> {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM keys_made)")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
+    /// Whether the jobs file holds any key.
+    async fn keys_in_jobs_file(&self) -> Result<bool, DbError> {
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_keys)")
+            .fetch_one(&self.jobs)
+            .await
+            .map_err(db_err)
+    }
+
+    /// At opening: a database whose keys came before the data file recorded
+    /// them records them now.
+    pub(crate) async fn record_existing_keys(&self) -> Result<(), DbError> {
+        if !self.keys_made().await? && self.keys_in_jobs_file().await? {
+            let first: Micros = sqlx::query_scalar("SELECT min(created_at) FROM api_keys")
+                .fetch_one(&self.jobs)
+                .await
+                .map_err(db_err)?;
+            self.mark_keys_made(first).await?;
+        }
+        Ok(())
+    }
+}
+
 impl KeyStore for SqliteDatabase {
     async fn create_key(&self, key: &NewKey) -> Result<bool, DbError> {
+        // The record first: a crash between the two leaves the service
+        // closed with no key (make another), never open.
+        self.mark_keys_made(key.created_at).await?;
         let done = sqlx::query(
             "INSERT INTO api_keys (id, name, role, stores, secret_sha256, created_at)
              VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -90,9 +135,22 @@ impl KeyStore for SqliteDatabase {
     }
 
     async fn any_keys(&self) -> Result<bool, DbError> {
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_keys)")
-            .fetch_one(&self.jobs)
-            .await
-            .map_err(db_err)
+        Ok(self.keys_in_jobs_file().await? || self.keys_made().await?)
+    }
+
+    async fn keys_lost(&self) -> Result<Option<String>, DbError> {
+        if !self.keys_made().await? || self.keys_in_jobs_file().await? {
+            return Ok(None);
+        }
+        let jobs = self.files.get(1).map_or_else(
+            || "the jobs file".to_string(),
+            |f| f.path.display().to_string(),
+        );
+        Ok(Some(format!(
+            "the data file says API keys were made, but {jobs}, which holds them, has none: \
+             it was deleted or replaced. Restore it from a backup, or create a new admin key \
+             (storewatch keys create --name admin --role admin, with the same --database-url) \
+             and hand out new keys; until then the service does not start"
+        )))
     }
 }

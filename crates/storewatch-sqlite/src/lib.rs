@@ -32,7 +32,7 @@ use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
 use storewatch_db::poll_days;
 use storewatch_db::{
     Applied, BatchSink, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion,
-    SourceFingerprint, Stores, Unhealthy,
+    Schema, SourceFingerprint, Stores, Unhealthy,
 };
 
 /// How much of the database file reads map into memory (a report's read).
@@ -91,6 +91,12 @@ impl SqliteDatabase {
     /// `sqlite:///abs/path.db`, `sqlite::memory:`) and brings its schema up to
     /// date. Report jobs go to a second file beside it, `file.jobs.db`.
     pub async fn connect(url: &str) -> Result<SqliteDatabase, DbError> {
+        SqliteDatabase::open(url, Schema::Create).await
+    }
+
+    /// As [`SqliteDatabase::connect`], but with [`Schema::MustExist`] a
+    /// database without storewatch's tables is refused, untouched.
+    pub async fn open(url: &str, schema: Schema) -> Result<SqliteDatabase, DbError> {
         let in_memory = url.contains(":memory:");
         let options = connect_options(url)?;
         let data_path = options.get_filename().to_path_buf();
@@ -114,7 +120,14 @@ impl SqliteDatabase {
                 SqlitePoolOptions::new().max_connections(POOL_CONNECTIONS)
             }
         };
+        let options = options.create_if_missing(schema == Schema::Create);
         let pool = pool_options().connect_with(options).await.map_err(db_err)?;
+        if schema == Schema::MustExist && !health::has_schema(&pool).await? {
+            pool.close().await;
+            return Err(DbError::NoSchema {
+                database: data_path.display().to_string(),
+            });
+        }
         let jobs = pool_options()
             .connect_with(jobs_options)
             .await
@@ -136,7 +149,9 @@ impl SqliteDatabase {
                 health::OpenedFile::new(jobs_path),
             ]
         };
-        Ok(SqliteDatabase { pool, jobs, files })
+        let db = SqliteDatabase { pool, jobs, files };
+        db.record_existing_keys().await?;
+        Ok(db)
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -495,26 +510,40 @@ impl BatchWriter for Writer<'_, '_> {
         Ok(rows.len() as u64)
     }
 
-    async fn store_keys(&mut self, ids: &[String]) -> Result<HashMap<String, i64>, DbError> {
-        for chunk in ids.chunks(MAX_VALUES) {
-            let sql = values_sql(
-                "INSERT INTO stores (store_id) VALUES ",
-                chunk.len(),
-                1,
-                " ON CONFLICT (store_id) DO NOTHING",
-            );
-            let mut q = sqlx::query(AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(id.as_str());
-            }
-            q.execute(&mut **self.0).await.map_err(db_err)?;
+    async fn store_keys(&mut self, ids: &[&str]) -> Result<Vec<i64>, DbError> {
+        // `ids` are fewer than SQLite's bound values per statement.
+        let sql = values_sql(
+            "INSERT INTO stores (store_id) VALUES ",
+            ids.len(),
+            1,
+            " ON CONFLICT (store_id) DO NOTHING",
+        );
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(*id);
         }
-        // All keys in one scan: cheaper than a lookup per id.
-        let all: Vec<(i64, String)> = sqlx::query_as("SELECT key, store_id FROM stores")
+        q.execute(&mut **self.0).await.map_err(db_err)?;
+        // The keys of these ids only (through the store_id index): the
+        // stores table may hold millions.
+        let sql = format!(
+            "SELECT key, store_id FROM stores WHERE store_id IN ({})",
+            vec!["?"; ids.len()].join(",")
+        );
+        let mut q = sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql));
+        for id in ids {
+            q = q.bind(*id);
+        }
+        let found: HashMap<String, i64> = q
             .fetch_all(&mut **self.0)
             .await
-            .map_err(db_err)?;
-        Ok(all.into_iter().map(|(key, id)| (id, key)).collect())
+            .map_err(db_err)?
+            .into_iter()
+            .map(|(key, id)| (id, key))
+            .collect();
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.get(*id).copied())
+            .collect())
     }
 
     async fn stored_days(

@@ -5,7 +5,7 @@
 use std::future::Future;
 
 use anyhow::{Result, bail};
-use storewatch_db::Database;
+use storewatch_db::{Database, Schema};
 use storewatch_postgres::PostgresDatabase;
 use storewatch_sqlite::SqliteDatabase;
 
@@ -14,13 +14,24 @@ pub trait WithDatabase {
     fn run<D: Database>(self, db: D) -> impl Future<Output = Result<()>>;
 }
 
-/// Whether a missing SQLite file may be created.
+/// Whether a missing SQLite file, or storewatch's tables in a database
+/// without them, may be created.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Open {
     /// Create the file (and its tables) if missing: ingest and serve.
     CreateIfMissing,
     /// A missing file is an error: commands that only read.
     MustExist,
+}
+
+impl Open {
+    /// Whether storewatch's tables may be created where there are none.
+    fn schema(self) -> Schema {
+        match self {
+            Open::CreateIfMissing => Schema::Create,
+            Open::MustExist => Schema::MustExist,
+        }
+    }
 }
 
 /// Connects to the backend `url` names and runs `work` on it.
@@ -35,10 +46,14 @@ pub async fn launch(url: &str, open: Open, work: impl WithDatabase) -> Result<()
                 file.display()
             );
         }
-        return work.run(SqliteDatabase::connect(url).await?).await;
+        return work
+            .run(SqliteDatabase::open(url, open.schema()).await?)
+            .await;
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return work.run(PostgresDatabase::connect(url).await?).await;
+        return work
+            .run(PostgresDatabase::open(url, open.schema()).await?)
+            .await;
     }
     bail!("unsupported database URL {url:?}: expected sqlite://FILE or postgres://…")
 }

@@ -217,6 +217,10 @@ pub struct IngestArgs {
     /// Where --lenient writes the rows it skipped.
     #[arg(long, default_value = "rejected")]
     pub rejected_dir: PathBuf,
+    /// How far past this machine's clock a poll may be dated; a later poll
+    /// is an invalid row (it would become every report's default time).
+    #[arg(long, env = "STOREWATCH_MAX_FUTURE", default_value = "1h", value_parser = parse_duration)]
+    pub max_future: Duration,
 }
 
 #[derive(Debug, clap::Args)]
@@ -314,6 +318,15 @@ pub struct ServeArgs {
     /// How far a gzip-compressed pushed body may inflate, in MiB (413 beyond).
     #[arg(long, env = "STOREWATCH_MAX_INFLATED_MIB", default_value_t = 128, value_parser = clap::value_parser!(u32).range(1..=65_536))]
     pub max_inflated_mib: u32,
+    /// The address users and pollers reach the service by, behind a proxy
+    /// (https://storewatch.example.com): browsers' requests must come from
+    /// its origin, and over https the login cookie is Secure.
+    #[arg(long, env = "STOREWATCH_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<crate::app::PublicUrl>,
+    /// How far past this machine's clock a pushed or re-ingested poll may be
+    /// dated; a later poll is an invalid row.
+    #[arg(long, env = "STOREWATCH_MAX_FUTURE", default_value = "1h", value_parser = parse_duration)]
+    pub max_future: Duration,
 }
 
 impl Args {

@@ -11,6 +11,7 @@ use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 
 use crate::app::{AppState, Metrics, Settings};
+use crate::jobs::supervise::supervise;
 use crate::{jobs, server};
 
 /// A running service: its address, and the handle to stop it.
@@ -47,6 +48,10 @@ pub async fn start<D: storewatch_db::Database>(
     listener: TcpListener,
 ) -> Result<Running> {
     let addr = listener.local_addr()?;
+    let settings = Settings {
+        loopback: addr.ip().is_loopback(),
+        ..settings
+    };
     let state = AppState {
         db,
         report_queued: Arc::new(Notify::new()),
@@ -57,25 +62,28 @@ pub async fn start<D: storewatch_db::Database>(
     let (shutdown, stop) = watch::channel(false);
     let app = server::router(state.clone());
     let task = tokio::spawn(async move {
-        let workers = tokio::spawn(jobs::reports::run(state.clone(), stop.clone()));
-        let retention = tokio::spawn(jobs::retention::run(state.clone(), stop.clone()));
-        let reingest = state
-            .settings
-            .data_dir
-            .clone()
-            .map(|dir| tokio::spawn(jobs::reingest::run(state.clone(), dir, stop.clone())));
-        let mut stop_http = stop.clone();
-        let http = axum::serve(listener, app).with_graceful_shutdown(async move {
-            let _ = stop_http.wait_for(|stop| *stop).await;
+        // Each loop supervised: one that panics starts again.
+        let workers = tokio::spawn(supervise("report workers", {
+            let (state, stop) = (state.clone(), stop.clone());
+            move || jobs::reports::run(state.clone(), stop.clone())
+        }));
+        let retention = tokio::spawn(supervise("retention", {
+            let (state, stop) = (state.clone(), stop.clone());
+            move || jobs::retention::run(state.clone(), stop.clone())
+        }));
+        let reingest = state.settings.data_dir.clone().map(|dir| {
+            let (state, stop) = (state.clone(), stop.clone());
+            tokio::spawn(supervise("re-ingest", move || {
+                jobs::reingest::run(state.clone(), dir.clone(), stop.clone())
+            }))
         });
         tracing::info!(%addr, "listening");
-        let served = http.await;
+        server::connections::serve(listener, app, stop.clone()).await;
         workers.await?;
         retention.await?;
         if let Some(r) = reingest {
             r.await?;
         }
-        served?;
         tracing::info!("stopped");
         Ok(())
     });

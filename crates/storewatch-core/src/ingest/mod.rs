@@ -13,18 +13,20 @@ mod polls;
 mod runs;
 mod source;
 mod special_hours;
+mod store_ids;
 mod table;
 mod timezones;
 
 pub use error::{IngestError, RowError};
 pub use hours::{HoursFile, parse_hours};
-pub use polls::{PollFile, dedup_keep_last, parse_polls, parse_polls_into};
+pub use polls::{NewestAllowed, PollFile, dedup_keep_last, parse_polls, parse_polls_into};
 pub use runs::{DEFAULT_RUN_LEN, PollRuns, SortedPolls, SpillFactory, SpillFile};
 pub use source::{
     SkippedSink, Source, open_path, reader_from, reader_from_bytes, reader_from_bytes_limited,
     reader_from_limited,
 };
 pub use special_hours::{SpecialHoursFile, parse_special_hours};
+pub use store_ids::StoreIds;
 pub use table::{MAX_FIELD_BYTES, MAX_KEPT_SKIPPED};
 pub use timezones::{TimezoneFile, parse_timezones};
 

@@ -1,18 +1,21 @@
-use std::collections::HashMap;
-
 use rayon::slice::ParallelSliceMut;
 
 use super::runs::PollRuns;
+use super::store_ids::StoreIds;
 use super::table::{Column, read_rows};
 use super::{IngestError, Mode, RowError, Source};
-use crate::domain::{Poll, Status, parse_store_id, parse_timestamp};
+use crate::domain::{
+    LAST_TIMESTAMP, MICROS_PER_SECOND, Micros, Poll, Status, format_timestamp_real, parse_store_id,
+    parse_timestamp,
+};
 
 /// The valid rows of a polls file. Store ids are interned: a file names
 /// 14 thousand stores 1.8 million times.
 #[derive(Debug, Default)]
 pub struct PollFile {
-    /// Distinct store ids, exactly as written (never through a number).
-    pub store_ids: Vec<String>,
+    /// Distinct store ids, exactly as written (never through a number), in
+    /// order of first appearance.
+    pub store_ids: StoreIds,
     /// (index into `store_ids`, poll): sorted and de-duplicated on the way
     /// out, in memory that does not grow with the file (see [`PollRuns`]).
     pub polls: PollRuns,
@@ -33,10 +36,66 @@ const COLUMNS: [Column; 3] = [
     },
 ];
 
+/// The newest poll a file may hold: the ingesting machine's clock plus a
+/// tolerance (SPEC section 2). A poll later than that is an invalid row: it
+/// cannot have been observed yet, and stored it would become every default
+/// report's time T.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewestAllowed {
+    /// The clock when the ingest started.
+    pub now: Micros,
+    /// How far past `now` a poll may be (clocks differ a little).
+    pub tolerance: Micros,
+}
+
+impl NewestAllowed {
+    /// No limit beyond the timestamp parser's own (year 2200): for tests
+    /// and data made here.
+    pub const ANY: NewestAllowed = NewestAllowed {
+        now: LAST_TIMESTAMP,
+        tolerance: 0,
+    };
+
+    /// `text`, parsed, if it is no later than allowed.
+    fn parse(self, text: &str) -> Result<Micros, String> {
+        let ts = parse_timestamp(text)?;
+        if ts <= self.now.saturating_add(self.tolerance) {
+            return Ok(ts);
+        }
+        let mut clock = String::new();
+        format_timestamp_real(self.now, &mut clock);
+        Err(format!(
+            "{text:?} is in the future: later than this machine's clock ({clock}) plus the tolerance of {} (--max-future)",
+            tolerance_text(self.tolerance),
+        ))
+    }
+}
+
+/// A tolerance as a person writes it: `1h`, `90s`, `1h 30m`.
+fn tolerance_text(micros: Micros) -> String {
+    let seconds = micros / MICROS_PER_SECOND;
+    let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+    let mut parts = Vec::new();
+    if h > 0 {
+        parts.push(format!("{h}h"));
+    }
+    if m > 0 {
+        parts.push(format!("{m}m"));
+    }
+    if s > 0 || parts.is_empty() {
+        parts.push(format!("{s}s"));
+    }
+    parts.join(" ")
+}
+
 /// Parses a polls file, holding its polls in memory (for small sources and
 /// tests; an ingest spills them with [`parse_polls_into`]).
-pub fn parse_polls(source: Source, mode: Mode) -> Result<PollFile, IngestError> {
-    parse_polls_into(source, mode, PollRuns::default())
+pub fn parse_polls(
+    source: Source,
+    mode: Mode,
+    newest: NewestAllowed,
+) -> Result<PollFile, IngestError> {
+    parse_polls_into(source, mode, newest, PollRuns::default())
 }
 
 /// Rows handed from the thread that reads and checks a file to the one
@@ -59,6 +118,7 @@ struct Batch {
 pub fn parse_polls_into(
     source: Source,
     mode: Mode,
+    newest: NewestAllowed,
     runs: PollRuns,
 ) -> Result<PollFile, IngestError> {
     let label = source.label.clone();
@@ -69,7 +129,7 @@ pub fn parse_polls_into(
         let outcome = read_rows(source, &COLUMNS, mode, |row| {
             let id = row.parse(0, parse_store_id)?;
             let status = row.parse(1, Status::parse)?;
-            let ts = row.parse(2, parse_timestamp)?;
+            let ts = row.parse(2, |text| newest.parse(text))?;
             batch.ids.push_str(id);
             batch.ends.push(batch.ids.len());
             batch.polls.push(Poll { ts, status });
@@ -109,24 +169,15 @@ pub fn parse_polls_into(
 fn intern(
     batches: std::sync::mpsc::Receiver<Batch>,
     mut runs: PollRuns,
-) -> (Vec<String>, PollRuns, Option<std::io::Error>) {
-    let mut index: HashMap<String, u32> = HashMap::new();
-    let mut store_ids: Vec<String> = Vec::new();
+) -> (StoreIds, PollRuns, Option<std::io::Error>) {
+    let mut store_ids = StoreIds::default();
     let mut spill_error = None;
     for batch in batches {
         let mut start = 0;
         for (end, poll) in batch.ends.iter().zip(batch.polls) {
             let id = &batch.ids[start..*end];
             start = *end;
-            let store = match index.get(id) {
-                Some(&i) => i,
-                None => {
-                    let i = u32::try_from(store_ids.len()).expect("fewer than 4 billion stores");
-                    index.insert(id.to_string(), i);
-                    store_ids.push(id.to_string());
-                    i
-                }
-            };
+            let store = store_ids.intern(id);
             if spill_error.is_none()
                 && let Err(e) = runs.push(store, poll)
             {

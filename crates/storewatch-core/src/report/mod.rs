@@ -220,43 +220,113 @@ pub struct Offline {
 
 /// The stores offline at `as_of`: inside business hours then, with their
 /// nearest candidate poll (the last one) inactive. Longest offline first.
-pub fn offline_now(mut input: ReportInput) -> Result<Vec<Offline>, ReportError> {
+pub fn offline_now(input: ReportInput) -> Result<Vec<Offline>, ReportError> {
     let Some(as_of) = input.as_of else {
         return Ok(Vec::new());
     };
-    let zones = zones_of(&input.stores)?;
-    let found: Vec<Option<Offline>> = input
-        .stores
-        .par_iter_mut()
-        .map(|store| {
-            let a = analyze_store(store, &zones, as_of)?;
-            let open_now = a.open.iter().any(|iv| iv.contains(as_of));
-            let last = a.candidates.last();
-            if !open_now || last.is_none_or(|p| p.status.is_active()) {
-                return Ok(None);
-            }
-            let ongoing = a.incidents.last().filter(|i| i.ongoing);
-            Ok(Some(Offline {
-                store_id: std::mem::take(&mut store.store_id),
-                since: ongoing.map_or(2 * last.map_or(as_of, |p| p.ts), |i| i.start),
-                inactive_polls: ongoing.map_or(1, |i| i.inactive_polls),
-            }))
-        })
-        .collect::<Result<_, ReportError>>()?;
-    let mut out: Vec<Offline> = found.into_iter().flatten().collect();
-    out.sort_by(|a, b| {
-        a.since
-            .cmp(&b.since)
-            .then_with(|| a.store_id.cmp(&b.store_id))
-    });
-    Ok(out)
+    let mut list = OfflineList::new(as_of, usize::MAX);
+    list.add(input.stores, |_| true)?;
+    Ok(list.finish())
 }
 
-/// Each distinct zone name looked up once (`""` stands for the default zone).
-fn zones_of(stores: &[StoreInput]) -> Result<HashMap<String, TimeZone>, ReportError> {
-    let mut zones = HashMap::new();
-    add_zones(&mut zones, stores)?;
-    Ok(zones)
+/// The first stores offline at `as_of` (longest offline first, then by
+/// id), found among batches of stores as they are read: it keeps at most
+/// `limit` of them, so finding the first page among millions of stores
+/// takes memory for a page, not for every store offline.
+#[derive(Debug)]
+pub struct OfflineList {
+    as_of: Micros,
+    limit: usize,
+    zones: HashMap<String, TimeZone>,
+    /// The first `limit` found so far; the last of them on top.
+    kept: std::collections::BinaryHeap<ByTime>,
+    /// Every store offline, kept or not.
+    total: usize,
+}
+
+/// An offline store ordered as the list is: by `since`, then id.
+#[derive(Debug, PartialEq, Eq)]
+struct ByTime(Offline);
+
+impl Ord for ByTime {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.0.since, &self.0.store_id).cmp(&(other.0.since, &other.0.store_id))
+    }
+}
+
+impl PartialOrd for ByTime {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl OfflineList {
+    pub fn new(as_of: Micros, limit: usize) -> OfflineList {
+        OfflineList {
+            as_of,
+            limit,
+            zones: HashMap::new(),
+            kept: std::collections::BinaryHeap::new(),
+            total: 0,
+        }
+    }
+
+    /// Adds the offline ones among `stores` whose id `wanted` accepts.
+    pub fn add(
+        &mut self,
+        mut stores: Vec<StoreInput>,
+        wanted: impl Fn(&str) -> bool + Sync,
+    ) -> Result<(), ReportError> {
+        add_zones(&mut self.zones, &stores)?;
+        let (zones, as_of) = (&self.zones, self.as_of);
+        let found: Vec<Option<Offline>> = stores
+            .par_iter_mut()
+            .map(|store| {
+                if !wanted(&store.store_id) {
+                    return Ok(None);
+                }
+                let a = analyze_store(store, zones, as_of)?;
+                let open_now = a.open.iter().any(|iv| iv.contains(as_of));
+                let last = a.candidates.last();
+                if !open_now || last.is_none_or(|p| p.status.is_active()) {
+                    return Ok(None);
+                }
+                let ongoing = a.incidents.last().filter(|i| i.ongoing);
+                Ok(Some(Offline {
+                    store_id: std::mem::take(&mut store.store_id),
+                    since: ongoing.map_or(2 * last.map_or(as_of, |p| p.ts), |i| i.start),
+                    inactive_polls: ongoing.map_or(1, |i| i.inactive_polls),
+                }))
+            })
+            .collect::<Result<_, ReportError>>()?;
+        for offline in found.into_iter().flatten() {
+            self.total += 1;
+            self.kept.push(ByTime(offline));
+            if self.kept.len() > self.limit {
+                self.kept.pop();
+            }
+        }
+        Ok(())
+    }
+
+    /// The time the list is at.
+    pub fn as_of(&self) -> Micros {
+        self.as_of
+    }
+
+    /// How many stores were offline, kept or not.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// The kept ones, longest offline first.
+    pub fn finish(self) -> Vec<Offline> {
+        self.kept
+            .into_sorted_vec()
+            .into_iter()
+            .map(|b| b.0)
+            .collect()
+    }
 }
 
 /// Adds the time zones of `stores` not in `zones` yet.

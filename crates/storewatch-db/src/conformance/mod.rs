@@ -72,16 +72,10 @@ fn ts(s: &str) -> i64 {
 fn polls(rows: &[(&str, &str, Status)]) -> PollFile {
     let mut file = PollFile::default();
     for (id, when, status) in rows {
-        let idx = match file.store_ids.iter().position(|s| s == id) {
-            Some(i) => i,
-            None => {
-                file.store_ids.push(id.to_string());
-                file.store_ids.len() - 1
-            }
-        };
+        let idx = file.store_ids.intern(id);
         file.polls
             .push(
-                idx as u32,
+                idx,
                 Poll {
                     ts: ts(when),
                     status: *status,
@@ -91,6 +85,123 @@ fn polls(rows: &[(&str, &str, Status)]) -> PollFile {
     }
     file.rows_read = rows.len();
     file
+}
+
+/// Store ids get their keys some thousands at a time: a file of more stores
+/// than one go, new and known ones mixed and in another order than stored,
+/// puts every poll on its own store.
+pub async fn many_stores_get_their_own_keys<D: Database>(db: &D) {
+    const STORES: u32 = 2 * crate::batch::STORE_KEYS_AT_ONCE as u32 + 500;
+    let at = ts("2023-01-23T10:00:00Z");
+    let status = |s: u32, second: bool| {
+        if s.is_multiple_of(3) ^ second {
+            Status::Inactive
+        } else {
+            Status::Active
+        }
+    };
+    let mut first = PollFile::default();
+    for s in (0..STORES).filter(|s| s % 2 == 0) {
+        let i = first.store_ids.intern(&format!("id-{s:05}"));
+        first
+            .polls
+            .push(
+                i,
+                Poll {
+                    ts: at,
+                    status: status(s, false),
+                },
+            )
+            .unwrap();
+    }
+    db.ingest_polls(first).await.unwrap();
+    let mut second = PollFile::default();
+    for s in (0..STORES).rev() {
+        let i = second.store_ids.intern(&format!("id-{s:05}"));
+        let poll = Poll {
+            ts: at + 3_600_000_000,
+            status: status(s, true),
+        };
+        second.polls.push(i, poll).unwrap();
+    }
+    let applied = db.ingest_polls(second).await.unwrap();
+    assert_eq!(applied.written, u64::from(STORES));
+    let input = db.report_input(None, Stores::All).await.unwrap();
+    assert_eq!(input.stores.len(), STORES as usize);
+    for store in &input.stores {
+        let s: u32 = store.store_id["id-".len()..].parse().unwrap();
+        let mut polls = store.polls.clone();
+        polls.sort();
+        let mut want = vec![Poll {
+            ts: at + 3_600_000_000,
+            status: status(s, true),
+        }];
+        if s.is_multiple_of(2) {
+            want.insert(
+                0,
+                Poll {
+                    ts: at,
+                    status: status(s, false),
+                },
+            );
+        }
+        assert_eq!(polls, want, "{}", store.store_id);
+    }
+}
+
+/// Runs two futures at once (this crate has no runtime of its own).
+async fn both<A: Future, B: Future>(a: A, b: B) -> (A::Output, B::Output) {
+    use std::task::Poll as Ready;
+    let (mut a, mut b) = (std::pin::pin!(a), std::pin::pin!(b));
+    let (mut out_a, mut out_b) = (None, None);
+    std::future::poll_fn(|cx| {
+        if out_a.is_none()
+            && let Ready::Ready(v) = a.as_mut().poll(cx)
+        {
+            out_a = Some(v);
+        }
+        if out_b.is_none()
+            && let Ready::Ready(v) = b.as_mut().poll(cx)
+        {
+            out_b = Some(v);
+        }
+        if out_a.is_some() && out_b.is_some() {
+            Ready::Ready(())
+        } else {
+            Ready::Pending
+        }
+    })
+    .await;
+    (out_a.expect("ready"), out_b.expect("ready"))
+}
+
+/// Two ingests of the same polls at once: each answers the counts of its own
+/// transaction, so one wrote every poll and the other none, never both all.
+pub async fn concurrent_ingests_count_their_own_writes<D: Database>(db: &D) {
+    let file = || {
+        let mut file = PollFile::default();
+        for s in 0..50u32 {
+            file.store_ids.intern(&format!("store-{s}"));
+            for h in 0..200i64 {
+                let poll = Poll {
+                    ts: ts("2023-01-01T00:00:00Z") + h * 3_600_000_000,
+                    status: if h % 7 == 0 {
+                        Status::Inactive
+                    } else {
+                        Status::Active
+                    },
+                };
+                file.polls.push(s, poll).expect("in memory");
+            }
+        }
+        file.rows_read = 10_000;
+        file
+    };
+    let (a, b) = both(db.ingest_polls(file()), db.ingest_polls(file())).await;
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.written + b.written, 10_000, "{a:?} {b:?}");
+    assert_eq!(a.unchanged + b.unchanged, 10_000, "{a:?} {b:?}");
+    assert!(a.written == 0 || b.written == 0, "{a:?} {b:?}");
 }
 
 /// Polls are keyed by (store, time): the same file twice changes nothing, a
@@ -554,7 +665,7 @@ pub async fn many_polls_over_many_days_come_back_whole<D: Database>(db: &D) {
     };
     let mut file = PollFile::default();
     for s in 0..STORES {
-        file.store_ids.push(format!("store-{s}"));
+        file.store_ids.intern(&format!("store-{s}"));
     }
     // In time order, the stores interleaved, as a poller writes them.
     for h in 0..HOURS {
@@ -1204,6 +1315,24 @@ pub async fn report_jobs_are_claimed_oldest_first<D: Database>(db: &D) {
     assert_eq!(order, [rid("c"), rid("b"), rid("a")]);
 }
 
+/// Any number of attempts is taken as given: one past `i32::MAX` must not
+/// wrap around (to -1, which failed every abandoned job at once).
+pub async fn attempts_beyond_i32_do_not_wrap<D: Database>(db: &D) {
+    db.queue(&rid("r"), None, Columns::Standard, 0)
+        .await
+        .unwrap();
+    db.claim_report(&lease("dead", 31 * SECOND), SECOND, u32::MAX)
+        .await
+        .unwrap()
+        .unwrap();
+    let again = db
+        .claim_report(&lease("w2", 62 * SECOND), 32 * SECOND, u32::MAX)
+        .await
+        .unwrap()
+        .expect("the abandoned job is taken over, not failed");
+    assert_eq!((again.id, again.attempts), (rid("r"), 2));
+}
+
 /// A job whose worker died (its lease ran out) is taken over; the dead
 /// worker can no longer renew or finish it; after too many attempts it fails.
 pub async fn an_abandoned_report_is_retried_then_failed<D: Database>(db: &D) {
@@ -1371,6 +1500,8 @@ macro_rules! conformance_suite {
     ($fresh:expr) => {
         $crate::conformance_suite!(@tests $fresh;
             polls_are_an_idempotent_log,
+            concurrent_ingests_count_their_own_writes,
+            many_stores_get_their_own_keys,
             the_last_row_of_a_key_wins,
             hours_and_zones_are_snapshots,
             report_input_covers_the_week,
@@ -1381,6 +1512,7 @@ macro_rules! conformance_suite {
             a_report_job_runs_to_completion,
             report_jobs_are_claimed_oldest_first,
             an_abandoned_report_is_retried_then_failed,
+            attempts_beyond_i32_do_not_wrap,
             a_failed_report_keeps_its_error,
             source_fingerprints_are_kept_per_kind,
             a_scoped_read_sees_only_its_stores,

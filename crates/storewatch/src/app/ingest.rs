@@ -7,12 +7,14 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use anyhow::{Result, bail};
+use storewatch_core::domain::Micros;
 use storewatch_core::ingest::{
-    DEFAULT_RUN_LEN, HoursFile, IngestError, Mode, PollFile, PollRuns, RowError, SkippedSink,
-    Source, SourceKind, SpecialHoursFile, SpillFile, TimezoneFile, parse_hours, parse_polls_into,
-    parse_special_hours, parse_timezones, reader_from, reader_from_bytes_limited,
+    DEFAULT_RUN_LEN, HoursFile, IngestError, Mode, NewestAllowed, PollFile, PollRuns, RowError,
+    SkippedSink, Source, SourceKind, SpecialHoursFile, SpillFile, TimezoneFile, parse_hours,
+    parse_polls_into, parse_special_hours, parse_timezones, reader_from, reader_from_bytes_limited,
     reader_from_limited,
 };
 use storewatch_db::{
@@ -162,7 +164,12 @@ pub fn set_sort_run_polls(polls: usize) {
 /// Parses one source of the given kind. Polls beyond `--sort-run-polls`
 /// are set aside in sorted runs in anonymous temporary files (in `$TMPDIR`,
 /// gone when closed), so a file of any size is checked in bounded memory.
-pub fn parse_source(kind: SourceKind, source: Source, mode: Mode) -> Result<Parsed, IngestError> {
+pub fn parse_source(
+    kind: SourceKind,
+    source: Source,
+    mode: Mode,
+    newest: NewestAllowed,
+) -> Result<Parsed, IngestError> {
     let mut parsed = Parsed::default();
     match kind {
         SourceKind::Polls => {
@@ -170,7 +177,7 @@ pub fn parse_source(kind: SourceKind, source: Source, mode: Mode) -> Result<Pars
                 SORT_RUN_POLLS.load(Ordering::Relaxed),
                 Box::new(|| Ok(Box::new(tempfile::tempfile()?) as Box<dyn SpillFile>)),
             );
-            parsed.polls = Some(parse_polls_into(source, mode, runs)?);
+            parsed.polls = Some(parse_polls_into(source, mode, newest, runs)?);
         }
         SourceKind::BusinessHours => parsed.business_hours = Some(parse_hours(source, mode)?),
         SourceKind::Timezones => parsed.timezones = Some(parse_timezones(source, mode)?),
@@ -382,6 +389,22 @@ pub enum IngestFailure {
     /// The database failed: ours.
     #[error(transparent)]
     Storage(#[from] DbError),
+    /// Checking the input hit a bug of ours (a parser panicked): neither the
+    /// input's fault nor the database's.
+    #[error("checking the input failed on an internal error: {0}")]
+    Panicked(String),
+}
+
+/// What a panicked (or cancelled) blocking task said.
+fn panic_message(e: tokio::task::JoinError) -> String {
+    match e.try_into_panic() {
+        Ok(panic) => panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_string()))
+            .unwrap_or_else(|| "a panic".to_string()),
+        Err(e) => e.to_string(),
+    }
 }
 
 /// The rows lenient mode skipped in one source.
@@ -410,6 +433,7 @@ pub struct Ingested {
 pub fn validate(
     inputs: Vec<(SourceKind, Input)>,
     mode: Mode,
+    newest: NewestAllowed,
     rejected_dir: Option<&Path>,
 ) -> Result<(Parsed, Vec<SourceContent>), Rejected> {
     type Outcome = Result<(Parsed, SourceContent), IngestError>;
@@ -423,7 +447,7 @@ pub fn validate(
                     if let (Mode::Lenient, Some(dir)) = (mode, rejected_dir) {
                         source = source.with_skipped_sink(RejectedFile::sink(dir, &label));
                     }
-                    let parsed = parse_source(kind, source, mode)?;
+                    let parsed = parse_source(kind, source, mode, newest)?;
                     let content = SourceContent {
                         kind,
                         label,
@@ -436,7 +460,11 @@ pub fn validate(
             .collect();
         parsers
             .into_iter()
-            .map(|(kind, p)| (kind, p.join().expect("parser threads do not panic")))
+            .map(|(kind, p)| match p.join() {
+                Ok(outcome) => (kind, outcome),
+                // A bug of ours: carried up to `ingest`, which says so.
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
             .collect()
     });
     let mut parsed = Parsed::default();
@@ -465,6 +493,8 @@ pub struct IngestRequest {
     pub origin: Origin,
     /// Remembered for the periodic re-ingest (see `jobs::reingest`).
     pub fingerprints: Vec<SourceFingerprint>,
+    /// How far past the clock a poll may be dated (`--max-future`).
+    pub max_future: Duration,
     /// Lenient mode writes every row it skips here, as
     /// `NAME.rejected.csv` (line, column, reason, row), not just the first
     /// [`storewatch_core::ingest::MAX_KEPT_SKIPPED`] it keeps in memory.
@@ -484,12 +514,18 @@ pub async fn ingest<D: Database>(
         mode,
         origin,
         fingerprints,
+        max_future,
         rejected_dir,
     } = request;
-    let parsed =
-        tokio::task::spawn_blocking(move || validate(inputs, mode, rejected_dir.as_deref()))
-            .await
-            .map_err(|e| DbError::backend(std::io::Error::other(e.to_string())))?;
+    let newest = NewestAllowed {
+        now: now_micros(),
+        tolerance: Micros::try_from(max_future.as_micros()).unwrap_or(Micros::MAX),
+    };
+    let parsed = tokio::task::spawn_blocking(move || {
+        validate(inputs, mode, newest, rejected_dir.as_deref())
+    })
+    .await
+    .map_err(|e| IngestFailure::Panicked(panic_message(e)))?;
     let (mut parsed, contents) = match parsed {
         Ok(p) => p,
         // Rows that could not be set aside are the machine's fault, not the

@@ -13,6 +13,7 @@ pub mod digest;
 pub mod ingest;
 pub mod metrics;
 pub mod polls;
+pub mod public_url;
 pub mod report;
 pub mod stores;
 pub mod timeline;
@@ -25,10 +26,14 @@ use tokio::sync::Notify;
 
 pub use access::Gate;
 pub use metrics::Metrics;
+pub use public_url::PublicUrl;
 
 /// Stores per shard of a split report, unless set: the replica's 14,092
 /// stores are one shard, 100,000 stores four (docs/scaling.md).
 pub const DEFAULT_SHARD_STORES: u32 = 25_000;
+
+/// How far past the clock a poll may be dated, unless set (SPEC section 2).
+pub const DEFAULT_MAX_FUTURE: Duration = Duration::from_secs(3600);
 
 /// How the service runs; built from the `serve` flags.
 #[derive(Debug, Clone)]
@@ -58,6 +63,14 @@ pub struct Settings {
     /// Polls older than this are deleted (see [`polls::retain_polls`]);
     /// `None`: every poll is kept.
     pub retain_polls: Option<Duration>,
+    /// How far past the clock an ingested poll may be dated.
+    pub max_future: Duration,
+    /// The address users reach the service by, behind a proxy.
+    pub public_url: Option<PublicUrl>,
+    /// Whether the service listens on a loopback address only (set by
+    /// `service::start` from its listener): an open service there answers
+    /// only requests addressed to a loopback name (no DNS rebinding).
+    pub loopback: bool,
 }
 
 impl Default for Settings {
@@ -76,6 +89,9 @@ impl Default for Settings {
             max_queued_reports: 16,
             keep_reports: Duration::from_secs(30 * 86_400),
             retain_polls: None,
+            max_future: DEFAULT_MAX_FUTURE,
+            public_url: None,
+            loopback: true,
         }
     }
 }

@@ -4,9 +4,12 @@
 
 use anyhow::Result;
 use storewatch_core::domain::Micros;
-use storewatch_core::report::{Offline, offline_now};
-use storewatch_db::{Database, Scope};
+use storewatch_core::report::{Offline, OfflineList, ReportError};
+use storewatch_db::{Database, Scope, batch_channel};
 use tokio::sync::Semaphore;
+
+/// Batches of stores read ahead of the offline list's work (as a report's).
+const BATCHES_AHEAD: usize = 2;
 
 /// Whose turn it is to work out the offline list.
 static OFFLINE_TURN: Semaphore = Semaphore::const_new(1);
@@ -41,17 +44,37 @@ pub async fn find_stores<D: Database>(
         // not queued like one. One at a time in this process, so callers
         // asking again and again wait their turn instead of taking every
         // core from the reports (a waiting request ends at the timeout).
+        // Read in batches and worked out as they come, keeping only the
+        // first `limit`: memory for a page and a few batches, whatever the
+        // number of stores.
         let _turn = OFFLINE_TURN.acquire().await?;
-        let input = db.report_input(None, scope.into()).await?;
-        let as_of = input.as_of;
-        let offline = tokio::task::spawn_blocking(move || offline_now(input)).await??;
+        let (sink, batches) = batch_channel(BATCHES_AHEAD);
+        let query = query.to_string();
+        let finding = tokio::task::spawn_blocking(move || {
+            let mut list: Option<OfflineList> = None;
+            for batch in batches {
+                list.get_or_insert_with(|| OfflineList::new(batch.as_of, limit))
+                    .add(batch.stores, |id| matches(id, &query))?;
+            }
+            Ok::<_, ReportError>(list.map(|l| (l.as_of(), l.finish())))
+        });
+        let read = db.report_batches(None, scope.into(), sink).await;
+        let found = finding.await??;
+        read?;
+        let Some((as_of, offline)) = found else {
+            return Ok(Found {
+                as_of: None,
+                stores: Vec::new(),
+            });
+        };
         let stores = offline
             .into_iter()
-            .filter(|o| matches(&o.store_id, query))
-            .take(limit)
             .map(|o| (o.store_id.clone(), Some(o)))
             .collect();
-        return Ok(Found { as_of, stores });
+        return Ok(Found {
+            as_of: Some(as_of),
+            stores,
+        });
     }
     let ids = match scope {
         // An owner's few stores: found among all matches, then kept.

@@ -62,6 +62,7 @@ pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
         mode,
         origin: Origin::named("command line"),
         fingerprints: Vec::new(),
+        max_future: args.max_future,
         rejected_dir: Some(args.rejected_dir.clone()),
     };
     let loaded = ingest(db, request, None).await;
@@ -70,6 +71,7 @@ pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
         Ok(done) => done,
         Err(IngestFailure::Rejected(rejected)) => bail!("{rejected}"),
         Err(IngestFailure::Storage(e)) => return Err(e.into()),
+        Err(e @ IngestFailure::Panicked(_)) => return Err(e.into()),
     };
     let applied = done.applied;
     let mut out = std::io::stdout().lock();

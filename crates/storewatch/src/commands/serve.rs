@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use storewatch_core::generate::{GenerateOptions, generate_with_special_hours};
-use storewatch_core::ingest::{Mode, SourceKind, reader_from_bytes};
+use storewatch_core::ingest::{Mode, NewestAllowed, SourceKind, reader_from_bytes};
 use storewatch_db::{Database, IngestBatch, Provenance, SourceContent};
 
 use crate::app::Settings;
@@ -27,6 +27,8 @@ pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
         max_queued_reports: args.max_queued_reports,
         keep_reports: args.keep_reports,
         retain_polls: args.retain_polls,
+        max_future: args.max_future,
+        public_url: args.public_url.clone(),
         ..Settings::default()
     };
     if let Some(dir) = &settings.data_dir
@@ -38,6 +40,9 @@ pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
         .await
         .with_context(|| format!("listening on {}", args.listen))?;
     let addr = listener.local_addr()?;
+    if let Some(why) = db.keys_lost().await? {
+        bail!("{why}");
+    }
     if !db.any_keys().await? {
         if !addr.ip().is_loopback() && !args.no_auth {
             bail!(
@@ -101,7 +106,13 @@ async fn seed_demo_data<D: Database>(db: &D) -> Result<()> {
                 sha256: sha256_hex(&bytes),
             });
             let source = reader_from_bytes(label, bytes)?;
-            parsed.merge(parse_source(kind, source, Mode::Strict)?);
+            // Generated here, dated 2023: no clock to hold it to.
+            parsed.merge(parse_source(
+                kind,
+                source,
+                Mode::Strict,
+                NewestAllowed::ANY,
+            )?);
         }
         let mut batch = parsed.into_batch();
         batch.provenance = Some(Provenance {

@@ -4,3 +4,4 @@
 pub mod reingest;
 pub mod reports;
 pub mod retention;
+pub mod supervise;

@@ -69,6 +69,7 @@ pub async fn tick<D: Database>(state: &AppState<D>, dir: &Path) -> Result<()> {
         mode: Mode::Strict,
         origin: Origin::named(format!("data directory {}", dir.display())),
         fingerprints,
+        max_future: state.settings.max_future,
         rejected_dir: None,
     };
     ingest(&state.db, request, Some(&state.metrics)).await?;

@@ -125,17 +125,29 @@ fn public_reason(e: &anyhow::Error, report_id: &str) -> String {
     )
 }
 
-/// Keeps a claim: renews its lease every third of a lease until aborted,
-/// or until `renew` says the claim was lost, so nobody else takes it over
-/// while it is worked on.
-fn keep_lease<D, F, Fut>(state: &AppState<D>, worker: &str, renew: F) -> JoinHandle<()>
+/// A claim's heartbeat: renews the lease until dropped. Dropped when the
+/// job ends in any way, a panic included, so a job that died stops
+/// claiming its report, and the lease runs out for another worker to take
+/// it over (before, a panicking job's heartbeat kept its report Running
+/// forever).
+struct Heartbeat(JoinHandle<()>);
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Keeps a claim: renews its lease every third of a lease until the
+/// [`Heartbeat`] is dropped, or until `renew` says the claim was lost, so
+/// nobody else takes it over while it is worked on.
+fn keep_lease<F, Fut>(lease: Duration, worker: &str, renew: F) -> Heartbeat
 where
-    D: Database,
     F: Fn(Lease) -> Fut + Send + 'static,
     Fut: Future<Output = Result<bool, DbError>> + Send,
 {
-    let (worker, lease) = (worker.to_string(), state.settings.report_lease);
-    tokio::spawn(async move {
+    let worker = worker.to_string();
+    Heartbeat(tokio::spawn(async move {
         loop {
             tokio::time::sleep(lease / 3).await;
             let until = now_micros() + micros(lease);
@@ -150,7 +162,7 @@ where
                 Err(e) => tracing::warn!(error = %e, "could not renew a report lease"),
             }
         }
-    })
+    }))
 }
 
 /// What running a claimed report came to.
@@ -167,7 +179,7 @@ async fn run_job<D: Database>(state: &AppState<D>, lease: Lease, job: ClaimedRep
     tracing::info!(report_id = %job.id, attempt = job.attempts, "report started");
     let heartbeat = {
         let (db, id) = (state.db.clone(), job.id.clone());
-        keep_lease(state, &lease.worker, move |lease| {
+        keep_lease(state.settings.report_lease, &lease.worker, move |lease| {
             let (db, id) = (db.clone(), id.clone());
             async move { db.renew_report_lease(&id, &lease).await }
         })
@@ -199,7 +211,7 @@ async fn run_job<D: Database>(state: &AppState<D>, lease: Lease, job: ClaimedRep
         Ok(Step::Done(outcome)) => outcome,
         Ok(Step::Split { as_of, ranges }) => {
             let split = state.db.split_report(&job.id, &lease, as_of, &ranges).await;
-            heartbeat.abort();
+            drop(heartbeat);
             match split {
                 Ok(true) => {
                     tracing::info!(report_id = %job.id, parts = ranges.len(), "report split");
@@ -219,7 +231,7 @@ async fn run_job<D: Database>(state: &AppState<D>, lease: Lease, job: ClaimedRep
             error: public_reason(&e, job.id.as_str()),
         },
     };
-    heartbeat.abort();
+    drop(heartbeat);
     let label = match &outcome {
         ReportOutcome::Complete { .. } => "complete",
         ReportOutcome::Failed { .. } => "failed",
@@ -251,7 +263,7 @@ async fn run_shard<D: Database>(state: &AppState<D>, lease: Lease, shard: Claime
     tracing::info!(%report_id, part, attempt = shard.attempts, "report part started");
     let heartbeat = {
         let (db, id) = (state.db.clone(), shard.id.clone());
-        keep_lease(state, &lease.worker, move |lease| {
+        keep_lease(state.settings.report_lease, &lease.worker, move |lease| {
             let (db, id) = (db.clone(), id.clone());
             async move { db.renew_shard_lease(&id, &lease).await }
         })
@@ -264,7 +276,7 @@ async fn run_shard<D: Database>(state: &AppState<D>, lease: Lease, shard: Claime
             ShardOutcome::Failed { error }
         }
     };
-    heartbeat.abort();
+    drop(heartbeat);
     let now = now_micros();
     let label = match state.db.finish_shard(&shard.id, &lease, outcome, now).await {
         Ok(ShardFinish::Stored) => {
@@ -290,4 +302,34 @@ async fn run_shard<D: Database>(state: &AppState<D>, lease: Lease, shard: Claime
         .map_or(0.0, |t| (now - t).max(0) as f64 / 1e6);
     state.metrics.report(label, seconds);
     tracing::info!(%report_id, outcome = label, seconds, "report finished");
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_job_that_panics_stops_renewing_its_lease() {
+        let renewals = Arc::new(AtomicUsize::new(0));
+        let counted = renewals.clone();
+        let job = tokio::spawn(async move {
+            let _heartbeat = keep_lease(Duration::from_secs(3), "w", move |_| {
+                counted.fetch_add(1, Ordering::SeqCst);
+                async { Ok(true) }
+            });
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            panic!("the job's async part failed");
+        });
+        assert!(job.await.unwrap_err().is_panic());
+        let at_panic = renewals.load(Ordering::SeqCst);
+        assert!(at_panic >= 1, "the heartbeat ran while the job did");
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        assert_eq!(
+            renewals.load(Ordering::SeqCst),
+            at_panic,
+            "renewed after the job died"
+        );
+    }
 }

@@ -11,6 +11,7 @@ use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
 use super::auth;
+use super::browser;
 use super::controllers::{docs, ingest, ingests, ops, polls, reports, stores};
 use super::error::{method_not_allowed, not_found};
 use super::pages;
@@ -39,7 +40,8 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
             "/login",
             get(pages::login::show).post(pages::login::submit::<D>),
         )
-        .route("/logout", post(pages::login::logout));
+        .route("/logout", post(pages::login::logout::<D>))
+        .route("/assets/{name}", get(super::assets::show));
     let report_routes = || {
         Router::new()
             .route("/trigger_report", post(reports::trigger::handle::<D>))
@@ -93,6 +95,10 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(state.settings.max_body_bytes))
         .layer(CatchPanicLayer::custom(plumbing::panic_response))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            browser::guard::<D>,
+        ))
         .layer(middleware::from_fn(plumbing::generic_internal_errors))
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(

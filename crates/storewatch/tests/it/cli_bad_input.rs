@@ -367,25 +367,86 @@ fn after_a_command_the_database_file_alone_holds_the_data() {
     assert_eq!(report, before);
 }
 
+/// A time `days` from now, whole seconds, as the data writes it.
+fn days_from_now(days: i64) -> jiff::Timestamp {
+    let now = jiff::Timestamp::now().as_second();
+    jiff::Timestamp::from_second(now + days * 86_400).unwrap()
+}
+
+/// A poll dated later than the clock plus `--max-future` (default 1 h) is
+/// an invalid row: it would become every report's default time.
+#[test]
+fn a_poll_from_the_future_is_refused_with_its_line() {
+    let ws = Workspace::new();
+    let later = days_from_now(2).strftime("%Y-%m-%d %H:%M:%S UTC");
+    let polls = ws.write(
+        "store_status.csv",
+        &format!(
+            "store_id,status,timestamp_utc\n1,active,2023-01-25 12:00:00 UTC\n1,inactive,{later}\n"
+        ),
+    );
+    let out = ws.run(&["ingest", "--status", polls.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(&format!(
+            "store_status.csv:3: timestamp_utc \"{later}\" is in the future"
+        )) && err.contains("plus the tolerance of 1h (--max-future)"),
+        "{err}"
+    );
+    let report = ws.ok(&["report"]);
+    assert_eq!(report.lines().count(), 1, "nothing was stored: {report}");
+    // A tolerance of three days lets it in.
+    ws.ok(&[
+        "ingest",
+        "--status",
+        polls.to_str().unwrap(),
+        "--max-future",
+        "3d",
+    ]);
+    let out = ws.run(&[
+        "ingest",
+        "--status",
+        polls.to_str().unwrap(),
+        "--max-future",
+        "soon",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a bad duration is a command-line error"
+    );
+}
+
 /// A poll that should never have been stored is deleted from the command
 /// line: the default report time comes back, and the ingest log says who.
 #[test]
 fn delete_polls_removes_what_it_names_and_nothing_else() {
     let ws = Workspace::new();
+    // A poll from a machine whose clock ran months ahead, let in by a
+    // tolerance as wide.
+    let wrong = days_from_now(100).strftime("%Y-%m-%d %H:%M:%S UTC");
     let polls = ws.write(
         "store_status.csv",
-        "store_id,status,timestamp_utc\n1,active,2023-01-25 12:00:00 UTC\n1,inactive,2199-01-01 00:00:00 UTC\n2,active,2023-01-25 11:00:00 UTC\n",
+        &format!("store_id,status,timestamp_utc\n1,active,2023-01-25 12:00:00 UTC\n1,inactive,{wrong}\n2,active,2023-01-25 11:00:00 UTC\n"),
     );
-    ws.ok(&["ingest", "--status", polls.to_str().unwrap()]);
+    ws.ok(&[
+        "ingest",
+        "--status",
+        polls.to_str().unwrap(),
+        "--max-future",
+        "101d",
+    ]);
     let before = ws.ok(&["report"]);
     assert_eq!(before.lines().count(), 3, "{before}");
     let out = ws.run(&["delete-polls"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("name a store, a time range, or both"));
-    let said = ws.ok(&["delete-polls", "--from", "2100-01-01 00:00:00 UTC"]);
+    let from = days_from_now(50);
+    let said = ws.ok(&["delete-polls", "--from", &from.to_string()]);
     assert_eq!(
         said.trim(),
-        "delete polls from 2100-01-01T00:00:00Z: 1 polls deleted"
+        format!("delete polls from {from}: 1 polls deleted")
     );
     let said = ws.ok(&["delete-polls", "--store", "2"]);
     assert!(said.ends_with(": 1 polls deleted\n"), "{said}");
@@ -393,4 +454,89 @@ fn delete_polls_removes_what_it_names_and_nothing_else() {
     let rows: Vec<&str> = after.lines().skip(1).collect();
     assert_eq!(rows.len(), 1, "store 2 left with its last poll: {after}");
     assert!(rows[0].starts_with("1,"), "{after}");
+}
+
+/// Commands that only read never set up storewatch's tables: pointed at a
+/// database that is not storewatch's (a mistyped URL), they say so, exit 1
+/// and leave it as it was. Only `ingest`, `serve` and `keys create` create
+/// the tables.
+#[test]
+fn reading_commands_do_not_create_tables_in_someone_elses_database() {
+    let ws = Workspace::new();
+    let other = ws.path("other.db");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        use sqlx::Connection;
+        let url = format!("sqlite://{}?mode=rwc", other.display());
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query("CREATE TABLE invoices (id INTEGER)")
+            .execute(&mut c)
+            .await
+            .unwrap();
+        c.close().await.unwrap();
+    });
+    let url = format!("sqlite://{}", other.display());
+    for args in [
+        &["report"][..],
+        &["report", "--extended"],
+        &["keys", "list"],
+        &["keys", "revoke", "admin"],
+        &["delete-polls", "--store", "1"],
+    ] {
+        let mut all = vec!["--database-url", url.as_str()];
+        all.extend_from_slice(args);
+        let out = ws.run(&all);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("holds no storewatch data"), "{args:?}: {err}");
+    }
+    let tables = rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+                .fetch_all(&mut c)
+                .await
+                .unwrap();
+        names
+    });
+    assert_eq!(tables, ["invoices"]);
+    assert!(
+        !ws.path("other.jobs.db").exists(),
+        "no jobs file beside it either"
+    );
+
+    // PostgreSQL: the same, in a database of its own.
+    let Some(db) = rt.block_on(storewatch_postgres::testing::scratch()) else {
+        return;
+    };
+    for args in [&["report"][..], &["keys", "list"]] {
+        let mut all = vec!["--database-url", db.url.as_str()];
+        all.extend_from_slice(args);
+        let out = ws.run(&all);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("holds no storewatch data"));
+    }
+    let count: i64 = rt.block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        sqlx::query_scalar(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'",
+        )
+        .fetch_one(&mut c)
+        .await
+        .unwrap()
+    });
+    assert_eq!(count, 0, "tables were created");
+    // `ingest` does create them, and `report` then works.
+    let data = ws.path("data");
+    crate::common::server::write_generated(&data, 5, 2, 1);
+    ws.ok(&[
+        "--database-url",
+        &db.url,
+        "ingest",
+        "--data-dir",
+        data.to_str().unwrap(),
+    ]);
+    ws.ok(&["--database-url", &db.url, "report"]);
 }

@@ -261,6 +261,7 @@ async fn kill_9_during_ingests_loses_nothing_acknowledged_and_applies_all_or_not
         let (ack_csv, ack_rows) = round_polls(2 * round, 50);
         let r = client
             .post(format!("{addr}/api/ingest/polls"))
+            .header("content-type", "text/csv")
             .body(ack_csv)
             .send()
             .await
@@ -271,6 +272,7 @@ async fn kill_9_during_ingests_loses_nothing_acknowledged_and_applies_all_or_not
         let push = tokio::spawn(
             client
                 .post(format!("{addr}/api/ingest/polls"))
+                .header("content-type", "text/csv")
                 .body(csv)
                 .send(),
         );
@@ -452,4 +454,113 @@ async fn rows_that_cannot_be_set_aside_are_a_server_error_not_the_clients() {
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let report = ws.ok(&["report"]);
     assert_eq!(report.lines().count() as u64, 1 + rows / 7, "{report}");
+}
+
+/// The API keys live in the jobs file beside the data; an operator who
+/// deletes that "queue" file must not reopen the service. The data file
+/// remembers that keys were made: `serve` refuses to start, saying why,
+/// until a new key is made, and then the service is closed as before.
+#[test]
+fn a_lost_jobs_file_does_not_reopen_the_service() {
+    let ws = crate::common::Workspace::new();
+    let data = ws.path("data");
+    crate::common::server::write_generated(&data, 20, 2, 3);
+    ws.ok(&["ingest", "--data-dir", data.to_str().unwrap()]);
+    ws.ok(&["keys", "create", "--name", "admin", "--role", "admin"]);
+    for file in [
+        "storewatch.jobs.db",
+        "storewatch.jobs.db-wal",
+        "storewatch.jobs.db-shm",
+    ] {
+        let _ = std::fs::remove_file(ws.path(file));
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_storewatch"))
+        .args([
+            "--database-url",
+            &ws.database_url(),
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("serve started on a database whose keys were lost");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("says API keys were made") && err.contains("storewatch.jobs.db"),
+        "{err}"
+    );
+    // A new key: the service starts, closed.
+    let key = ws.ok(&["keys", "create", "--name", "admin", "--role", "admin"]);
+    let server = Serve::start(&ws.database_url());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let client = reqwest::Client::new();
+        let url = format!("{}/api/reports", server.url);
+        assert_eq!(client.get(&url).send().await.unwrap().status(), 401);
+        let r = client
+            .get(&url)
+            .bearer_auth(key.trim())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    });
+}
+
+/// A bug that panics while a file is checked is ours, not the database's:
+/// the ingest says so (before, it was reported as a database error), and
+/// nothing is applied.
+#[tokio::test]
+async fn a_panicking_parser_is_an_internal_error_not_a_database_one() {
+    use storewatch::app::ingest::{IngestFailure, IngestRequest, Input, Origin, ingest};
+    use storewatch_core::ingest::{Mode, SourceKind};
+    use storewatch_db::DataStore;
+
+    struct Panics;
+    impl std::io::Read for Panics {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            panic!("a parser bug")
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("storewatch.db").display());
+    let db = storewatch_sqlite::SqliteDatabase::connect(&url)
+        .await
+        .unwrap();
+    let request = IngestRequest {
+        inputs: vec![(
+            SourceKind::Polls,
+            Input::Stream {
+                label: "request body".into(),
+                reader: Box::new(Panics),
+                max_inflated: u64::MAX,
+            },
+        )],
+        mode: Mode::Strict,
+        origin: Origin::named("test"),
+        fingerprints: Vec::new(),
+        max_future: std::time::Duration::from_secs(3600),
+        rejected_dir: None,
+    };
+    match ingest(&db, request, None).await {
+        Err(IngestFailure::Panicked(why)) => assert!(why.contains("a parser bug"), "{why}"),
+        Err(other) => panic!("expected a panic reported as ours, got {other:?}"),
+        Ok(_) => panic!("expected a failure"),
+    }
+    assert_eq!(db.counts().await.unwrap().polls, 0);
 }

@@ -8,6 +8,7 @@ mod common;
 mod access;
 mod cli_bad_input;
 mod cli_shared_data;
+mod cross_site;
 mod dashboard_browser;
 mod docs_browser;
 mod faults;

@@ -118,6 +118,7 @@ async fn two_instances_share_one_database() {
     for (source, body) in [("polls", p), ("business_hours", h), ("timezones", z)] {
         let r = client
             .post(format!("{}/api/ingest/{source}", bases[0]))
+            .header("content-type", "text/csv")
             .body(body)
             .send()
             .await

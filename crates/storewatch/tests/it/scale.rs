@@ -11,7 +11,7 @@ use crate::common::server::generated;
 use storewatch::app::polls::retain_polls;
 use storewatch::backend::{Open, WithDatabase, launch};
 use storewatch_core::domain::{format_timestamp, parse_timestamp};
-use storewatch_core::ingest::{Mode, parse_polls, reader_from_bytes};
+use storewatch_core::ingest::{Mode, NewestAllowed, parse_polls, reader_from_bytes};
 use storewatch_db::Database;
 use storewatch_postgres::testing::scratch;
 
@@ -151,7 +151,12 @@ fn retention_keeps_reports_inside_the_retained_window_equal() {
     ws.write("h.csv", std::str::from_utf8(&hours).unwrap());
     ws.write("z.csv", std::str::from_utf8(&zones).unwrap());
     // What the file holds, one poll per key.
-    let file = parse_polls(reader_from_bytes("p.csv", polls).unwrap(), Mode::Strict).unwrap();
+    let file = parse_polls(
+        reader_from_bytes("p.csv", polls).unwrap(),
+        Mode::Strict,
+        NewestAllowed::ANY,
+    )
+    .unwrap();
     let stored = file.polls.into_sorted_vec().unwrap();
     let newest = stored.iter().map(|(_, p)| p.ts).max().unwrap();
     let day = 86_400_000_000i64;

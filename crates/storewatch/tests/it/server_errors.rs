@@ -319,7 +319,7 @@ async fn push_chunked(
     let addr = app.api.base.trim_start_matches("http://");
     let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
     let head = format!(
-        "POST /api/ingest/{source} HTTP/1.1\r\nHost: {addr}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        "POST /api/ingest/{source} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: text/csv\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
     );
     conn.write_all(head.as_bytes()).await.unwrap();
     for chunk in chunks {
@@ -461,8 +461,22 @@ async fn health_metrics_and_docs_answer() {
     let page = app.client.get(app.url("/api/docs")).send().await.unwrap();
     assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
     let html = page.text().await.unwrap();
+    let script = app
+        .client
+        .get(app.url("/assets/docs.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        script.headers()["content-type"],
+        "text/javascript; charset=utf-8"
+    );
+    let script = script.text().await.unwrap();
     assert!(
-        html.contains("/api/openapi.json") && !html.contains("https://"),
+        html.contains("<script src=\"/assets/docs.js\">")
+            && script.contains("/api/openapi.json")
+            && !html.contains("https://")
+            && !script.contains("https://"),
         "the page loads nothing from outside"
     );
     let root = app.client.get(app.url("/")).send().await.unwrap();
@@ -948,4 +962,53 @@ async fn real_answers_match_the_openapi_schemas() {
             }
         }
     }
+}
+
+/// A pushed poll later than the clock plus `max_future` is an invalid row
+/// (422, naming its line), as from the command line: a poller with a wrong
+/// clock cannot move every report's default time. A deletion of such polls
+/// brings the default time back.
+#[tokio::test]
+async fn a_pushed_poll_from_the_future_is_refused() {
+    let app = spawn_app(Settings::default()).await;
+    let (status, body) = app
+        .push(
+            "polls",
+            "store_id,status,timestamp_utc\n1,active,2023-01-25 12:00:00 UTC\n1,inactive,2200-01-01 00:00:00 UTC\n",
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["errors"][0]["line"], 3, "{body}");
+    assert!(
+        body["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("is in the future"),
+        "{body}"
+    );
+    // Let in by a tolerance as wide (an operator's choice), then deleted.
+    let lax = spawn_app(Settings {
+        max_future: std::time::Duration::from_secs(200 * 366 * 86_400),
+        ..Settings::default()
+    })
+    .await;
+    let (status, body) = lax
+        .push(
+            "polls",
+            "store_id,status,timestamp_utc\n1,active,2023-01-25 12:00:00 UTC\n1,inactive,2200-01-01 00:00:00 UTC\n",
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let r = lax
+        .request(
+            reqwest::Method::DELETE,
+            "/api/polls?from=2100-01-01T00:00:00Z",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let id = lax.trigger(None).await;
+    let done = lax.wait_for(&id).await;
+    assert_eq!(done["as_of"], "2023-01-25T12:00:00Z", "{done}");
 }

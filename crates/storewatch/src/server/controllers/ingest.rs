@@ -29,15 +29,11 @@ pub struct PushParams {
     lenient: bool,
 }
 
-/// Content types a CSV body may come as. No type at all is accepted too.
-const CSV_TYPES: &[&str] = &[
-    "text/csv",
-    "application/csv",
-    "text/plain",
-    "application/gzip",
-    "application/x-gzip",
-    "application/octet-stream",
-];
+/// Content types a CSV body may come as. None of them is one a web page may
+/// send without the browser asking first (as it may `text/plain` or a form,
+/// or no type at all), so no page elsewhere can push data through a
+/// visitor's browser.
+const CSV_TYPES: &[&str] = &["text/csv", "application/gzip", "application/octet-stream"];
 
 fn source_kind(name: &str) -> Result<SourceKind, ApiError> {
     SourceKind::from_name(name).ok_or_else(|| {
@@ -57,14 +53,18 @@ pub async fn push<D: Database>(
 ) -> Result<Json<Ingested>, ApiError> {
     let kind = source_kind(&source)?;
     let Query(params) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    if let Some(ct) = headers.get(header::CONTENT_TYPE) {
-        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
-        let essence = ct.split(';').next().unwrap_or("").trim();
-        if !CSV_TYPES.contains(&essence) {
-            return Err(ApiError::unsupported_media_type(format!(
-                "the body must be CSV (text/csv), optionally gzip-compressed; got {ct:?}"
-            )));
-        }
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .map(|ct| ct.to_str().unwrap_or("").to_ascii_lowercase());
+    let essence = ct
+        .as_deref()
+        .map(|ct| ct.split(';').next().unwrap_or("").trim());
+    if !essence.is_some_and(|e| CSV_TYPES.contains(&e)) {
+        let got = ct.map_or("no Content-Type".to_string(), |ct| format!("{ct:?}"));
+        return Err(ApiError::unsupported_media_type(format!(
+            "the body must be CSV, sent as Content-Type: text/csv (application/gzip or \
+             application/octet-stream when gzip-compressed); got {got}"
+        )));
     }
     let Caps {
         body: max_body,
@@ -97,6 +97,7 @@ pub async fn push<D: Database>(
         },
         rejected_dir: None,
         fingerprints: Vec::new(),
+        max_future: state.settings.max_future,
     };
     let done = match ingest(&state.db, request, Some(&state.metrics)).await {
         Ok(done) => done,
@@ -124,6 +125,7 @@ pub async fn push<D: Database>(
                 .with("errors", json!(rows)));
         }
         Err(IngestFailure::Storage(e)) => return Err(e.into()),
+        Err(e @ IngestFailure::Panicked(_)) => return Err(ApiError::internal(e)),
     };
     let skipped_rows: Vec<InvalidRow> = done
         .skipped

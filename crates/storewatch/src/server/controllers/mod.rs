@@ -13,7 +13,9 @@ use axum::http::HeaderMap;
 
 use crate::server::error::ApiError;
 
-/// An optional JSON object body: empty is fine, anything else must be JSON.
+/// An optional JSON object body: empty is fine, anything else must be JSON
+/// and say so (`Content-Type: application/json`, which no page elsewhere
+/// can send without the browser asking first).
 pub fn json_body<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
     body: &Bytes,
@@ -21,13 +23,17 @@ pub fn json_body<T: serde::de::DeserializeOwned>(
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(None);
     }
-    if let Some(ct) = headers.get(axum::http::header::CONTENT_TYPE) {
-        let ct = ct.to_str().unwrap_or("").to_ascii_lowercase();
-        if !ct.starts_with("application/json") {
-            return Err(ApiError::unsupported_media_type(format!(
-                "the body must be JSON (Content-Type: application/json), not {ct:?}"
-            )));
-        }
+    let ct = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .map(|ct| ct.to_str().unwrap_or("").to_ascii_lowercase());
+    let essence = ct
+        .as_deref()
+        .map(|ct| ct.split(';').next().unwrap_or("").trim());
+    if essence != Some("application/json") {
+        let got = ct.map_or("no Content-Type".to_string(), |ct| format!("{ct:?}"));
+        return Err(ApiError::unsupported_media_type(format!(
+            "the body must be JSON sent as Content-Type: application/json; got {got}"
+        )));
     }
     serde_json::from_slice(body)
         .map(Some)

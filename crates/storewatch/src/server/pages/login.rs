@@ -83,7 +83,10 @@ pub async fn submit<D: Database>(
         .await
     {
         Ok(_) => {
-            let cookie = format!("{KEY_COOKIE}={key}; HttpOnly; SameSite=Strict; Path=/");
+            let cookie = format!(
+                "{KEY_COOKIE}={key}; HttpOnly; SameSite=Strict; Path=/{}",
+                secure(&state)
+            );
             let mut response = Redirect::to(&next).into_response();
             if let Ok(v) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().insert(header::SET_COOKIE, v);
@@ -98,9 +101,21 @@ pub async fn submit<D: Database>(
     }
 }
 
-pub async fn logout() -> Response {
+/// `; Secure` when people reach the service over https (`--public-url`):
+/// the browser then never sends the key over plain http.
+fn secure<D>(state: &AppState<D>) -> &'static str {
+    match &state.settings.public_url {
+        Some(url) if url.is_https() => "; Secure",
+        _ => "",
+    }
+}
+
+pub async fn logout<D: Database>(State(state): State<AppState<D>>) -> Response {
     let mut response = Redirect::to("/login").into_response();
-    let expired = format!("{KEY_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    let expired = format!(
+        "{KEY_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0{}",
+        secure(&state)
+    );
     if let Ok(v) = HeaderValue::from_str(&expired) {
         response.headers_mut().insert(header::SET_COOKIE, v);
     }

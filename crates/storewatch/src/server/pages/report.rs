@@ -8,13 +8,11 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use storewatch_core::report::Columns;
 use storewatch_db::{Database, Include, ReportId, ReportState};
 
 use super::{error_page, escape, internal_error_page, page, percent_encode};
 use crate::app::AppState;
 use crate::app::access::Caller;
-use crate::server::controllers::reports::csv_for;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct TableParams {
@@ -26,6 +24,103 @@ pub struct TableParams {
 
 const DEFAULT_SORT: &str = "downtime_last_week";
 const DEFAULT_ROWS: usize = 500;
+/// The most rows one page shows (the CSV download has them all).
+const MAX_ROWS: usize = 5_000;
+
+/// A row of the table, ordered as the table is sorted.
+struct Row {
+    /// The sort column: a number, or text for the store id.
+    key: Key,
+    descending: bool,
+    fields: csv::StringRecord,
+}
+
+#[derive(PartialEq, PartialOrd)]
+enum Key {
+    Number(f64),
+    Text(String),
+}
+
+impl Row {
+    fn id(&self) -> &str {
+        self.fields.get(0).unwrap_or("")
+    }
+}
+
+impl Ord for Row {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let order = match (&self.key, &other.key) {
+            (Key::Number(a), Key::Number(b)) => a.total_cmp(b),
+            (Key::Text(a), Key::Text(b)) => a.cmp(b),
+            (Key::Number(_), Key::Text(_)) => std::cmp::Ordering::Less,
+            (Key::Text(_), Key::Number(_)) => std::cmp::Ordering::Greater,
+        };
+        let order = if self.descending {
+            order.reverse()
+        } else {
+            order
+        };
+        order.then_with(|| self.id().cmp(other.id()))
+    }
+}
+
+impl PartialOrd for Row {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Row {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Row {}
+
+/// The first `limit` rows of the CSV whose store id contains `filter`,
+/// sorted by `column`, and how many rows matched: read row by row keeping
+/// only `limit` (a heap whose top is the last kept), so a report of a
+/// million stores costs a page's memory, not the report's rows parsed.
+fn first_rows(
+    csv: &str,
+    column: usize,
+    descending: bool,
+    filter: &str,
+    limit: usize,
+) -> (Vec<csv::StringRecord>, usize) {
+    let mut kept = std::collections::BinaryHeap::with_capacity(limit + 1);
+    let mut total = 0;
+    // Store ids may hold commas (quoted): read the rows as CSV.
+    let mut reader = csv::ReaderBuilder::new().from_reader(csv.as_bytes());
+    let mut fields = csv::StringRecord::new();
+    while reader.read_record(&mut fields).unwrap_or(false) {
+        let id = fields.get(0).unwrap_or("");
+        if !filter.is_empty() && !id.to_ascii_lowercase().contains(filter) {
+            continue;
+        }
+        total += 1;
+        let cell = fields.get(column).unwrap_or("");
+        let key = match cell.parse::<f64>() {
+            Ok(x) if column > 0 => Key::Number(x),
+            _ => Key::Text(cell.to_string()),
+        };
+        kept.push(Row {
+            key,
+            descending,
+            fields: fields.clone(),
+        });
+        if kept.len() > limit {
+            kept.pop();
+        }
+    }
+    let rows = kept
+        .into_sorted_vec()
+        .into_iter()
+        .map(|r| r.fields)
+        .collect();
+    (rows, total)
+}
 
 pub async fn show<D: Database>(
     State(state): State<AppState<D>>,
@@ -63,26 +158,11 @@ pub async fn show<D: Database>(
             );
         }
     }
-    // csv_for has logged its failure already (ApiError::internal).
-    let Ok(csv) = csv_for(&record, Columns::Extended) else {
-        return error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong",
-            "The server log has the details.",
-        );
-    };
+    // Stored with every column: read in place, not copied.
+    let csv = record.csv.as_deref().unwrap_or_default();
 
-    let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().unwrap_or("").split(',').collect();
+    let header: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
     let filter = q.store.as_deref().unwrap_or("").trim().to_ascii_lowercase();
-    // Store ids may hold commas (quoted): read the rows as CSV.
-    let mut rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
-        .from_reader(csv.as_bytes())
-        .records()
-        .filter_map(Result::ok)
-        .map(|r| r.iter().map(str::to_string).collect::<Vec<_>>())
-        .filter(|r: &Vec<String>| filter.is_empty() || r[0].to_ascii_lowercase().contains(&filter))
-        .collect();
     let sort = q
         .sort
         .as_deref()
@@ -90,16 +170,8 @@ pub async fn show<D: Database>(
         .unwrap_or(DEFAULT_SORT);
     let column = header.iter().position(|h| *h == sort).unwrap_or(0);
     let descending = q.dir.as_deref().map_or(sort != "store_id", |d| d != "asc");
-    rows.sort_by(|a, b| {
-        let order = match (a[column].parse::<f64>(), b[column].parse::<f64>()) {
-            (Ok(x), Ok(y)) if column > 0 => x.total_cmp(&y),
-            _ => a[column].cmp(&b[column]),
-        };
-        let order = if descending { order.reverse() } else { order };
-        order.then_with(|| a[0].cmp(&b[0]))
-    });
-    let total = rows.len();
-    let limit = q.limit.unwrap_or(DEFAULT_ROWS).clamp(1, 100_000);
+    let limit = q.limit.unwrap_or(DEFAULT_ROWS).clamp(1, MAX_ROWS);
+    let (rows, total) = first_rows(csv, column, descending, &filter, limit);
     let as_of = record
         .as_of
         .map(storewatch_core::domain::format_timestamp)
@@ -133,18 +205,44 @@ pub async fn show<D: Database>(
         ));
     }
     body.push_str("</tr>");
-    for r in rows.iter().take(limit) {
+    for r in &rows {
+        let id = r.get(0).unwrap_or("");
         body.push_str(&format!(
             "<tr><td><a href=\"/stores/{}?as_of={}\">{}</a></td>",
-            escape(&percent_encode(&r[0], false)),
+            escape(&percent_encode(id, false)),
             escape(&as_of),
-            escape(&r[0])
+            escape(id)
         ));
-        for v in &r[1..] {
+        for v in r.iter().skip(1) {
             body.push_str(&format!("<td>{}</td>", escape(v)));
         }
         body.push_str("</tr>");
     }
     body.push_str("</table></div>");
     page(&format!("Report {id}"), &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &str =
+        "store_id,up,down\nb,1.00,2.00\na,3.00,2.00\n\"c,1\",0.50,9.00\nd,2.00,0.00\n";
+
+    fn ids(rows: &[csv::StringRecord]) -> Vec<&str> {
+        rows.iter().map(|r| r.get(0).unwrap()).collect()
+    }
+
+    #[test]
+    fn the_first_rows_in_the_sort_order_and_the_matching_count() {
+        // Most downtime first, ties by id.
+        let (rows, total) = first_rows(CSV, 2, true, "", 3);
+        assert_eq!((ids(&rows), total), (vec!["c,1", "a", "b"], 4));
+        let (rows, _) = first_rows(CSV, 1, false, "", 10);
+        assert_eq!(ids(&rows), ["c,1", "b", "d", "a"]);
+        let (rows, _) = first_rows(CSV, 0, true, "", 2);
+        assert_eq!(ids(&rows), ["d", "c,1"]);
+        let (rows, total) = first_rows(CSV, 2, true, "c", 10);
+        assert_eq!((ids(&rows), total), (vec!["c,1"], 1));
+    }
 }

@@ -12,50 +12,6 @@ use super::{escape, page};
 use crate::app::AppState;
 use crate::app::access::Caller;
 
-/// The page's script: trigger, poll until done, and fill the offline list.
-/// It sends no key: the browser's cookie does (or the service is open).
-const SCRIPT: &str = r#"
-const f = document.getElementById('trigger'), st = document.getElementById('progress');
-f.onsubmit = async (e) => {
-  e.preventDefault();
-  const p = new URLSearchParams();
-  if (f.as_of.value.trim()) p.set('as_of', f.as_of.value.trim());
-  if (f.extended.checked) p.set('columns', 'extended');
-  st.textContent = 'Triggering…';
-  let r = await fetch('/trigger_report?' + p, {method: 'POST'});
-  let j = await r.json();
-  if (!r.ok) { st.textContent = j.error; return; }
-  const id = j.report_id, t0 = Date.now();
-  for (;;) {
-    r = await fetch('/api/reports/' + id);
-    j = await r.json();
-    if (j.status === 'Complete') {
-      st.textContent = 'Complete in ' + ((Date.now() - t0) / 1000).toFixed(1) + ' s, ' + j.rows + ' stores: ';
-      const open = document.createElement('a'); open.href = '/reports/' + id; open.textContent = 'open';
-      const csv = document.createElement('a'); csv.href = '/api/reports/' + id + '?format=csv';
-      csv.textContent = 'download the CSV'; csv.id = 'download';
-      st.append(open, ' · ', csv);
-      break;
-    }
-    if (j.status === 'Failed') { st.textContent = 'Failed: ' + j.error; break; }
-    st.textContent = j.state === 'queued' ? 'Queued…' : 'Running…';
-    await new Promise((ok) => setTimeout(ok, 300));
-  }
-};
-fetch('/api/stores?offline_now=true&limit=100').then((r) => r.json()).then((j) => {
-  const list = document.getElementById('offline');
-  list.textContent = '';
-  if (!j.stores || j.stores.length === 0) { list.textContent = j.error || 'None: every open store answered active.'; return; }
-  document.getElementById('offline-at').textContent = ' at ' + j.as_of;
-  for (const s of j.stores) {
-    const li = document.createElement('li'), a = document.createElement('a');
-    a.href = '/stores/' + encodeURIComponent(s.store_id); a.textContent = s.store_id;
-    li.append(a, ' offline since ' + s.offline_since + ' (' + s.inactive_polls + ' inactive polls)');
-    list.append(li);
-  }
-});
-"#;
-
 pub async fn show<D: Database>(
     State(state): State<AppState<D>>,
     Extension(caller): Extension<Caller>,
@@ -119,6 +75,6 @@ pub async fn show<D: Database>(
          the newest poll whose nearest poll then is inactive, longest first.</p>\
          <ul id=offline><li>Working it out…</li></ul>",
     );
-    body.push_str(&format!("<script>{SCRIPT}</script>"));
+    body.push_str("<script src=\"/assets/start.js\"></script>");
     page("Reports", &body)
 }
