@@ -5,6 +5,8 @@
 mod csv;
 mod incidents;
 mod interpolate;
+pub mod period;
+mod period_report;
 pub mod schedule;
 mod timeline;
 
@@ -22,6 +24,13 @@ pub use csv::{
 pub use incidents::{Incident, incidents};
 pub use interpolate::{
     Figures, HalfMicros, Tally, Window, candidates, figures, hundredths, open_length,
+};
+pub use period::{
+    DEFAULT_PERIOD_DAYS, DayFigures, LocalClock, MAX_PERIOD_DAYS, Period, PeriodError, PeriodSpec,
+    StorePeriod, Times, analyze_period,
+};
+pub use period_report::{
+    PeriodBuilder, PeriodKind, PeriodReport, ReportKind, downtime_percent, hours_text,
 };
 pub use schedule::{Interval, Opening, Schedule};
 pub use timeline::{Segment, segments, tally_of};

@@ -1,0 +1,340 @@
+//! The period reports of SPEC section 6, step 3 (`period`, `daily`,
+//! `hourly`), computed as their stores arrive (like [`super::ReportBuilder`])
+//! and written as CSV: sorted by store id in byte order, then by date or
+//! hour; hours with two decimals, counts as integers.
+
+use std::collections::HashMap;
+use std::io;
+
+use jiff::tz::TimeZone;
+use rayon::prelude::*;
+
+use crate::domain::MICROS_PER_HOUR;
+
+use super::csv::Header;
+use super::interpolate::{HalfMicros, hundredths};
+use super::period::{LocalClock, Period, StorePeriod, analyze_period};
+use super::{ReportError, StoreInput, add_zones};
+
+/// What a report holds: the week of section 3 (the default), or one of the
+/// period reports of section 6.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ReportKind {
+    #[default]
+    Week,
+    /// A row per store: the period's totals.
+    Period,
+    /// A row per store and local date.
+    Daily,
+    /// A row per store and hour of the day.
+    Hourly,
+}
+
+impl ReportKind {
+    pub const ALL: [ReportKind; 4] = [
+        ReportKind::Week,
+        ReportKind::Period,
+        ReportKind::Daily,
+        ReportKind::Hourly,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportKind::Week => "week",
+            ReportKind::Period => "period",
+            ReportKind::Daily => "daily",
+            ReportKind::Hourly => "hourly",
+        }
+    }
+
+    /// The period kind, or `None` for the week.
+    pub fn period(self) -> Option<PeriodKind> {
+        match self {
+            ReportKind::Week => None,
+            ReportKind::Period => Some(PeriodKind::Period),
+            ReportKind::Daily => Some(PeriodKind::Daily),
+            ReportKind::Hourly => Some(PeriodKind::Hourly),
+        }
+    }
+}
+
+impl std::str::FromStr for ReportKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<ReportKind, String> {
+        ReportKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text)
+            .ok_or_else(|| format!("kind {text:?}: expected week, period, daily or hourly"))
+    }
+}
+
+impl std::fmt::Display for ReportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The three kinds of period report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PeriodKind {
+    Period,
+    Daily,
+    Hourly,
+}
+
+impl PeriodKind {
+    pub fn header(self) -> &'static [&'static str] {
+        match self {
+            PeriodKind::Period => &[
+                "store_id",
+                "open_hours",
+                "uptime_hours",
+                "downtime_hours",
+                "downtime_percent",
+                "polls",
+                "incidents",
+                "longest_incident_hours",
+            ],
+            PeriodKind::Daily => &[
+                "store_id",
+                "date",
+                "open_hours",
+                "uptime_hours",
+                "downtime_hours",
+                "polls",
+                "incidents",
+            ],
+            PeriodKind::Hourly => &[
+                "store_id",
+                "hour",
+                "open_hours",
+                "uptime_hours",
+                "downtime_hours",
+            ],
+        }
+    }
+}
+
+/// Hours with two decimals (`1.26`), from half-microseconds.
+pub fn hours_text(length: HalfMicros) -> String {
+    two_decimals(hundredths(length, MICROS_PER_HOUR))
+}
+
+fn two_decimals(hundredths: i64) -> String {
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
+/// 100 × down ÷ (up + down) with two decimals, rounded half up, exactly;
+/// `None` (an empty cell) when nothing was observed.
+pub fn downtime_percent(up: HalfMicros, down: HalfMicros) -> Option<String> {
+    let observed = i128::from(up) + i128::from(down);
+    if observed <= 0 {
+        return None;
+    }
+    // Hundredths of a percent: 10,000 × down / observed, rounded half up.
+    let h = (i128::from(down) * 20_000 + observed) / (2 * observed);
+    Some(two_decimals(i64::try_from(h).unwrap_or(i64::MAX)))
+}
+
+/// One store's rows of `kind` as CSV records (quoted as the csv crate does).
+fn store_rows(
+    store_id: &str,
+    p: &StorePeriod,
+    clock: &LocalClock,
+    kind: PeriodKind,
+) -> io::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    match kind {
+        PeriodKind::Period => {
+            let t = &p.total;
+            w.write_record([
+                store_id,
+                &hours_text(t.open),
+                &hours_text(t.up),
+                &hours_text(t.down),
+                &downtime_percent(t.up, t.down).unwrap_or_default(),
+                &p.polls.to_string(),
+                &p.incidents.len().to_string(),
+                &hours_text(p.longest_incident()),
+            ])?;
+        }
+        PeriodKind::Daily => {
+            for (date, day) in clock.dates().zip(&p.days) {
+                w.write_record([
+                    store_id,
+                    &date.to_string(),
+                    &hours_text(day.times.open),
+                    &hours_text(day.times.up),
+                    &hours_text(day.times.down),
+                    &day.polls.to_string(),
+                    &day.incidents.to_string(),
+                ])?;
+            }
+        }
+        PeriodKind::Hourly => {
+            for (hour, t) in p.hours.iter().enumerate() {
+                w.write_record([
+                    store_id,
+                    &hour.to_string(),
+                    &hours_text(t.open),
+                    &hours_text(t.up),
+                    &hours_text(t.down),
+                ])?;
+            }
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error())
+}
+
+/// The zone of each distinct name, with its wall clock over the period.
+struct Zone {
+    tz: TimeZone,
+    clock: LocalClock,
+}
+
+/// A period report computed as its stores arrive, in batches of any size
+/// and order: each store's rows are kept as CSV text (not its figures), so
+/// a daily report of many stores over many days stays small.
+pub struct PeriodBuilder {
+    period: Period,
+    kind: PeriodKind,
+    zones: HashMap<String, Zone>,
+    rows: Vec<(String, Vec<u8>)>,
+}
+
+impl PeriodBuilder {
+    pub fn new(period: Period, kind: PeriodKind) -> PeriodBuilder {
+        PeriodBuilder {
+            period,
+            kind,
+            zones: HashMap::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Computes the rows of `stores`, spread over all cores.
+    pub fn add(&mut self, mut stores: Vec<StoreInput>) -> Result<(), ReportError> {
+        let mut names = HashMap::new();
+        add_zones(&mut names, &stores)?;
+        for (name, tz) in names {
+            if self.zones.contains_key(&name) {
+                continue;
+            }
+            let clock = LocalClock::new(&tz, self.period).ok_or_else(|| out_of_range(&name))?;
+            self.zones.insert(name, Zone { tz, clock });
+        }
+        let (zones, period, kind) = (&self.zones, self.period, self.kind);
+        let rows: Vec<(String, Vec<u8>)> = stores
+            .par_iter_mut()
+            .map(|store| {
+                let zone = &zones[store.timezone.as_deref().unwrap_or("")];
+                store.polls.sort_unstable_by_key(|p| p.ts);
+                let analysed = analyze_period(
+                    &store.hours,
+                    &store.special,
+                    &store.polls,
+                    &zone.tz,
+                    &zone.clock,
+                    period,
+                )
+                .ok_or_else(|| ReportError::OutOfRange {
+                    store_id: store.store_id.clone(),
+                    reason: "its business hours cannot be placed in time over the period"
+                        .to_string(),
+                })?;
+                let text =
+                    store_rows(&store.store_id, &analysed, &zone.clock, kind).map_err(|e| {
+                        ReportError::OutOfRange {
+                            store_id: store.store_id.clone(),
+                            reason: e.to_string(),
+                        }
+                    })?;
+                Ok((std::mem::take(&mut store.store_id), text))
+            })
+            .collect::<Result<_, ReportError>>()?;
+        self.rows.extend(rows);
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> PeriodReport {
+        self.rows
+            .par_sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        PeriodReport {
+            period: self.period,
+            kind: self.kind,
+            rows: self.rows,
+        }
+    }
+}
+
+fn out_of_range(zone: &str) -> ReportError {
+    ReportError::Zone {
+        store_id: String::new(),
+        reason: format!("the time zone {zone:?} cannot be placed over the period"),
+    }
+}
+
+/// A computed period report: its stores' rows as CSV, in store-id order.
+#[derive(Debug, Clone)]
+pub struct PeriodReport {
+    pub period: Period,
+    pub kind: PeriodKind,
+    rows: Vec<(String, Vec<u8>)>,
+}
+
+impl PeriodReport {
+    /// How many stores it has rows for.
+    pub fn stores(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Writes the CSV, after the header if asked for (a split report's
+    /// later parts have none).
+    pub fn write_csv<W: io::Write>(&self, header: Header, mut out: W) -> io::Result<()> {
+        if header == Header::Write {
+            let mut w = csv::Writer::from_writer(&mut out);
+            w.write_record(self.kind.header())?;
+            w.flush()?;
+        }
+        for (_, text) in &self.rows {
+            out.write_all(text)?;
+        }
+        out.flush()
+    }
+
+    pub fn to_csv_string(&self, header: Header) -> String {
+        let mut out = Vec::new();
+        self.write_csv(header, &mut out)
+            .expect("writing to memory does not fail");
+        String::from_utf8(out).expect("the CSV of UTF-8 ids is UTF-8")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percents_round_half_up_and_unknown_is_empty() {
+        assert_eq!(downtime_percent(0, 0), None);
+        assert_eq!(downtime_percent(1, 0).as_deref(), Some("0.00"));
+        assert_eq!(downtime_percent(0, 5).as_deref(), Some("100.00"));
+        // A: 1.26 h up, 1.74 h down of 3 → 58.00 %… exactly 1.7416 / 3.
+        assert_eq!(downtime_percent(1, 1).as_deref(), Some("50.00"));
+        assert_eq!(downtime_percent(2, 1).as_deref(), Some("33.33"));
+        assert_eq!(downtime_percent(1, 2).as_deref(), Some("66.67"));
+        // 1/8 = 12.5 %: exact; 1/160000 = 0.000625 % → 0.00; 1/16000 → 0.01 (half up).
+        assert_eq!(downtime_percent(7, 1).as_deref(), Some("12.50"));
+        assert_eq!(downtime_percent(159_999, 1).as_deref(), Some("0.00"));
+        assert_eq!(downtime_percent(19_999, 1).as_deref(), Some("0.01"));
+    }
+
+    #[test]
+    fn kinds_parse_and_print() {
+        for k in ReportKind::ALL {
+            assert_eq!(k.as_str().parse::<ReportKind>(), Ok(k));
+        }
+        assert!("weekly".parse::<ReportKind>().is_err());
+    }
+}
