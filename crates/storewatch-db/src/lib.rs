@@ -25,7 +25,7 @@ use std::future::Future;
 
 use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
 use storewatch_core::ingest::{PollFile, SourceKind};
-use storewatch_core::report::{Columns, ReportInput, Window};
+use storewatch_core::report::{Columns, PeriodSpec, ReportInput};
 
 /// A storage failure. Backends keep their own error inside.
 #[derive(Debug, thiserror::Error)]
@@ -388,11 +388,11 @@ pub struct Counts {
     pub newest_poll: Option<Micros>,
 }
 
-/// The local dates whose special hours a report at `as_of` may need, as
-/// `YYYY-MM-DD` text (how both backends store them): the week's UTC dates
+/// The local dates whose special hours a report over `[start, as_of]` may
+/// need, as `YYYY-MM-DD` text (how both backends store them): its UTC dates
 /// widened by three days before (an opening can start two local dates before
-/// the week, and a local date can be a day behind UTC) and two after.
-pub fn special_dates_for(as_of: Micros) -> (String, String) {
+/// the start, and a local date can be a day behind UTC) and two after.
+pub fn special_dates_for(start: Micros, as_of: Micros) -> (String, String) {
     // Beyond the calendar (not for validated times), fall back to text that
     // sorts before or after every stored date.
     let date = |t: Micros, days: i64| {
@@ -410,7 +410,7 @@ pub fn special_dates_for(as_of: Micros) -> (String, String) {
                 |d| d.to_string(),
             )
     };
-    (date(as_of - Window::Week.length(), -3), date(as_of, 2))
+    (date(start, -3), date(as_of, 2))
 }
 
 /// Everything storewatch stores: the data, the report queue and the API
@@ -444,26 +444,20 @@ pub trait DataStore: Clone + Send + Sync + 'static {
         stores: Stores<'_>,
     ) -> impl Future<Output = Result<ReportInput, DbError>> + Send;
 
-    /// [`report_input`](Self::report_input), handed to `sink` in batches of
-    /// stores: at least one batch (maybe empty) when there is a report time,
-    /// none when the database holds no polls. A backend that reads its
-    /// stores one after another sends each batch as soon as it is read, so
-    /// the report is computed meanwhile; by default everything is read
-    /// first, then sent as one batch.
+    /// [`report_input`](Self::report_input) over `span` before the report
+    /// time (the week, [`PeriodSpec::WEEK`], or a period's days or start:
+    /// each store's polls with start ≤ t ≤ T, and its special hours around
+    /// them), handed to `sink` in batches of stores: at least one batch
+    /// (maybe empty) when there is a report time, none when the database
+    /// holds no polls. A backend sends each batch as soon as it is read, so
+    /// the report is computed meanwhile.
     fn report_batches(
         &self,
         as_of: Option<Micros>,
+        span: PeriodSpec,
         stores: Stores<'_>,
         sink: BatchSink,
-    ) -> impl Future<Output = Result<(), DbError>> + Send {
-        async move {
-            let input = self.report_input(as_of, stores).await?;
-            match input.as_of {
-                Some(as_of) => sink.send(as_of, input.stores),
-                None => Ok(()),
-            }
-        }
-    }
+    ) -> impl Future<Output = Result<(), DbError>> + Send;
 
     /// The ids that cut the stores into ranges of `per` stores in byte
     /// order: the `per`-th, `2·per`-th, … store id (counted from 0), as

@@ -15,7 +15,7 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, PgPool, Row};
 use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
 use storewatch_core::ingest::SourceKind;
-use storewatch_core::report::ReportInput;
+use storewatch_core::report::{PeriodSpec, ReportInput};
 use storewatch_db::batch::{BatchWriter, StoredDay, write_batch};
 use storewatch_db::columns::{IngestRow, ingest_record, special_columns};
 use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
@@ -544,7 +544,7 @@ impl DataStore for PostgresDatabase {
         selected: Stores<'_>,
     ) -> Result<ReportInput, DbError> {
         let mut all = Taker::All(Vec::new());
-        let as_of = read_report(&self.pool, as_of, selected, &mut all).await?;
+        let as_of = read_report(&self.pool, as_of, PeriodSpec::WEEK, selected, &mut all).await?;
         let Taker::All(stores) = all else {
             unreachable!("the taker made above")
         };
@@ -554,10 +554,11 @@ impl DataStore for PostgresDatabase {
     async fn report_batches(
         &self,
         as_of: Option<Micros>,
+        span: PeriodSpec,
         selected: Stores<'_>,
         sink: BatchSink,
     ) -> Result<(), DbError> {
-        read_report(&self.pool, as_of, selected, &mut Taker::Sink(sink)).await?;
+        read_report(&self.pool, as_of, span, selected, &mut Taker::Sink(sink)).await?;
         Ok(())
     }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use futures_util::TryStreamExt;
 use sqlx::{AssertSqlSafe, PgPool, Row};
 use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
-use storewatch_core::report::{StoreInput, Window};
+use storewatch_core::report::{PeriodSpec, StoreInput};
 use storewatch_db::columns::{hours_row, special_row};
 use storewatch_db::report_batches::Offer;
 use storewatch_db::{BatchSink, DbError, Stores, poll_days, special_dates_for};
@@ -53,6 +53,7 @@ impl Taker {
 pub(crate) async fn read_report(
     pool: &PgPool,
     as_of: Option<Micros>,
+    span: PeriodSpec,
     selected: Stores<'_>,
     taker: &mut Taker,
 ) -> Result<Option<Micros>, DbError> {
@@ -102,7 +103,8 @@ pub(crate) async fn read_report(
             .collect::<Result<Vec<_>, _>>()?;
         hours.insert(row.get("store_id"), out);
     }
-    let (first_date, last_date) = special_dates_for(as_of);
+    let start = span.start_before(as_of);
+    let (first_date, last_date) = special_dates_for(start, as_of);
     let special_rows: Vec<(String, String, Option<i32>, Option<i32>)> =
         sqlx::query_as(AssertSqlSafe(sql.special))
             .bind(&first_date)
@@ -121,18 +123,17 @@ pub(crate) async fn read_report(
     }
 
     // The stores, a row each with the arrays of its days, as they arrive.
-    let week_start = as_of - Window::Week.length();
     let mut batch = Vec::with_capacity(BATCH_STORES);
     {
         let mut rows = sqlx::query(AssertSqlSafe(sql.polls))
-            .bind(poll_days::day_of(week_start))
+            .bind(poll_days::day_of(start))
             .bind(poll_days::day_of(as_of))
             .bind(&only)
             .fetch(&mut *tx);
         while let Some(row) = rows.try_next().await.map_err(db_err)? {
             let store_id: String = row.get("store_id");
             let days: Option<&[u8]> = row.get("polls");
-            let polls = poll_days::decode_within(days.unwrap_or_default(), week_start, as_of)?;
+            let polls = poll_days::decode_within(days.unwrap_or_default(), start, as_of)?;
             batch.push(StoreInput {
                 timezone: zones.remove(&store_id),
                 hours: hours.remove(&store_id).unwrap_or_default(),

@@ -25,7 +25,7 @@ use packed::Cursor;
 
 use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
 use storewatch_core::ingest::SourceKind;
-use storewatch_core::report::ReportInput;
+use storewatch_core::report::{PeriodSpec, ReportInput};
 use storewatch_db::batch::{BatchWriter, StoredDay, write_batch};
 use storewatch_db::columns::{IngestRow, ingest_record, special_columns};
 use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
@@ -304,17 +304,19 @@ impl DataStore for SqliteDatabase {
         selected: Stores<'_>,
     ) -> Result<ReportInput, DbError> {
         let (as_of, stores) =
-            report_read::read_report(&self.pool, as_of, selected, Vec::new()).await?;
+            report_read::read_report(&self.pool, as_of, PeriodSpec::WEEK, selected, Vec::new())
+                .await?;
         Ok(ReportInput { as_of, stores })
     }
 
     async fn report_batches(
         &self,
         as_of: Option<Micros>,
+        span: PeriodSpec,
         selected: Stores<'_>,
         sink: BatchSink,
     ) -> Result<(), DbError> {
-        report_read::read_report(&self.pool, as_of, selected, sink).await?;
+        report_read::read_report(&self.pool, as_of, span, selected, sink).await?;
         Ok(())
     }
 

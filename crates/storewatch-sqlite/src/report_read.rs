@@ -22,7 +22,7 @@ use rusqlite::types::FromSql;
 use rusqlite::{Connection, Params, Row, params};
 use sqlx::SqlitePool;
 use storewatch_core::domain::Micros;
-use storewatch_core::report::{StoreInput, Window};
+use storewatch_core::report::{PeriodSpec, StoreInput};
 use storewatch_db::columns::{hours_row, special_row};
 use storewatch_db::{BatchSink, DbError, Reach, Stores, poll_days, special_dates_for};
 
@@ -58,6 +58,7 @@ impl Take for BatchSink {
 pub(crate) async fn read_report<T: Take>(
     pool: &SqlitePool,
     as_of: Option<Micros>,
+    span: PeriodSpec,
     selected: Stores<'_>,
     mut taker: T,
 ) -> Result<(Option<Micros>, T), DbError> {
@@ -77,7 +78,7 @@ pub(crate) async fn read_report<T: Take>(
                 // the end of `read`.
                 let db = unsafe { Connection::from_handle(handle.as_raw_handle().as_ptr()) }
                     .map_err(DbError::backend)?;
-                read(&db, as_of, reach, &params, &mut taker)
+                read(&db, as_of, span, reach, &params, &mut taker)
             });
         if read.is_err() {
             // Whatever state an error left the connection in, it does not
@@ -95,12 +96,13 @@ pub(crate) async fn read_report<T: Take>(
 fn read(
     db: &Connection,
     as_of: Option<Micros>,
+    span: PeriodSpec,
     reach: Reach,
     params: &(Option<String>, Option<String>),
     taker: &mut impl Take,
 ) -> Result<Option<Micros>, DbError> {
     db.execute_batch("BEGIN").map_err(DbError::backend)?;
-    let read = read_snapshot(db, as_of, reach, params, taker);
+    let read = read_snapshot(db, as_of, span, reach, params, taker);
     // Read only: ending the transaction either way changes nothing.
     let end = db.execute_batch("COMMIT").map_err(DbError::backend);
     let as_of = read?;
@@ -111,6 +113,7 @@ fn read(
 fn read_snapshot(
     db: &Connection,
     as_of: Option<Micros>,
+    span: PeriodSpec,
     reach: Reach,
     (p1, p2): &(Option<String>, Option<String>),
     taker: &mut impl Take,
@@ -160,7 +163,8 @@ fn read_snapshot(
         }
         Ok(())
     })?;
-    let (first_date, last_date) = special_dates_for(as_of);
+    let start = span.start_before(as_of);
+    let (first_date, last_date) = special_dates_for(start, as_of);
     let mut special = Merge::new(&mut stores);
     each_row(
         db,
@@ -179,8 +183,7 @@ fn read_snapshot(
     // other: when its last row is read, its arrays are decoded (into one
     // allocation) and the store is complete, so it goes into the next
     // batch, and the taker computes while the rest is read.
-    let week = Window::Week.length();
-    let days = (poll_days::day_of(as_of - week), poll_days::day_of(as_of));
+    let days = (poll_days::day_of(start), poll_days::day_of(as_of));
     let mut batch = Batch {
         as_of,
         stores: Vec::with_capacity(BATCH_STORES),
@@ -197,7 +200,7 @@ fn read_snapshot(
                 "a report read a store's days out of order",
             )));
         }
-        let polls = poll_days::decode_within(arrays, as_of - week, as_of)?;
+        let polls = poll_days::decode_within(arrays, start, as_of)?;
         arrays.clear();
         let store = std::mem::take(&mut stores[i]);
         batch.push(i, StoreInput { polls, ..store })

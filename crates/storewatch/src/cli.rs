@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 use storewatch_core::domain::{Micros, parse_timestamp};
+use storewatch_core::report::{MAX_PERIOD_DAYS, PeriodError, PeriodSpec, ReportKind};
 use storewatch_db::{Role, Scope};
 
 /// The default database: an SQLite file in the current directory.
@@ -235,10 +236,66 @@ pub struct ReportArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Add the extended columns: open_last_week, polls_last_week,
-    /// incidents_last_week, longest_incident_last_week.
+    /// incidents_last_week, longest_incident_last_week (the week report).
     #[arg(long)]
     pub extended: bool,
+    /// What the report holds: week (the last hour, day and week; the
+    /// default), period (a row per store over the period), daily (a row per
+    /// store and local date) or hourly (a row per store and hour of the day).
+    #[arg(long, default_value = "week", value_name = "KIND")]
+    pub kind: ReportKind,
+    /// The period: this many days (of 24 hours) before the report time,
+    /// 1 to 366; default 28. Not for the week report.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=366), conflicts_with = "from", value_name = "N")]
+    pub days: Option<u16>,
+    /// The period: from this time (UTC) to the report time, at most 366
+    /// days. Not for the week report.
+    #[arg(long, value_parser = parse_timestamp, value_name = "TS")]
+    pub from: Option<Micros>,
 }
+
+impl ReportArgs {
+    /// The period of a period report (`None` for the week), checked against
+    /// the report time where one is given.
+    pub fn span(&self) -> Result<Option<PeriodSpec>, String> {
+        let span = match (self.days, self.from) {
+            (Some(days), _) => Some(PeriodSpec::Days(i64::from(days))),
+            (None, Some(from)) => Some(PeriodSpec::From(from)),
+            (None, None) => None,
+        };
+        if self.kind == ReportKind::Week {
+            if span.is_some() {
+                return Err("--days and --from are for the period, daily and hourly reports, not --kind week".into());
+            }
+            return Ok(None);
+        }
+        if self.extended {
+            return Err("--extended is for the week report (--kind week)".into());
+        }
+        let span = span.unwrap_or_default();
+        if let Some(as_of) = self.as_of {
+            span.ending_at(as_of).map_err(|e| period_error(e, span))?;
+        }
+        Ok(Some(span))
+    }
+}
+
+/// A period that does not fit its report time, as the flags say it.
+pub fn period_error(e: PeriodError, span: PeriodSpec) -> String {
+    match (e, span) {
+        (PeriodError::Empty, _) => "--from must be before the report time".into(),
+        (PeriodError::TooLong, PeriodSpec::From(_)) => {
+            format!("--from is more than {MAX_PERIOD_DAYS} days before the report time")
+        }
+        (e, _) => e.to_string(),
+    }
+}
+
+/// A mistake on the command line found once the data is read (a `--from`
+/// after the newest poll): exits with status 2, as clap's own do.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
 
 #[derive(Debug, clap::Args)]
 pub struct GenerateArgs {
@@ -330,6 +387,21 @@ pub struct ServeArgs {
 }
 
 impl Args {
+    /// Parses the command line, and checks what clap alone cannot: a bad
+    /// combination of flags exits with status 2 and the message.
+    pub fn parse_checked() -> Args {
+        use clap::CommandFactory;
+        let args = Args::parse();
+        if let Command::Report(r) = &args.command
+            && let Err(why) = r.span()
+        {
+            Args::command()
+                .error(clap::error::ErrorKind::ArgumentConflict, why)
+                .exit();
+        }
+        args
+    }
+
     /// The database URL: after the command, else before it, else
     /// `DATABASE_URL`, else [`DEFAULT_DATABASE_URL`].
     pub fn database_url(&self, command: &DatabaseArgs) -> String {

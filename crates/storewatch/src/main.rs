@@ -1,15 +1,17 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = storewatch::cli::Args::parse();
+    let args = storewatch::cli::Args::parse_checked();
     storewatch::logging::init(&args);
     match storewatch::run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", describe(&e));
-            ExitCode::FAILURE
+            if e.downcast_ref::<storewatch::cli::UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -91,6 +91,9 @@ pub enum ReportError {
     /// A time the zone database cannot convert (outside the years it covers).
     #[error("store {store_id}: {reason}")]
     OutOfRange { store_id: String, reason: String },
+    /// The period asked for does not fit the report time.
+    #[error("{0}")]
+    Period(#[from] PeriodError),
 }
 
 /// Everything the report works out for one store: its open time, the polls

@@ -85,6 +85,9 @@ impl Default for PeriodSpec {
 }
 
 impl PeriodSpec {
+    /// The week of section 3: what a week report reads.
+    pub const WEEK: PeriodSpec = PeriodSpec::Days(7);
+
     /// The period this spec names before the report time `to`.
     pub fn ending_at(self, to: Micros) -> Result<Period, PeriodError> {
         match self {

@@ -261,7 +261,7 @@ impl PeriodBuilder {
         self.rows
             .par_sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         PeriodReport {
-            period: self.period,
+            period: Some(self.period),
             kind: self.kind,
             rows: self.rows,
         }
@@ -278,12 +278,22 @@ fn out_of_range(zone: &str) -> ReportError {
 /// A computed period report: its stores' rows as CSV, in store-id order.
 #[derive(Debug, Clone)]
 pub struct PeriodReport {
-    pub period: Period,
+    /// `None` when there was no report time (no poll at all).
+    pub period: Option<Period>,
     pub kind: PeriodKind,
     rows: Vec<(String, Vec<u8>)>,
 }
 
 impl PeriodReport {
+    /// A report of no store and no period: the database holds no polls.
+    pub fn empty(kind: PeriodKind) -> PeriodReport {
+        PeriodReport {
+            period: None,
+            kind,
+            rows: Vec::new(),
+        }
+    }
+
     /// How many stores it has rows for.
     pub fn stores(&self) -> usize {
         self.rows.len()

@@ -26,7 +26,14 @@ async fn batched<D: Database>(
 ) -> (Vec<StoreInput>, Option<i64>, usize) {
     // Taken only after the read: room for every batch of these few stores.
     let (sink, batches) = batch_channel(64);
-    db.report_batches(as_of, stores, sink).await.unwrap();
+    db.report_batches(
+        as_of,
+        storewatch_core::report::PeriodSpec::WEEK,
+        stores,
+        sink,
+    )
+    .await
+    .unwrap();
     let batches: Vec<_> = batches.into_iter().collect();
     let times: Vec<i64> = batches.iter().map(|b| b.as_of).collect();
     assert!(

@@ -5,7 +5,8 @@
 use anyhow::Result;
 use storewatch_core::domain::Micros;
 use storewatch_core::report::{
-    Columns, Header, Report, ReportBuilder, ReportError, to_csv_part_string,
+    Columns, Header, PeriodBuilder, PeriodKind, PeriodReport, PeriodSpec, Report, ReportBuilder,
+    ReportError, to_csv_part_string,
 };
 use storewatch_db::shards::bounds_every;
 use storewatch_db::{ClaimedShard, Database, Scope, StoreRange, Stores, batch_channel};
@@ -34,9 +35,42 @@ pub async fn compute_report<D: Database>(
         }
         Ok::<_, ReportError>(report.map_or_else(Report::default, ReportBuilder::finish))
     });
-    let read = db.report_batches(as_of, stores, sink).await;
+    let read = db
+        .report_batches(as_of, PeriodSpec::WEEK, stores, sink)
+        .await;
     // The computation's error first: when it stops, the read fails for want
     // of a taker.
+    let report = computing.await??;
+    read?;
+    Ok(report)
+}
+
+/// Reads the data as it is now and computes the period report of `kind`
+/// over `span` before `as_of` (default: the newest poll), over the stores
+/// selected, as [`compute_report`] does the week's. A period that does not
+/// fit the report time (a start at or after it) is a [`ReportError::Period`].
+pub async fn compute_period<D: Database>(
+    db: &D,
+    as_of: Option<Micros>,
+    span: PeriodSpec,
+    stores: Stores<'_>,
+    kind: PeriodKind,
+) -> Result<PeriodReport> {
+    let (sink, batches) = batch_channel(BATCHES_AHEAD);
+    let computing = tokio::task::spawn_blocking(move || {
+        let mut report: Option<PeriodBuilder> = None;
+        for batch in batches {
+            let builder = match &mut report {
+                Some(b) => b,
+                None => report.insert(PeriodBuilder::new(span.ending_at(batch.as_of)?, kind)),
+            };
+            builder.add(batch.stores)?;
+        }
+        Ok::<_, ReportError>(
+            report.map_or_else(|| PeriodReport::empty(kind), PeriodBuilder::finish),
+        )
+    });
+    let read = db.report_batches(as_of, span, stores, sink).await;
     let report = computing.await??;
     read?;
     Ok(report)

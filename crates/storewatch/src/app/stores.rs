@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use storewatch_core::domain::Micros;
-use storewatch_core::report::{Offline, OfflineList, ReportError};
+use storewatch_core::report::{Offline, OfflineList, PeriodSpec, ReportError};
 use storewatch_db::{Database, Scope, batch_channel};
 use tokio::sync::Semaphore;
 
@@ -58,7 +58,9 @@ pub async fn find_stores<D: Database>(
             }
             Ok::<_, ReportError>(list.map(|l| (l.as_of(), l.finish())))
         });
-        let read = db.report_batches(None, scope.into(), sink).await;
+        let read = db
+            .report_batches(None, PeriodSpec::WEEK, scope.into(), sink)
+            .await;
         let found = finding.await??;
         read?;
         let Some((as_of, offline)) = found else {
