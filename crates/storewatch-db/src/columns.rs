@@ -3,6 +3,8 @@
 
 use storewatch_core::domain::{HoursRow, SpecialHoursRow, TimeOfDay, Weekday, parse_local_date};
 
+use storewatch_core::report::ReportSpec;
+
 use crate::DbError;
 
 fn corrupt(what: &str) -> DbError {
@@ -62,6 +64,7 @@ pub struct ReportColumns {
     pub requested_as_of: Option<i64>,
     pub as_of: Option<i64>,
     pub columns: String,
+    pub kind: String,
     pub created_at: i64,
     pub started_at: Option<i64>,
     pub finished_at: Option<i64>,
@@ -82,6 +85,7 @@ impl ReportColumns {
             requested_as_of: self.requested_as_of,
             as_of: self.as_of,
             columns: crate::columns_from_db(&self.columns),
+            spec: report_spec(&self.kind)?,
             created_at: self.created_at,
             started_at: self.started_at,
             finished_at: self.finished_at,
@@ -96,16 +100,24 @@ impl ReportColumns {
     }
 }
 
+/// What a report holds, as stored.
+fn report_spec(text: &str) -> Result<ReportSpec, DbError> {
+    ReportSpec::from_db(text).ok_or_else(|| corrupt("report kind"))
+}
+
+/// A claimed report's row as a claim returns it: id, requested_as_of,
+/// attempts, scope_stores, kind.
+pub type ClaimedRow = (String, Option<i64>, i64, Option<String>, String);
+
 /// A claimed report from its columns (the scope as stored: ids one per line).
 pub fn claimed_report(
-    id: &str,
-    requested_as_of: Option<i64>,
-    attempts: i64,
-    scope_stores: Option<&str>,
+    (id, requested_as_of, attempts, scope_stores, kind): ClaimedRow,
 ) -> Result<crate::ClaimedReport, DbError> {
+    let scope_stores = scope_stores.as_deref();
     Ok(crate::ClaimedReport {
-        id: crate::ReportId::parse(id).map_err(|_| corrupt("report id"))?,
+        id: crate::ReportId::parse(&id).map_err(|_| corrupt("report id"))?,
         requested_as_of,
+        spec: report_spec(&kind)?,
         scope: scope_stores
             .map(crate::Scope::from_text)
             .transpose()
@@ -129,6 +141,7 @@ pub struct ShardColumns {
     pub as_of: Option<i64>,
     pub started_at: Option<i64>,
     pub scope_stores: Option<String>,
+    pub kind: String,
 }
 
 impl ShardColumns {
@@ -150,6 +163,7 @@ impl ShardColumns {
                 .map(crate::Scope::from_text)
                 .transpose()
                 .map_err(|_| corrupt("report scope"))?,
+            spec: report_spec(&self.kind)?,
             report_started_at: self.started_at,
             attempts: u32::try_from(self.attempts).unwrap_or(u32::MAX),
         })
@@ -158,7 +172,7 @@ impl ShardColumns {
 
 /// The columns every read of a report selects, in [`ReportColumns`] order
 /// but for the CSV, which each query adds as it needs.
-pub const REPORT_COLUMNS: &str = "id, state, requested_as_of, as_of, columns, created_at, started_at, finished_at, attempts, row_count, error, key_id, scope_id, parts";
+pub const REPORT_COLUMNS: &str = "id, state, requested_as_of, as_of, columns, kind, created_at, started_at, finished_at, attempts, row_count, error, key_id, scope_id, parts";
 
 /// The columns of an `ingests` row: id, at, source, label, origin, key_id,
 /// rows, sha256.

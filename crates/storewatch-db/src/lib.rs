@@ -25,7 +25,7 @@ use std::future::Future;
 
 use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
 use storewatch_core::ingest::{PollFile, SourceKind};
-use storewatch_core::report::{Columns, PeriodSpec, ReportInput};
+use storewatch_core::report::{Columns, PeriodSpec, ReportInput, ReportSpec};
 
 /// A storage failure. Backends keep their own error inside.
 #[derive(Debug, thiserror::Error)]
@@ -252,6 +252,8 @@ pub struct ReportRecord {
     pub as_of: Option<Micros>,
     /// The columns the report was asked for (its CSV is stored extended).
     pub columns: Columns,
+    /// The week, or a period report's kind and span.
+    pub spec: ReportSpec,
     pub created_at: Micros,
     pub started_at: Option<Micros>,
     pub finished_at: Option<Micros>,
@@ -283,6 +285,7 @@ pub struct ReportPage {
 pub struct ClaimedReport {
     pub id: ReportId,
     pub requested_as_of: Option<Micros>,
+    pub spec: ReportSpec,
     /// The stores to report on; `None`: every store.
     pub scope: Option<Scope>,
     /// Including this one.
@@ -649,6 +652,8 @@ pub struct NewReport {
     /// The report time; `None`: the newest poll.
     pub requested_as_of: Option<Micros>,
     pub columns: Columns,
+    /// The week (the default), or a period report.
+    pub spec: ReportSpec,
     pub owner: ReportOwner,
 }
 

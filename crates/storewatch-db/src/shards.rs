@@ -117,6 +117,8 @@ pub struct ClaimedShard {
     pub as_of: Micros,
     /// The report's scope, if any (the shard covers its stores in `range`).
     pub scope: Option<Scope>,
+    /// What the report holds.
+    pub spec: storewatch_core::report::ReportSpec,
     /// When the report was first claimed.
     pub report_started_at: Option<Micros>,
     /// Of this shard, including this one.

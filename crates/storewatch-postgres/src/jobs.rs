@@ -5,7 +5,7 @@ use sqlx::postgres::{PgListener, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, Row};
 use storewatch_core::domain::Micros;
 use storewatch_db::columns::{
-    REPORT_COLUMNS, ReportColumns, ShardColumns, ShardRow, claimed_report,
+    ClaimedRow, REPORT_COLUMNS, ReportColumns, ShardColumns, ShardRow, claimed_report,
 };
 use storewatch_db::shards::{self, ABANDONED_SHARD, ReportEnd, ShardWriter};
 use storewatch_db::{
@@ -39,6 +39,7 @@ fn report_columns(row: &PgRow) -> ReportColumns {
         requested_as_of: row.get("requested_as_of"),
         as_of: row.get("as_of"),
         columns: row.get("columns"),
+        kind: row.get("kind"),
         created_at: row.get("created_at"),
         started_at: row.get("started_at"),
         finished_at: row.get("finished_at"),
@@ -80,12 +81,13 @@ impl ReportQueue for PostgresDatabase {
             return Ok(false);
         }
         sqlx::query(
-            "INSERT INTO reports (id, state, requested_as_of, columns, created_at, key_id, scope_id, scope_stores)
-             VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO reports (id, state, requested_as_of, columns, kind, created_at, key_id, scope_id, scope_stores)
+             VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(id.as_str())
         .bind(request.requested_as_of)
         .bind(request.columns.as_str())
+        .bind(request.spec.to_db())
         .bind(now)
         .bind(&owner.key_id)
         .bind(owner.scope.as_ref().map(|s| s.id()))
@@ -117,14 +119,14 @@ impl ReportQueue for PostgresDatabase {
         .await
         .map_err(db_err)?;
         // SKIP LOCKED: instances claiming at the same time take different jobs.
-        let claimed: Option<(String, Option<i64>, i32, Option<String>)> = sqlx::query_as(
+        let claimed: Option<ClaimedRow> = sqlx::query_as(
             "UPDATE reports
                 SET state = 'running', worker = $1, lease_until = $3, attempts = attempts + 1, started_at = $2
               WHERE id = (SELECT id FROM reports
                            WHERE state = 'queued' OR (state = 'running' AND lease_until <= $2)
                            ORDER BY created_at, id LIMIT 1
                            FOR UPDATE SKIP LOCKED)
-          RETURNING id, requested_as_of, attempts, scope_stores",
+          RETURNING id, requested_as_of, attempts::int8, scope_stores, kind",
         )
         .bind(&lease.worker)
         .bind(now)
@@ -133,11 +135,7 @@ impl ReportQueue for PostgresDatabase {
         .await
         .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
-        claimed
-            .map(|(id, as_of, attempts, scope)| {
-                claimed_report(&id, as_of, i64::from(attempts), scope.as_deref())
-            })
-            .transpose()
+        claimed.map(claimed_report).transpose()
     }
 
     async fn renew_report_lease(&self, id: &ReportId, lease: &Lease) -> Result<bool, DbError> {
@@ -271,12 +269,18 @@ impl ReportQueue for PostgresDatabase {
             tx.commit().await.map_err(db_err)?;
             return Ok(None);
         };
-        let (as_of, started_at, scope_stores): (Option<i64>, Option<i64>, Option<String>) =
-            sqlx::query_as("SELECT as_of, started_at, scope_stores FROM reports WHERE id = $1")
-                .bind(&report_id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(db_err)?;
+        let (as_of, started_at, scope_stores, kind): (
+            Option<i64>,
+            Option<i64>,
+            Option<String>,
+            String,
+        ) = sqlx::query_as(
+            "SELECT as_of, started_at, scope_stores, kind FROM reports WHERE id = $1",
+        )
+        .bind(&report_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         ShardColumns {
             report_id,
@@ -287,6 +291,7 @@ impl ReportQueue for PostgresDatabase {
             as_of,
             started_at,
             scope_stores,
+            kind,
         }
         .into_claimed()
         .map(Some)

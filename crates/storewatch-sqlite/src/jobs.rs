@@ -7,7 +7,7 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, Connection, Row};
 use storewatch_core::domain::Micros;
 use storewatch_db::columns::{
-    REPORT_COLUMNS, ReportColumns, ShardColumns, ShardRow, claimed_report,
+    ClaimedRow, REPORT_COLUMNS, ReportColumns, ShardColumns, ShardRow, claimed_report,
 };
 use storewatch_db::shards::{self, ABANDONED_SHARD, ReportEnd, ShardWriter};
 use storewatch_db::{
@@ -24,6 +24,7 @@ fn report_columns(row: &SqliteRow) -> ReportColumns {
         requested_as_of: row.get("requested_as_of"),
         as_of: row.get("as_of"),
         columns: row.get("columns"),
+        kind: row.get("kind"),
         created_at: row.get("created_at"),
         started_at: row.get("started_at"),
         finished_at: row.get("finished_at"),
@@ -62,12 +63,13 @@ impl ReportQueue for SqliteDatabase {
             return Ok(false);
         }
         sqlx::query(
-            "INSERT INTO reports (id, state, requested_as_of, columns, created_at, key_id, scope_id, scope_stores)
-             VALUES (?, 'queued', ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO reports (id, state, requested_as_of, columns, kind, created_at, key_id, scope_id, scope_stores)
+             VALUES (?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id.as_str())
         .bind(request.requested_as_of)
         .bind(request.columns.as_str())
+        .bind(request.spec.to_db())
         .bind(now)
         .bind(&owner.key_id)
         .bind(owner.scope.as_ref().map(|s| s.id()))
@@ -100,13 +102,13 @@ impl ReportQueue for SqliteDatabase {
         .execute(&mut *tx)
         .await
         .map_err(db_err)?;
-        let claimed: Option<(String, Option<i64>, i64, Option<String>)> = sqlx::query_as(
+        let claimed: Option<ClaimedRow> = sqlx::query_as(
             "UPDATE reports
                 SET state = 'running', worker = ?1, lease_until = ?3, attempts = attempts + 1, started_at = ?2
               WHERE id = (SELECT id FROM reports
                            WHERE state = 'queued' OR (state = 'running' AND lease_until <= ?2)
                            ORDER BY created_at, id LIMIT 1)
-          RETURNING id, requested_as_of, attempts, scope_stores",
+          RETURNING id, requested_as_of, attempts, scope_stores, kind",
         )
         .bind(&lease.worker)
         .bind(now)
@@ -115,11 +117,7 @@ impl ReportQueue for SqliteDatabase {
         .await
         .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
-        claimed
-            .map(|(id, as_of, attempts, scope)| {
-                claimed_report(&id, as_of, attempts, scope.as_deref())
-            })
-            .transpose()
+        claimed.map(claimed_report).transpose()
         })
         .await
     }
@@ -352,8 +350,8 @@ impl SqliteDatabase {
                 tx.commit().await.map_err(db_err)?;
                 return Ok(None);
             };
-            let (as_of, started_at, scope_stores): (Option<i64>, Option<i64>, Option<String>) =
-                sqlx::query_as("SELECT as_of, started_at, scope_stores FROM reports WHERE id = ?")
+            let (as_of, started_at, scope_stores, kind): (Option<i64>, Option<i64>, Option<String>, String) =
+                sqlx::query_as("SELECT as_of, started_at, scope_stores, kind FROM reports WHERE id = ?")
                     .bind(&report_id)
                     .fetch_one(&mut *tx)
                     .await
@@ -368,6 +366,7 @@ impl SqliteDatabase {
                 as_of,
                 started_at,
                 scope_stores,
+                kind,
             }
             .into_claimed()
             .map(Some)

@@ -30,7 +30,7 @@ pub use period::{
     StorePeriod, Times, analyze_period,
 };
 pub use period_report::{
-    PeriodBuilder, PeriodKind, PeriodReport, ReportKind, downtime_percent, hours_text,
+    PeriodBuilder, PeriodKind, PeriodReport, ReportKind, ReportSpec, downtime_percent, hours_text,
 };
 pub use schedule::{Interval, Opening, Schedule};
 pub use timeline::{Segment, segments, tally_of};

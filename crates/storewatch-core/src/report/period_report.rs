@@ -13,7 +13,7 @@ use crate::domain::MICROS_PER_HOUR;
 
 use super::csv::Header;
 use super::interpolate::{HalfMicros, hundredths};
-use super::period::{LocalClock, Period, StorePeriod, analyze_period};
+use super::period::{LocalClock, Period, PeriodSpec, StorePeriod, analyze_period};
 use super::{ReportError, StoreInput, add_zones};
 
 /// What a report holds: the week of section 3 (the default), or one of the
@@ -75,6 +75,65 @@ impl std::fmt::Display for ReportKind {
     }
 }
 
+/// What a report was asked to hold: the week, or a period report of one
+/// kind over a span before its report time. Stored with the report as text
+/// (`week`, `daily days 28`, `period from 1672531200000000`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum ReportSpec {
+    #[default]
+    Week,
+    Period {
+        kind: PeriodKind,
+        span: PeriodSpec,
+    },
+}
+
+impl ReportSpec {
+    pub fn kind(self) -> ReportKind {
+        match self {
+            ReportSpec::Week => ReportKind::Week,
+            ReportSpec::Period { kind, .. } => kind.report_kind(),
+        }
+    }
+
+    /// The span of a period report; `None` for the week.
+    pub fn span(self) -> Option<PeriodSpec> {
+        match self {
+            ReportSpec::Week => None,
+            ReportSpec::Period { span, .. } => Some(span),
+        }
+    }
+
+    /// The text the database keeps.
+    pub fn to_db(self) -> String {
+        match self {
+            ReportSpec::Week => "week".into(),
+            ReportSpec::Period { kind, span } => match span {
+                PeriodSpec::Days(d) => format!("{} days {d}", kind.report_kind()),
+                PeriodSpec::From(f) => format!("{} from {f}", kind.report_kind()),
+            },
+        }
+    }
+
+    /// The spec [`ReportSpec::to_db`] wrote; `None` for anything else.
+    pub fn from_db(text: &str) -> Option<ReportSpec> {
+        let mut words = text.split(' ');
+        let kind: ReportKind = words.next()?.parse().ok()?;
+        let Some(kind) = kind.period() else {
+            return words.next().is_none().then_some(ReportSpec::Week);
+        };
+        let span = match (words.next()?, words.next()?.parse::<i64>().ok()?) {
+            ("days", d) => PeriodSpec::Days(d),
+            ("from", f) => PeriodSpec::From(f),
+            _ => return None,
+        };
+        words
+            .next()
+            .is_none()
+            .then_some(ReportSpec::Period { kind, span })
+    }
+}
+
 /// The three kinds of period report.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PeriodKind {
@@ -84,6 +143,14 @@ pub enum PeriodKind {
 }
 
 impl PeriodKind {
+    pub fn report_kind(self) -> ReportKind {
+        match self {
+            PeriodKind::Period => ReportKind::Period,
+            PeriodKind::Daily => ReportKind::Daily,
+            PeriodKind::Hourly => ReportKind::Hourly,
+        }
+    }
+
     pub fn header(self) -> &'static [&'static str] {
         match self {
             PeriodKind::Period => &[
@@ -299,6 +366,15 @@ impl PeriodReport {
         self.rows.len()
     }
 
+    /// How many rows its CSV has, the header aside (a record is a line:
+    /// store ids hold no line break).
+    pub fn rows(&self) -> u64 {
+        self.rows
+            .iter()
+            .map(|(_, text)| text.iter().filter(|&&b| b == b'\n').count() as u64)
+            .sum()
+    }
+
     /// Writes the CSV, after the header if asked for (a split report's
     /// later parts have none).
     pub fn write_csv<W: io::Write>(&self, header: Header, mut out: W) -> io::Result<()> {
@@ -338,6 +414,34 @@ mod tests {
         assert_eq!(downtime_percent(7, 1).as_deref(), Some("12.50"));
         assert_eq!(downtime_percent(159_999, 1).as_deref(), Some("0.00"));
         assert_eq!(downtime_percent(19_999, 1).as_deref(), Some("0.01"));
+    }
+
+    #[test]
+    fn specs_go_to_the_database_and_back() {
+        for spec in [
+            ReportSpec::Week,
+            ReportSpec::Period {
+                kind: PeriodKind::Daily,
+                span: PeriodSpec::Days(28),
+            },
+            ReportSpec::Period {
+                kind: PeriodKind::Hourly,
+                span: PeriodSpec::From(1_672_531_200_000_000),
+            },
+        ] {
+            assert_eq!(ReportSpec::from_db(&spec.to_db()), Some(spec));
+        }
+        for bad in [
+            "",
+            "weekly",
+            "week days 7",
+            "daily",
+            "daily days",
+            "daily days x",
+            "period days 1 2",
+        ] {
+            assert_eq!(ReportSpec::from_db(bad), None, "{bad}");
+        }
     }
 
     #[test]

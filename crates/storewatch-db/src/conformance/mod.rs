@@ -57,6 +57,7 @@ trait Shorthand: Database {
         let request = crate::NewReport {
             requested_as_of,
             columns,
+            spec: storewatch_core::report::ReportSpec::Week,
             owner: crate::ReportOwner::default(),
         };
         assert!(self.create_report(id, &request, u32::MAX, now).await?);

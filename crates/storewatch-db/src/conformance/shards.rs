@@ -265,6 +265,10 @@ pub async fn a_split_report_is_assembled_from_its_shards<D: Database>(db: &D) {
     let request = crate::NewReport {
         requested_as_of: Some(as_of),
         columns: Columns::Standard,
+        spec: storewatch_core::report::ReportSpec::Period {
+            kind: storewatch_core::report::PeriodKind::Daily,
+            span: storewatch_core::report::PeriodSpec::Days(3),
+        },
         owner: crate::ReportOwner {
             key_id: Some("k".into()),
             scope: Some(scope.clone()),
@@ -280,6 +284,18 @@ pub async fn a_split_report_is_assembled_from_its_shards<D: Database>(db: &D) {
         .await
         .unwrap()
         .unwrap();
+    assert_eq!(
+        mine.spec, request.spec,
+        "a claim carries what the report holds"
+    );
+    assert_eq!(
+        db.report(&mine.id, crate::Include::StatusOnly)
+            .await
+            .unwrap()
+            .unwrap()
+            .spec,
+        request.spec
+    );
     assert!(
         db.split_report(&mine.id, &owner, as_of, &ranges(&["s2"]))
             .await
@@ -290,7 +306,11 @@ pub async fn a_split_report_is_assembled_from_its_shards<D: Database>(db: &D) {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!((name_of(&s.id.report), s.scope), ("mine", Some(scope)));
+    assert_eq!(
+        (name_of(&s.id.report), s.scope, s.spec),
+        ("mine", Some(scope), request.spec),
+        "a scoped period report's shards carry its scope and kind"
+    );
 }
 
 type ReportIdName = &'static str;

@@ -6,7 +6,7 @@ use anyhow::Result;
 use storewatch_core::domain::Micros;
 use storewatch_core::report::{
     Columns, Header, PeriodBuilder, PeriodKind, PeriodReport, PeriodSpec, Report, ReportBuilder,
-    ReportError, to_csv_part_string,
+    ReportError, ReportSpec, to_csv_part_string,
 };
 use storewatch_db::shards::bounds_every;
 use storewatch_db::{ClaimedShard, Database, Scope, StoreRange, Stores, batch_channel};
@@ -117,9 +117,52 @@ pub async fn plan_report<D: Database>(
     })
 }
 
-/// One shard's part of its report's CSV, with every column (as a whole
-/// report's CSV is stored), the first shard's with the header; and its
-/// rows.
+/// A report of any kind as it is stored: its report time, its rows and its
+/// CSV (the week's with every column), after the header if asked for.
+pub struct ReportCsv {
+    pub as_of: Option<Micros>,
+    pub rows: u64,
+    pub csv: String,
+}
+
+/// Computes the report `spec` asks for (see [`compute_report`] and
+/// [`compute_period`]) and writes it as stored.
+pub async fn compute_csv<D: Database>(
+    db: &D,
+    spec: ReportSpec,
+    as_of: Option<Micros>,
+    stores: Stores<'_>,
+    header: Header,
+) -> Result<ReportCsv> {
+    match spec {
+        ReportSpec::Week => {
+            let report = compute_report(db, as_of, stores).await?;
+            let (as_of, rows) = (report.as_of, report.rows.len() as u64);
+            let csv = tokio::task::spawn_blocking(move || {
+                to_csv_part_string(&report, Columns::Extended, header)
+            })
+            .await?;
+            Ok(ReportCsv { as_of, rows, csv })
+        }
+        ReportSpec::Period { kind, span } => {
+            let report = compute_period(db, as_of, span, stores, kind).await?;
+            let (as_of, rows) = (report.period.map(|p| p.to), report.rows());
+            let csv = tokio::task::spawn_blocking(move || report.to_csv_string(header)).await?;
+            Ok(ReportCsv { as_of, rows, csv })
+        }
+    }
+}
+
+/// An empty report of `spec`'s kind as stored: the header, or nothing.
+fn empty_csv(spec: ReportSpec, header: Header) -> String {
+    match spec {
+        ReportSpec::Week => to_csv_part_string(&Report::default(), Columns::Extended, header),
+        ReportSpec::Period { kind, .. } => PeriodReport::empty(kind).to_csv_string(header),
+    }
+}
+
+/// One shard's part of its report's CSV, as stored (see [`compute_csv`]),
+/// the first shard's with the header; and its rows.
 pub async fn compute_shard<D: Database>(db: &D, shard: &ClaimedShard) -> Result<(u64, String)> {
     let header = if shard.id.index == 0 {
         Header::Write
@@ -135,16 +178,9 @@ pub async fn compute_shard<D: Database>(db: &D, shard: &ClaimedShard) -> Result<
                 Stores::Scope(&scoped)
             }
             // No store of the scope in the range: a part with no rows.
-            None => {
-                let empty = Report::default();
-                return Ok((0, to_csv_part_string(&empty, Columns::Extended, header)));
-            }
+            None => return Ok((0, empty_csv(shard.spec, header))),
         },
     };
-    let report = compute_report(db, Some(shard.as_of), stores).await?;
-    let rows = report.rows.len() as u64;
-    let csv =
-        tokio::task::spawn_blocking(move || to_csv_part_string(&report, Columns::Extended, header))
-            .await?;
-    Ok((rows, csv))
+    let part = compute_csv(db, shard.spec, Some(shard.as_of), stores, header).await?;
+    Ok((part.rows, part.csv))
 }

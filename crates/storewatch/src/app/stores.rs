@@ -5,7 +5,8 @@
 use anyhow::Result;
 use storewatch_core::domain::Micros;
 use storewatch_core::report::{Offline, OfflineList, PeriodSpec, ReportError};
-use storewatch_db::{Database, Scope, batch_channel};
+use storewatch_db::shards::bounds_every;
+use storewatch_db::{Database, Scope, StoreRange, Stores, batch_channel};
 use tokio::sync::Semaphore;
 
 /// Batches of stores read ahead of the offline list's work (as a report's).
@@ -20,6 +21,74 @@ pub struct Found {
     pub as_of: Option<Micros>,
     /// Store ids in byte order, or (offline only) longest offline first.
     pub stores: Vec<(String, Option<Offline>)>,
+}
+
+/// Stores read at once for the offline list: a range of store ids at a
+/// time, so a list over millions of stores holds a range's, not all of them.
+const OFFLINE_RANGE_STORES: u32 = 25_000;
+
+/// The first `limit` stores offline now whose id contains `query`. The whole
+/// week of every store in scope: as heavy as a report, and not queued like
+/// one, so one at a time in this process (see [`OFFLINE_TURN`]). Read a
+/// range of stores at a time, at one report time (the newest poll when the
+/// list starts), each range's stores worked out as they come, keeping only
+/// the first `limit`: memory for a range and a page, whatever the number of
+/// stores. (Ranges are read one after another: an ingest landing meanwhile
+/// is seen by the ranges after it, as with a split report.) `per`: stores
+/// per range.
+pub async fn offline_now<D: Database>(
+    db: &D,
+    query: &str,
+    scope: Option<&Scope>,
+    limit: usize,
+    per: u32,
+) -> Result<Found> {
+    let Some(as_of) = db.newest_poll().await? else {
+        return Ok(Found {
+            as_of: None,
+            stores: Vec::new(),
+        });
+    };
+    let bounds = match scope {
+        Some(scope) => bounds_every(scope.stores(), per as usize),
+        None => db.store_bounds(per).await?,
+    };
+    let mut list = OfflineList::new(as_of, limit);
+    for range in StoreRange::cut_at(bounds) {
+        let within;
+        let stores = match scope {
+            None => Stores::Range(&range),
+            Some(scope) => match scope.within(&range) {
+                Some(s) => {
+                    within = s;
+                    Stores::Scope(&within)
+                }
+                None => continue,
+            },
+        };
+        let (sink, batches) = batch_channel(BATCHES_AHEAD);
+        let query = query.to_string();
+        let finding = tokio::task::spawn_blocking(move || {
+            for batch in batches {
+                list.add(batch.stores, |id| matches(id, &query))?;
+            }
+            Ok::<_, ReportError>(list)
+        });
+        let read = db
+            .report_batches(Some(as_of), PeriodSpec::WEEK, stores, sink)
+            .await;
+        list = finding.await??;
+        read?;
+    }
+    let stores = list
+        .finish()
+        .into_iter()
+        .map(|o| (o.store_id.clone(), Some(o)))
+        .collect();
+    Ok(Found {
+        as_of: Some(as_of),
+        stores,
+    })
 }
 
 /// Whether `id` contains `query`, ASCII letters in any case (as the
@@ -40,43 +109,8 @@ pub async fn find_stores<D: Database>(
 ) -> Result<Found> {
     let limit = limit as usize;
     if offline_only {
-        // The whole week of every store in scope: as heavy as a report, and
-        // not queued like one. One at a time in this process, so callers
-        // asking again and again wait their turn instead of taking every
-        // core from the reports (a waiting request ends at the timeout).
-        // Read in batches and worked out as they come, keeping only the
-        // first `limit`: memory for a page and a few batches, whatever the
-        // number of stores.
         let _turn = OFFLINE_TURN.acquire().await?;
-        let (sink, batches) = batch_channel(BATCHES_AHEAD);
-        let query = query.to_string();
-        let finding = tokio::task::spawn_blocking(move || {
-            let mut list: Option<OfflineList> = None;
-            for batch in batches {
-                list.get_or_insert_with(|| OfflineList::new(batch.as_of, limit))
-                    .add(batch.stores, |id| matches(id, &query))?;
-            }
-            Ok::<_, ReportError>(list.map(|l| (l.as_of(), l.finish())))
-        });
-        let read = db
-            .report_batches(None, PeriodSpec::WEEK, scope.into(), sink)
-            .await;
-        let found = finding.await??;
-        read?;
-        let Some((as_of, offline)) = found else {
-            return Ok(Found {
-                as_of: None,
-                stores: Vec::new(),
-            });
-        };
-        let stores = offline
-            .into_iter()
-            .map(|o| (o.store_id.clone(), Some(o)))
-            .collect();
-        return Ok(Found {
-            as_of: Some(as_of),
-            stores,
-        });
+        return offline_now(db, query, scope, limit, OFFLINE_RANGE_STORES).await;
     }
     let ids = match scope {
         // An owner's few stores: found among all matches, then kept.

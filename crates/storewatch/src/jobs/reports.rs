@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use storewatch_core::domain::Micros;
-use storewatch_core::report::{Columns, ReportError, to_csv_string};
+use storewatch_core::report::{Header, ReportError};
 use storewatch_db::{
     ClaimedReport, ClaimedShard, Database, DbError, Lease, ReportOutcome, ShardFinish,
     ShardOutcome, StoreRange,
@@ -20,7 +20,7 @@ use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
 use crate::app::AppState;
-use crate::app::report::{Plan, compute_report, compute_shard, plan_report};
+use crate::app::report::{Plan, ReportCsv, compute_csv, compute_shard, plan_report};
 use crate::clock::now_micros;
 
 /// How often an idle worker looks for jobs a notification did not announce
@@ -196,14 +196,16 @@ async fn run_job<D: Database>(state: &AppState<D>, lease: Lease, job: ClaimedRep
         {
             return Ok(Step::Split { as_of, ranges });
         }
-        let report =
-            compute_report(&state.db, job.requested_as_of, job.scope.as_ref().into()).await?;
-        let rows = report.rows.len() as u64;
-        let as_of = report.as_of;
-        // Stored with every column; a report asked for the standard ones is
-        // served its first seven (see `controllers::reports::csv_for`).
-        let csv =
-            tokio::task::spawn_blocking(move || to_csv_string(&report, Columns::Extended)).await?;
+        // Stored with every column; a week report asked for the standard
+        // ones is served its first seven (see `controllers::reports::csv_for`).
+        let ReportCsv { as_of, rows, csv } = compute_csv(
+            &state.db,
+            job.spec,
+            job.requested_as_of,
+            job.scope.as_ref().into(),
+            Header::Write,
+        )
+        .await?;
         anyhow::Ok(Step::Done(ReportOutcome::Complete { as_of, rows, csv }))
     }
     .await;

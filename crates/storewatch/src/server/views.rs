@@ -4,6 +4,7 @@
 use serde::Serialize;
 use storewatch_core::domain::{MICROS_PER_HOUR, Micros, format_timestamp};
 use storewatch_core::ingest::RowError;
+use storewatch_core::report::PeriodSpec;
 use storewatch_core::report::{HalfMicros, hundredths};
 use storewatch_db::{IngestRecord, ReportRecord, ReportState};
 
@@ -32,6 +33,11 @@ pub struct Running {
     /// `queued` or `running`.
     pub state: &'static str,
     pub columns: &'static str,
+    /// week, period, daily or hourly.
+    pub kind: &'static str,
+    /// A period report's period; absent for the week.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<PeriodView>,
     pub requested_as_of: Option<String>,
     pub created_at: String,
     pub started_at: Option<String>,
@@ -45,6 +51,11 @@ pub struct Complete {
     pub as_of: Option<String>,
     pub rows: u64,
     pub columns: &'static str,
+    /// week, period, daily or hourly.
+    pub kind: &'static str,
+    /// A period report's period; absent for the week.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<PeriodView>,
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
@@ -57,9 +68,41 @@ pub struct Failed {
     pub status: &'static str,
     pub error: String,
     pub columns: &'static str,
+    /// week, period, daily or hourly.
+    pub kind: &'static str,
+    /// A period report's period; absent for the week.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<PeriodView>,
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+}
+
+/// A period report's period as asked for (`days` or `from`), and once the
+/// report time is known, where it starts (`from`).
+#[derive(Debug, Serialize)]
+pub struct PeriodView {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub days: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+}
+
+impl PeriodView {
+    fn of(r: &ReportRecord) -> Option<PeriodView> {
+        Some(match r.spec.span()? {
+            PeriodSpec::Days(days) => PeriodView {
+                days: Some(days),
+                from: r
+                    .as_of
+                    .map(|t| format_timestamp(t - days * 24 * MICROS_PER_HOUR)),
+            },
+            PeriodSpec::From(from) => PeriodView {
+                days: None,
+                from: Some(format_timestamp(from)),
+            },
+        })
+    }
 }
 
 fn time(t: Option<Micros>) -> Option<String> {
@@ -77,6 +120,8 @@ impl ReportStatus {
                 status: "Running",
                 state: r.state.as_str(),
                 columns: r.columns.as_str(),
+                kind: r.spec.kind().as_str(),
+                period: PeriodView::of(r),
                 requested_as_of: time(r.requested_as_of),
                 created_at,
                 started_at: time(r.started_at),
@@ -88,6 +133,8 @@ impl ReportStatus {
                 as_of: time(r.as_of),
                 rows: r.rows.unwrap_or(0),
                 columns: r.columns.as_str(),
+                kind: r.spec.kind().as_str(),
+                period: PeriodView::of(r),
                 created_at,
                 started_at: time(r.started_at),
                 finished_at: time(r.finished_at),
@@ -98,6 +145,8 @@ impl ReportStatus {
                 status: "Failed",
                 error: r.error.clone().unwrap_or_default(),
                 columns: r.columns.as_str(),
+                kind: r.spec.kind().as_str(),
+                period: PeriodView::of(r),
                 created_at,
                 started_at: time(r.started_at),
                 finished_at: time(r.finished_at),
@@ -170,6 +219,11 @@ pub struct ReportSummary {
     /// queued, running, complete or failed.
     pub state: &'static str,
     pub columns: &'static str,
+    /// week, period, daily or hourly.
+    pub kind: &'static str,
+    /// A period report's period; absent for the week.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<PeriodView>,
     pub requested_as_of: Option<String>,
     pub as_of: Option<String>,
     pub rows: Option<u64>,
@@ -190,6 +244,8 @@ impl ReportSummary {
             },
             state: r.state.as_str(),
             columns: r.columns.as_str(),
+            kind: r.spec.kind().as_str(),
+            period: PeriodView::of(r),
             requested_as_of: time(r.requested_as_of),
             as_of: time(r.as_of),
             rows: r.rows,

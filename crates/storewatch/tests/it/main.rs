@@ -13,6 +13,7 @@ mod dashboard_browser;
 mod docs_browser;
 mod faults;
 mod pages;
+mod periods;
 mod postgres_backend;
 mod scale;
 mod server_errors;

@@ -22,12 +22,23 @@ use crate::common::server::{spawn_app, spawn_app_on};
 const AS_OF: &str = "2023-01-25 18:00:00 UTC";
 const STORES: usize = 300;
 
-/// Triggers a report as `client` and waits for it: its extended CSV, and
-/// into how many parts it was split.
-async fn report(app: &TestApp, client: &ApiClient, as_of: Option<&str>) -> (String, Option<u32>) {
+/// What a case asks for: the extended week, or a period report.
+const EXTENDED: &[(&str, &str)] = &[("columns", "extended")];
+const DAILY_3: &[(&str, &str)] = &[("kind", "daily"), ("days", "3")];
+const HOURLY_7: &[(&str, &str)] = &[("kind", "hourly"), ("days", "7")];
+const PERIOD_FROM: &[(&str, &str)] = &[("kind", "period"), ("from", "2023-01-20T06:30:00Z")];
+
+/// Triggers a report as `client` and waits for it: its CSV, and into how
+/// many parts it was split.
+async fn report(
+    app: &TestApp,
+    client: &ApiClient,
+    as_of: Option<&str>,
+    query: &[(&str, &str)],
+) -> (String, Option<u32>) {
     let mut req = client
         .request(reqwest::Method::POST, "/trigger_report")
-        .query(&[("columns", "extended")]);
+        .query(query);
     if let Some(t) = as_of {
         req = req.query(&[("as_of", t)]);
     }
@@ -82,13 +93,20 @@ async fn split_reports_equal_the_whole_report_for_any_shard_size() {
     let scoped = mine.len();
     let owner_key = key(&app, "owner", Role::Viewer, Some(&mine)).await;
 
+    // Every kind: the week, and the period reports (an owner's too).
+    let cases = |all: usize, scoped: usize| {
+        [
+            (&admin_key, Some(AS_OF), EXTENDED, all),
+            (&admin_key, None, EXTENDED, all),
+            (&owner_key, Some(AS_OF), EXTENDED, scoped),
+            (&admin_key, Some(AS_OF), DAILY_3, all),
+            (&admin_key, None, HOURLY_7, all),
+            (&owner_key, Some(AS_OF), PERIOD_FROM, scoped),
+        ]
+    };
     let mut want = Vec::new();
-    for (who, as_of) in [
-        (&admin_key, Some(AS_OF)),
-        (&admin_key, None),
-        (&owner_key, Some(AS_OF)),
-    ] {
-        let (csv, parts) = report(&app, &app.with_key(who), as_of).await;
+    for (who, as_of, query, _) in cases(STORES, scoped) {
+        let (csv, parts) = report(&app, &app.with_key(who), as_of, query).await;
         assert_eq!(parts, None, "computed whole");
         want.push(csv);
     }
@@ -102,6 +120,23 @@ async fn split_reports_equal_the_whole_report_for_any_shard_size() {
         scoped,
         "header and the owner's stores"
     );
+    // An owner's period report is the full one's rows of its stores.
+    let full_period = report(&app, &app.with_key(&admin_key), Some(AS_OF), PERIOD_FROM)
+        .await
+        .0;
+    let of_mine: Vec<&str> = full_period
+        .lines()
+        .enumerate()
+        .filter(|(i, l)| *i == 0 || mine.iter().any(|m| l.split(',').next() == Some(m)))
+        .map(|(_, l)| l)
+        .collect();
+    assert_eq!(want[5].lines().collect::<Vec<_>>(), of_mine);
+    assert_eq!(
+        want[3].lines().count(),
+        1 + 4 * STORES,
+        "four local dates each"
+    );
+    assert_eq!(want[4].lines().count(), 1 + 24 * STORES, "24 hours each");
 
     let mut sizes = vec![1, 2, STORES as u32 - 1, STORES as u32];
     for _ in 0..3 {
@@ -116,13 +151,8 @@ async fn split_reports_equal_the_whole_report_for_any_shard_size() {
             ..whole.clone()
         };
         app = spawn_app_on(dir, app.database_url.clone(), settings).await;
-        let cases = [
-            (&admin_key, Some(AS_OF), STORES),
-            (&admin_key, None, STORES),
-            (&owner_key, Some(AS_OF), scoped),
-        ];
-        for (i, (who, as_of, stores)) in cases.into_iter().enumerate() {
-            let (csv, parts) = report(&app, &app.with_key(who), as_of).await;
+        for (i, (who, as_of, query, stores)) in cases(STORES, scoped).into_iter().enumerate() {
+            let (csv, parts) = report(&app, &app.with_key(who), as_of, query).await;
             let expected_parts =
                 (stores > per as usize).then(|| stores.div_ceil(per as usize) as u32);
             assert_eq!(parts, expected_parts, "shards of {per} stores, case {i}");

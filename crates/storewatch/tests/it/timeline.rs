@@ -187,3 +187,41 @@ async fn stores_are_found_and_those_offline_now_listed() {
         ["down-1"]
     );
 }
+
+/// The offline list is read a range of stores at a time; however small
+/// the ranges, the list is the one read whole, for everyone and for an
+/// owner, with the first `limit` of it as the first page.
+#[tokio::test]
+async fn the_offline_list_read_in_ranges_is_the_list_read_whole() {
+    use storewatch::app::stores::offline_now;
+    let app = spawn_app(Settings::default()).await;
+    load_generated(&app, 600, 8).await;
+    let mine_ids: Vec<String> = storewatch_db::DataStore::find_stores(&app.db, "", 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .step_by(2)
+        .collect();
+    let mine = storewatch_db::Scope::new(mine_ids.iter().map(String::as_str)).unwrap();
+    let list = |found: storewatch::app::stores::Found| -> Vec<(String, i64)> {
+        found
+            .stores
+            .into_iter()
+            .map(|(id, o)| (id, o.unwrap().since))
+            .collect()
+    };
+    for scope in [None, Some(&mine)] {
+        let whole = list(
+            offline_now(&app.db, "", scope, 1000, 1_000_000)
+                .await
+                .unwrap(),
+        );
+        assert!(whole.len() >= 3, "some stores are offline: {whole:?}");
+        for per in [1, 7, 130] {
+            let ranged = list(offline_now(&app.db, "", scope, 1000, per).await.unwrap());
+            assert_eq!(ranged, whole, "ranges of {per}");
+            let page = list(offline_now(&app.db, "", scope, 2, per).await.unwrap());
+            assert_eq!(page, whole[..2], "the first page, ranges of {per}");
+        }
+    }
+}

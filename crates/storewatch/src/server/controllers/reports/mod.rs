@@ -4,7 +4,7 @@ pub mod get;
 pub mod list;
 pub mod trigger;
 
-use storewatch_core::report::{Columns, select_columns};
+use storewatch_core::report::{Columns, ReportSpec, select_columns};
 use storewatch_db::{ReportId, ReportRecord};
 
 use crate::server::error::ApiError;
@@ -34,6 +34,10 @@ pub fn parse_columns(text: Option<&str>) -> Result<Option<Columns>, ApiError> {
 /// A complete report's CSV with the columns asked for (stored extended).
 pub fn csv_for(record: &ReportRecord, columns: Columns) -> Result<String, ApiError> {
     let stored = record.csv.as_deref().unwrap_or_default();
+    if record.spec != ReportSpec::Week {
+        // A period report has its own columns; `columns` is the week's.
+        return Ok(stored.to_string());
+    }
     select_columns(stored, columns).map_err(ApiError::internal)
 }
 

@@ -6,6 +6,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use storewatch_core::domain::{Micros, format_timestamp, parse_timestamp};
+use storewatch_core::report::{Columns, MAX_PERIOD_DAYS, PeriodSpec, ReportKind, ReportSpec};
 use storewatch_db::{Database, NewReport};
 
 use super::{new_report_id, parse_columns};
@@ -21,8 +22,81 @@ use crate::server::views::Triggered;
 pub struct TriggerParams {
     /// The report time T; default the newest poll in the database.
     as_of: Option<String>,
-    /// `standard` (default) or `extended`: the CSV's columns.
+    /// `standard` (default) or `extended`: the CSV's columns (week only).
     columns: Option<String>,
+    /// `week` (default), `period`, `daily` or `hourly` (SPEC section 6).
+    kind: Option<String>,
+    /// The period: this many days before T (1 to 366; default 28).
+    days: Option<serde_json::Value>,
+    /// The period: from this time to T.
+    from: Option<String>,
+}
+
+/// The same parameter from the query and the body: at most one, or both the same.
+fn one<T: PartialEq>(name: &str, query: Option<T>, body: Option<T>) -> Result<Option<T>, ApiError> {
+    match (query, body) {
+        (Some(q), Some(b)) if q != b => Err(ApiError::bad_request(format!(
+            "{name} given twice, differently, in the query and the body"
+        ))),
+        (q, b) => Ok(q.or(b)),
+    }
+}
+
+/// What the report is to hold, from `kind`, `days` and `from`; checked
+/// against `as_of` when given (else the newest poll, when the report runs).
+fn report_spec(
+    kind: Option<&str>,
+    days: Option<&serde_json::Value>,
+    from: Option<&str>,
+    as_of: Option<Micros>,
+) -> Result<ReportSpec, ApiError> {
+    let kind: ReportKind = kind
+        .map(|k| k.trim().parse().map_err(ApiError::bad_request))
+        .transpose()?
+        .unwrap_or_default();
+    let days = days
+        .map(|d| {
+            let n = match d {
+                serde_json::Value::Number(n) => n.as_i64(),
+                serde_json::Value::String(s) => s.trim().parse::<i64>().ok(),
+                _ => None,
+            };
+            n.filter(|n| (1..=MAX_PERIOD_DAYS).contains(n))
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "days {d}: expected a whole number from 1 to {MAX_PERIOD_DAYS}"
+                    ))
+                })
+        })
+        .transpose()?;
+    let from = from
+        .map(|f| parse_timestamp(f).map_err(|e| ApiError::bad_request(format!("from: {e}"))))
+        .transpose()?;
+    let Some(kind) = kind.period() else {
+        if days.is_some() || from.is_some() {
+            let which = if days.is_some() { "days" } else { "from" };
+            return Err(ApiError::bad_request(format!(
+                "{which}: a period is for the kinds period, daily and hourly, not week"
+            )));
+        }
+        return Ok(ReportSpec::Week);
+    };
+    let span = match (days, from) {
+        (Some(_), Some(_)) => {
+            return Err(ApiError::bad_request(
+                "days and from: give one of them, not both",
+            ));
+        }
+        (Some(d), None) => PeriodSpec::Days(d),
+        (None, Some(f)) => PeriodSpec::From(f),
+        (None, None) => PeriodSpec::default(),
+    };
+    if let (Some(t), PeriodSpec::From(_)) = (as_of, span) {
+        span.ending_at(t).map_err(|e| {
+            ApiError::bad_request(format!("from: {e} (as_of {})", format_timestamp(t)))
+        })?;
+    }
+    Ok(ReportSpec::Period { kind, span })
 }
 
 /// How many reports the callers of an open service (no keys: on loopback, or
@@ -62,10 +136,31 @@ pub async fn handle<D: Database>(
         }
         (q, b) => parse_columns(q.or(b).as_deref())?.unwrap_or_default(),
     };
+    let kind = one("kind", query.kind, body.kind)?;
+    let days = one("days", query.days, body.days)?;
+    let from = one("from", query.from, body.from)?;
+    let spec = report_spec(kind.as_deref(), days.as_ref(), from.as_deref(), as_of)?;
+    if spec != ReportSpec::Week && columns == Columns::Extended {
+        return Err(ApiError::bad_request(
+            "columns: extended is for the week report; a period report has its own columns",
+        ));
+    }
+    if let (None, Some(span)) = (as_of, spec.span())
+        && let Some(t) = state.db.newest_poll().await?
+    {
+        // Known now: a start at or after the newest poll would only fail later.
+        span.ending_at(t).map_err(|e| {
+            ApiError::bad_request(format!(
+                "from: {e} (the newest poll, {})",
+                format_timestamp(t)
+            ))
+        })?;
+    }
     let id = new_report_id()?;
     let request = NewReport {
         requested_as_of: as_of,
         columns,
+        spec,
         owner: caller.owner(),
     };
     let cap = match caller.key {
@@ -90,7 +185,7 @@ pub async fn handle<D: Database>(
     }
     state.report_queued.notify_one();
     let as_of_text = as_of.map_or_else(|| "newest poll".to_string(), format_timestamp);
-    tracing::info!(report_id = %id, as_of = %as_of_text, columns = columns.as_str(), "report queued");
+    tracing::info!(report_id = %id, as_of = %as_of_text, columns = columns.as_str(), kind = %spec.to_db(), "report queued");
     Ok(Json(Triggered {
         report_id: id.to_string(),
     }))
