@@ -51,12 +51,16 @@ start() { # database → sets port, server, idle
 }
 stop() {
   hwm=$(awk '/VmHWM/ {print int($2/1024)}' "/proc/$server/status")
+  # Of the resident memory after the answer: the process's own (anonymous)
+  # and the database file's pages mapped in (SQLite reads through mmap).
+  anon=$(awk '/RssAnon/ {print int($2/1024)}' "/proc/$server/status")
+  file=$(awk '/RssFile/ {print int($2/1024)}' "/proc/$server/status")
   kill "$server"; wait "$server" 2>/dev/null || true
 }
-row() { printf '| %s | %s | %s MiB | %s MiB | %s MiB |\n' "$1" "$2" "$idle" "$hwm" "$((hwm - idle))"; }
+row() { printf '| %s | %s | %s MiB | %s MiB | %s MiB | %s / %s MiB |\n' "$1" "$2" "$idle" "$hwm" "$((hwm - idle))" "$anon" "$file"; }
 
-echo "| request | answer | idle | peak | above idle |"
-echo "|---|---|---|---|---|"
+echo "| request | answer | idle | peak | above idle | after: own / file-mapped |"
+echo "|---|---|---|---|---|---|"
 start "$work/many.db"
 answer=$(curl -s -w ' %{http_code} %{time_total}s' -H 'content-type: text/csv' --data-binary "@$work/many.csv" "http://127.0.0.1:$port/api/ingest/polls")
 stop
