@@ -3,6 +3,7 @@
 //! and on request the extended columns (open time, polls, incidents).
 
 mod csv;
+mod fleet;
 mod incidents;
 mod interpolate;
 pub mod period;
@@ -21,6 +22,7 @@ pub use csv::{
     CSV_HEADER, Columns, EXTENDED_HEADER, Header, select_columns, to_csv_part_string,
     to_csv_string, write_csv, write_csv_part,
 };
+pub use fleet::{Fleet, FleetBuilder, LiveCounts, LiveStatus, RANKED, Ranked, live_status};
 pub use incidents::{Incident, incidents};
 pub use interpolate::{
     Figures, HalfMicros, Tally, Window, candidates, figures, hundredths, open_length,

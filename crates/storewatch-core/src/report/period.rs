@@ -205,7 +205,7 @@ pub struct Times {
 }
 
 impl Times {
-    fn add(&mut self, other: &Times) {
+    pub fn add(&mut self, other: &Times) {
         self.open += other.open;
         self.up += other.up;
         self.down += other.down;

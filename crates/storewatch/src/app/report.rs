@@ -5,8 +5,8 @@
 use anyhow::Result;
 use storewatch_core::domain::Micros;
 use storewatch_core::report::{
-    Columns, Header, PeriodBuilder, PeriodKind, PeriodReport, PeriodSpec, Report, ReportBuilder,
-    ReportError, ReportSpec, to_csv_part_string,
+    Columns, Fleet, FleetBuilder, Header, PeriodBuilder, PeriodKind, PeriodReport, PeriodSpec,
+    Report, ReportBuilder, ReportError, ReportSpec, to_csv_part_string,
 };
 use storewatch_db::shards::bounds_every;
 use storewatch_db::{ClaimedShard, Database, Scope, StoreRange, Stores, batch_channel};
@@ -74,6 +74,39 @@ pub async fn compute_period<D: Database>(
     let report = computing.await??;
     read?;
     Ok(report)
+}
+
+/// The fleet over `span` before `as_of` (default: the newest poll) of the
+/// stores selected (SPEC section 6, step 4), with their live statuses at T
+/// (section 7, step 1); `None` when the database holds no polls. Read as a
+/// report is (the period and the week before T, whichever reaches further
+/// back), computed as the stores arrive.
+pub async fn compute_fleet<D: Database>(
+    db: &D,
+    as_of: Option<Micros>,
+    span: PeriodSpec,
+    stores: Stores<'_>,
+) -> Result<Option<Fleet>> {
+    let Some(t) = (match as_of {
+        Some(t) => Some(t),
+        None => db.newest_poll().await?,
+    }) else {
+        return Ok(None);
+    };
+    let period = span.ending_at(t).map_err(ReportError::from)?;
+    let read = PeriodSpec::From(period.from.min(PeriodSpec::WEEK.start_before(t)));
+    let (sink, batches) = batch_channel(BATCHES_AHEAD);
+    let computing = tokio::task::spawn_blocking(move || {
+        let mut fleet = FleetBuilder::new(period);
+        for batch in batches {
+            fleet.add(batch.stores)?;
+        }
+        Ok::<_, ReportError>(fleet.finish())
+    });
+    let read = db.report_batches(Some(t), read, stores, sink).await;
+    let fleet = computing.await??;
+    read?;
+    Ok(Some(fleet))
 }
 
 /// How a claimed report is run.

@@ -12,7 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use super::auth;
 use super::browser;
-use super::controllers::{docs, ingest, ingests, ops, polls, reports, stores};
+use super::controllers::{docs, fleet, ingest, ingests, ops, polls, reports, stores};
 use super::error::{method_not_allowed, not_found};
 use super::pages;
 use super::plumbing;
@@ -65,6 +65,7 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
                 .route("/reports", get(reports::list::handle::<D>))
                 .route("/reports/{id}", get(reports::get::by_path::<D>))
                 .route("/stores", get(stores::list::list::<D>))
+                .route("/fleet", get(fleet::show::<D>))
                 .route("/stores/{id}/timeline", get(stores::timeline::show::<D>))
                 .route_layer(guard(Access::Reports)),
         )

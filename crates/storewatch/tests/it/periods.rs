@@ -211,3 +211,162 @@ async fn period_parameters_are_checked() {
     );
     assert_eq!(done["period"]["from"], "2023-01-25T00:00:00Z");
 }
+
+/// The fleet (SPEC section 6, step 4) is the period report summed: its
+/// totals are the rows' (to the rounding of each row), its observed stores
+/// those with a percent, its worst and best five the rows ranked by percent
+/// (ties by id), its peak day the daily report's busiest date summed over
+/// stores, and its offline count the offline list's.
+#[tokio::test]
+async fn the_fleet_is_the_period_report_summed() {
+    let app = spawn_app(Settings::default()).await;
+    crate::common::server::load_generated(&app, 200, 8).await;
+    let get = |path: String| {
+        let (client, url) = (app.client.clone(), app.url(&path));
+        async move {
+            let r = client.get(url).send().await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let fleet = get("/api/fleet?days=7".into()).await;
+    let as_of = fleet["as_of"].as_str().unwrap().to_string();
+    let report = |kind: &str| {
+        let app = &app;
+        let q = [
+            ("as_of", as_of.clone()),
+            ("kind", kind.to_string()),
+            ("days", "7".into()),
+        ];
+        async move {
+            let r = app
+                .client
+                .post(app.url("/trigger_report"))
+                .query(&q)
+                .send()
+                .await
+                .unwrap();
+            let id = r.json::<Value>().await.unwrap()["report_id"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            app.wait_for(&id).await["csv"].as_str().unwrap().to_string()
+        }
+    };
+    let period = report("period").await;
+    let rows: Vec<Vec<String>> = period
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').map(str::to_string).collect())
+        .collect();
+    let sum = |col: usize| {
+        rows.iter()
+            .map(|r| r[col].parse::<f64>().unwrap())
+            .sum::<f64>()
+    };
+    let slack = 0.005 * rows.len() as f64 + 0.006;
+    for (col, name) in [
+        (1, "open_hours"),
+        (2, "uptime_hours"),
+        (3, "downtime_hours"),
+    ] {
+        let f = fleet[name].as_f64().unwrap();
+        assert!((f - sum(col)).abs() <= slack, "{name}: {f} vs {}", sum(col));
+    }
+    let observed: Vec<&Vec<String>> = rows.iter().filter(|r| !r[4].is_empty()).collect();
+    assert_eq!(fleet["stores_observed"], observed.len());
+    assert_eq!(fleet["stores_unobserved"], rows.len() - observed.len());
+    let pct = |r: &Vec<String>| r[4].parse::<f64>().unwrap();
+    let mut worst = observed.clone();
+    worst.sort_by(|a, b| pct(b).total_cmp(&pct(a)).then(a[0].cmp(&b[0])));
+    let mut best = observed.clone();
+    best.sort_by(|a, b| pct(a).total_cmp(&pct(b)).then(a[0].cmp(&b[0])));
+    let ids = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["store_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let first5 =
+        |v: &[&Vec<String>]| -> Vec<String> { v.iter().take(5).map(|r| r[0].clone()).collect() };
+    assert_eq!(ids(&fleet["worst"]), first5(&worst));
+    assert_eq!(ids(&fleet["best"]), first5(&best));
+    assert_eq!(
+        fleet["worst"][0]["downtime_percent"].as_f64().unwrap(),
+        pct(worst[0])
+    );
+    // By date: the daily report's rows summed per date; the peak day is the
+    // date with the most downtime, the earliest on a tie.
+    let daily = report("daily").await;
+    let mut by_date: std::collections::BTreeMap<String, f64> = Default::default();
+    for line in daily.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        *by_date.entry(f[1].to_string()).or_default() += f[4].parse::<f64>().unwrap();
+    }
+    let dates: Vec<String> = fleet["daily"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["date"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(dates, by_date.keys().cloned().collect::<Vec<_>>());
+    let peak = fleet["peak_day"]["date"].as_str().unwrap();
+    let most = by_date.values().cloned().fold(0.0, f64::max);
+    assert!((by_date[peak] - most).abs() <= slack, "{peak}: {by_date:?}");
+    assert_eq!(fleet["hourly"].as_array().unwrap().len(), 24);
+    // Live: the offline count is the offline list's length.
+    let offline = get("/api/stores?offline_now=true&limit=500".into()).await;
+    assert_eq!(
+        fleet["live"]["offline"],
+        offline["stores"].as_array().unwrap().len()
+    );
+    let live = &fleet["live"];
+    let total: u64 = ["offline", "online", "outside_hours", "no_observation"]
+        .iter()
+        .map(|k| live[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, rows.len() as u64);
+    // An owner's fleet is its stores; a bad period is a 400.
+    let (ids_all, mine): (Vec<String>, Vec<String>) = (
+        rows.iter().map(|r| r[0].clone()).collect(),
+        rows.iter().map(|r| r[0].clone()).take(3).collect(),
+    );
+    assert_eq!(ids_all.len(), 200);
+    let owner = crate::common::server::key(
+        &app,
+        "owner",
+        storewatch_db::Role::Viewer,
+        Some(&mine.iter().map(String::as_str).collect::<Vec<_>>()),
+    )
+    .await;
+    let r: Value = app
+        .client
+        .get(app.url(&format!("/api/fleet?days=7&as_of={as_of}")))
+        .bearer_auth(&owner)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        r["stores_observed"].as_u64().unwrap() + r["stores_unobserved"].as_u64().unwrap(),
+        3
+    );
+    for bad in [
+        "days=0",
+        "days=7&from=2023-01-20T00:00:00Z",
+        "from=2030-01-01T00:00:00Z",
+        "weeks=2",
+    ] {
+        let r = app
+            .client
+            .get(app.url(&format!("/api/fleet?{bad}")))
+            .bearer_auth(&owner)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{bad}");
+    }
+}

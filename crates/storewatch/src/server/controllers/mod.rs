@@ -1,6 +1,7 @@
 //! One module per resource, one function per action (crates.io style).
 
 pub mod docs;
+pub mod fleet;
 pub mod ingest;
 pub mod ingests;
 pub mod ops;
