@@ -10,6 +10,7 @@
 
 pub mod access;
 pub mod digest;
+pub mod history;
 pub mod ingest;
 pub mod metrics;
 pub mod polls;

@@ -66,6 +66,7 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
                 .route("/reports/{id}", get(reports::get::by_path::<D>))
                 .route("/stores", get(stores::list::list::<D>))
                 .route("/fleet", get(fleet::show::<D>))
+                .route("/stores/{id}/history", get(stores::history::show::<D>))
                 .route("/stores/{id}/timeline", get(stores::timeline::show::<D>))
                 .route_layer(guard(Access::Reports)),
         )

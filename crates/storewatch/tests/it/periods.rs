@@ -370,3 +370,93 @@ async fn the_fleet_is_the_period_report_summed() {
         assert_eq!(r.status(), 400, "{bad}");
     }
 }
+
+/// One store's history is its rows of the period reports: the totals its
+/// `period` row, the dates its `daily` rows, the hours its `hourly` rows;
+/// its incidents add up to the row's count and longest.
+#[tokio::test]
+async fn a_stores_history_is_its_rows_of_the_period_reports() {
+    for dir in example_dirs() {
+        let app = spawn_app(Settings::default()).await;
+        let name = dir.file_name().unwrap().to_str().unwrap();
+        let as_of = load_example(&app, name).await.unwrap();
+        let period = std::fs::read_to_string(dir.join("expected-period-7d.csv")).unwrap();
+        let daily = std::fs::read_to_string(dir.join("expected-daily-7d.csv")).unwrap();
+        let hourly = std::fs::read_to_string(dir.join("expected-hourly-7d.csv")).unwrap();
+        for row in period.lines().skip(1) {
+            let f: Vec<&str> = row.split(',').collect();
+            let store = f[0];
+            let r = app
+                .client
+                .get(app.url(&format!("/api/stores/{store}/history")))
+                .query(&[("as_of", as_of.as_str()), ("days", "7")])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200, "{name}/{store}");
+            let h: Value = r.json().await.unwrap();
+            let num = |v: &Value| format!("{:.2}", v.as_f64().unwrap());
+            let pct = if h["downtime_percent"].is_null() {
+                String::new()
+            } else {
+                num(&h["downtime_percent"])
+            };
+            let got = [
+                store.to_string(),
+                num(&h["open_hours"]),
+                num(&h["uptime_hours"]),
+                num(&h["downtime_hours"]),
+                pct,
+                h["polls"].to_string(),
+                h["incidents"].to_string(),
+                num(&h["longest_incident_hours"]),
+            ]
+            .join(",");
+            assert_eq!(got, row.trim_end(), "{name}");
+            assert_eq!(
+                h["incident_list"].as_array().unwrap().len().to_string(),
+                f[6]
+            );
+            let days: Vec<String> = h["daily"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{store},{},{},{},{},{},{}",
+                        d["date"].as_str().unwrap(),
+                        num(&d["open_hours"]),
+                        num(&d["uptime_hours"]),
+                        num(&d["downtime_hours"]),
+                        d["polls"],
+                        d["incidents"]
+                    )
+                })
+                .collect();
+            let want: Vec<&str> = daily
+                .lines()
+                .filter(|l| l.split(',').next() == Some(store))
+                .collect();
+            assert_eq!(days, want, "{name}/{store} daily");
+            let hours: Vec<String> = h["hourly"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{store},{},{},{},{}",
+                        d["hour"],
+                        num(&d["open_hours"]),
+                        num(&d["uptime_hours"]),
+                        num(&d["downtime_hours"])
+                    )
+                })
+                .collect();
+            let want: Vec<&str> = hourly
+                .lines()
+                .filter(|l| l.split(',').next() == Some(store))
+                .collect();
+            assert_eq!(hours, want, "{name}/{store} hourly");
+        }
+    }
+}

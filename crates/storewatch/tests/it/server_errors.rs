@@ -528,7 +528,7 @@ async fn the_openapi_document_matches_the_routes() {
             seen += 1;
         }
     }
-    assert_eq!(seen, 18, "documented operations");
+    assert_eq!(seen, 19, "documented operations");
 
     fn refs<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
         match v {
@@ -833,6 +833,24 @@ async fn real_answers_match_the_openapi_schemas() {
         let path = format!("/api/stores/{store}/timeline{query}");
         cases.push(("GET", timeline, path, None, None, status));
     }
+    for (query, status) in [
+        ("", 200),
+        ("?days=3&as_of=2023-01-22 09:30:00 UTC", 200),
+        ("?from=2023-01-20T00:00:00Z", 200),
+        ("?days=400", 400),
+        ("?days=2&from=2023-01-20T00:00:00Z", 400),
+    ] {
+        let path = format!("/api/stores/{store}/history{query}");
+        cases.push(("GET", "/api/stores/{id}/history", path, None, None, status));
+    }
+    cases.push((
+        "GET",
+        "/api/stores/{id}/history",
+        "/api/stores/nobody/history".into(),
+        None,
+        None,
+        404,
+    ));
     for (query, status) in [
         ("", 200),
         ("?query=1&limit=3", 200),

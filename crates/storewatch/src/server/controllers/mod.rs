@@ -12,6 +12,9 @@ pub mod stores;
 use axum::body::Bytes;
 use axum::http::HeaderMap;
 
+use storewatch_core::domain::{Micros, format_timestamp, parse_timestamp};
+use storewatch_core::report::{MAX_PERIOD_DAYS, PeriodError, PeriodSpec};
+
 use crate::server::error::ApiError;
 
 /// An optional JSON object body: empty is fine, anything else must be JSON
@@ -39,6 +42,56 @@ pub fn json_body<T: serde::de::DeserializeOwned>(
     serde_json::from_slice(body)
         .map(Some)
         .map_err(|e| ApiError::bad_request(format!("invalid JSON body: {e}")))
+}
+
+/// The period of `days` (1 to 366) or `from` (a time), at most one of them;
+/// `None` when neither is given. Errors name the parameter.
+pub fn parse_period(
+    days: Option<&str>,
+    from: Option<&str>,
+) -> Result<Option<PeriodSpec>, ApiError> {
+    let days = days
+        .map(|d| {
+            d.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| (1..=MAX_PERIOD_DAYS).contains(n))
+                .ok_or_else(|| {
+                    ApiError::bad_request(format!(
+                        "days {d:?}: expected a whole number from 1 to {MAX_PERIOD_DAYS}"
+                    ))
+                })
+        })
+        .transpose()?;
+    let from = from
+        .map(|f| parse_timestamp(f).map_err(|e| ApiError::bad_request(format!("from: {e}"))))
+        .transpose()?;
+    match (days, from) {
+        (Some(_), Some(_)) => Err(ApiError::bad_request(
+            "days and from: give one of them, not both",
+        )),
+        (Some(d), None) => Ok(Some(PeriodSpec::Days(d))),
+        (None, Some(f)) => Ok(Some(PeriodSpec::From(f))),
+        (None, None) => Ok(None),
+    }
+}
+
+/// A period that does not fit its report time `t`, naming the parameter.
+pub fn period_misfit(span: PeriodSpec, e: PeriodError, t: Micros) -> ApiError {
+    let which = match span {
+        PeriodSpec::From(_) => "from",
+        PeriodSpec::Days(_) => "days",
+    };
+    ApiError::bad_request(format!(
+        "{which}: {e} (report time {})",
+        format_timestamp(t)
+    ))
+}
+
+/// `as_of`, if given.
+pub fn parse_as_of(text: Option<&str>) -> Result<Option<Micros>, ApiError> {
+    text.map(|t| parse_timestamp(t).map_err(|e| ApiError::bad_request(format!("as_of: {e}"))))
+        .transpose()
 }
 
 /// `?limit=&before=` of the listings.

@@ -6,14 +6,14 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use storewatch_core::domain::{Micros, format_timestamp, parse_timestamp};
-use storewatch_core::report::{Columns, MAX_PERIOD_DAYS, PeriodSpec, ReportKind, ReportSpec};
+use storewatch_core::report::{Columns, PeriodSpec, ReportKind, ReportSpec};
 use storewatch_db::{Database, NewReport};
 
 use super::{new_report_id, parse_columns};
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::clock::now_micros;
-use crate::server::controllers::json_body;
+use crate::server::controllers::{json_body, parse_period, period_misfit};
 use crate::server::error::ApiError;
 use crate::server::views::Triggered;
 
@@ -54,47 +54,26 @@ fn report_spec(
         .map(|k| k.trim().parse().map_err(ApiError::bad_request))
         .transpose()?
         .unwrap_or_default();
-    let days = days
-        .map(|d| {
-            let n = match d {
-                serde_json::Value::Number(n) => n.as_i64(),
-                serde_json::Value::String(s) => s.trim().parse::<i64>().ok(),
-                _ => None,
-            };
-            n.filter(|n| (1..=MAX_PERIOD_DAYS).contains(n))
-                .ok_or_else(|| {
-                    ApiError::bad_request(format!(
-                        "days {d}: expected a whole number from 1 to {MAX_PERIOD_DAYS}"
-                    ))
-                })
-        })
-        .transpose()?;
-    let from = from
-        .map(|f| parse_timestamp(f).map_err(|e| ApiError::bad_request(format!("from: {e}"))))
-        .transpose()?;
+    let days = days.map(|d| match d {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    });
+    let span = parse_period(days.as_deref(), from)?;
     let Some(kind) = kind.period() else {
-        if days.is_some() || from.is_some() {
-            let which = if days.is_some() { "days" } else { "from" };
+        if let Some(span) = span {
+            let which = match span {
+                PeriodSpec::Days(_) => "days",
+                PeriodSpec::From(_) => "from",
+            };
             return Err(ApiError::bad_request(format!(
                 "{which}: a period is for the kinds period, daily and hourly, not week"
             )));
         }
         return Ok(ReportSpec::Week);
     };
-    let span = match (days, from) {
-        (Some(_), Some(_)) => {
-            return Err(ApiError::bad_request(
-                "days and from: give one of them, not both",
-            ));
-        }
-        (Some(d), None) => PeriodSpec::Days(d),
-        (None, Some(f)) => PeriodSpec::From(f),
-        (None, None) => PeriodSpec::default(),
-    };
+    let span = span.unwrap_or_default();
     if let (Some(t), PeriodSpec::From(_)) = (as_of, span) {
-        span.ending_at(t).map_err(|e| {
-            ApiError::bad_request(format!("from: {e} (as_of {})", format_timestamp(t)))
-        })?;
+        span.ending_at(t).map_err(|e| period_misfit(span, e, t))?;
     }
     Ok(ReportSpec::Period { kind, span })
 }
@@ -149,12 +128,7 @@ pub async fn handle<D: Database>(
         && let Some(t) = state.db.newest_poll().await?
     {
         // Known now: a start at or after the newest poll would only fail later.
-        span.ending_at(t).map_err(|e| {
-            ApiError::bad_request(format!(
-                "from: {e} (the newest poll, {})",
-                format_timestamp(t)
-            ))
-        })?;
+        span.ending_at(t).map_err(|e| period_misfit(span, e, t))?;
     }
     let id = new_report_id()?;
     let request = NewReport {

@@ -1,4 +1,5 @@
-//! Stores: finding them, and one store's week.
+//! Stores: finding them, one store's week, and its history over a period.
 
+pub mod history;
 pub mod list;
 pub mod timeline;

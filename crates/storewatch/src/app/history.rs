@@ -1,0 +1,89 @@
+//! One store's past over a period (SPEC section 6): its totals, its local
+//! dates and hours of the day, and its incidents. Read and computed by the
+//! same code as a period report, so its figures are the report's rows.
+
+use anyhow::Result;
+use jiff::civil::Date;
+use storewatch_core::domain::{DEFAULT_ZONE, Micros, resolve_zone};
+use storewatch_core::report::{
+    LocalClock, Period, PeriodSpec, ReportError, StorePeriod, analyze_period,
+};
+use storewatch_db::{Database, Scope, Stores, batch_channel};
+
+/// What a store's history shows.
+#[derive(Debug, Clone)]
+pub struct StoreHistory {
+    pub store_id: String,
+    pub period: Period,
+    /// The zone its dates and hours are in.
+    pub timezone: String,
+    /// The local dates meeting the period, in order, as `analysis.days`.
+    pub dates: Vec<Date>,
+    pub analysis: StorePeriod,
+}
+
+/// The store's history over `span` before `as_of` (default: the newest
+/// poll), or `None` when it has no poll, or is not one of `caller`'s stores
+/// (a store one may not see does not exist). A period that does not fit the
+/// report time is a [`ReportError::Period`].
+pub async fn store_history<D: Database>(
+    db: &D,
+    store_id: &str,
+    as_of: Option<Micros>,
+    span: PeriodSpec,
+    caller: Option<&Scope>,
+) -> Result<Option<StoreHistory>> {
+    if caller.is_some_and(|s| !s.stores().iter().any(|id| id == store_id)) {
+        return Ok(None);
+    }
+    let Ok(scope) = Scope::new([store_id]) else {
+        return Ok(None);
+    };
+    let (sink, batches) = batch_channel(1);
+    let read = db
+        .report_batches(as_of, span, Stores::Scope(&scope), sink)
+        .await;
+    read?;
+    let mut found = None;
+    for batch in batches {
+        if let Some(store) = batch.stores.into_iter().next() {
+            found = Some((batch.as_of, store));
+        }
+    }
+    let Some((t, mut store)) = found else {
+        return Ok(None);
+    };
+    let period = span.ending_at(t).map_err(ReportError::from)?;
+    tokio::task::spawn_blocking(move || {
+        let tz = resolve_zone(store.timezone.as_deref()).map_err(|reason| ReportError::Zone {
+            store_id: store.store_id.clone(),
+            reason,
+        })?;
+        let out_of_range = || ReportError::OutOfRange {
+            store_id: store.store_id.clone(),
+            reason: "its business hours cannot be placed in time over the period".into(),
+        };
+        let clock = LocalClock::new(&tz, period).ok_or_else(out_of_range)?;
+        store.polls.sort_unstable_by_key(|p| p.ts);
+        let analysis = analyze_period(
+            &store.hours,
+            &store.special,
+            &store.polls,
+            &tz,
+            &clock,
+            period,
+        )
+        .ok_or_else(out_of_range)?;
+        Ok(Some(StoreHistory {
+            timezone: store
+                .timezone
+                .clone()
+                .unwrap_or_else(|| DEFAULT_ZONE.to_string()),
+            store_id: store.store_id,
+            period,
+            dates: clock.dates().collect(),
+            analysis,
+        }))
+    })
+    .await?
+}

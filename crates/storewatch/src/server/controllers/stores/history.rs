@@ -1,0 +1,167 @@
+//! `GET /api/stores/{id}/history?days=&from=&as_of=`: one store's period
+//! (SPEC section 6): totals (a `period` report's row), its local dates (the
+//! `daily` rows), its hours of the day (the `hourly` rows) and its
+//! incidents. An owner's key sees only its stores: any other is 404.
+
+use axum::Extension;
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use serde::{Deserialize, Serialize};
+use storewatch_core::domain::format_timestamp;
+use storewatch_core::report::{HalfMicros, ReportError, Times, downtime_percent, hours_text};
+use storewatch_db::Database;
+
+use crate::app::AppState;
+use crate::app::access::Caller;
+use crate::app::history::{StoreHistory, store_history};
+use crate::server::controllers::{parse_as_of, parse_period};
+use crate::server::error::ApiError;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryParams {
+    days: Option<String>,
+    from: Option<String>,
+    as_of: Option<String>,
+}
+
+pub async fn show<D: Database>(
+    State(state): State<AppState<D>>,
+    Extension(caller): Extension<Caller>,
+    Path(store_id): Path<String>,
+    query: Result<Query<HistoryParams>, QueryRejection>,
+) -> Result<Json<History>, ApiError> {
+    let Query(params) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let span = parse_period(params.days.as_deref(), params.from.as_deref())?.unwrap_or_default();
+    let as_of = parse_as_of(params.as_of.as_deref())?;
+    let found = store_history(&state.db, &store_id, as_of, span, caller.scope.as_ref()).await;
+    match found {
+        Ok(Some(h)) => Ok(Json(History::from(&h))),
+        Ok(None) => Err(ApiError::not_found(format!(
+            "no store {store_id:?}: it has no poll (or is not one of this key's stores)"
+        ))),
+        Err(e) => match e.downcast_ref::<ReportError>() {
+            Some(ReportError::Period(p)) => {
+                let which = if params.from.is_some() {
+                    "from"
+                } else {
+                    "days"
+                };
+                Err(ApiError::bad_request(format!("{which}: {p}")))
+            }
+            _ => Err(ApiError::internal(e)),
+        },
+    }
+}
+
+fn hours(length: HalfMicros) -> f64 {
+    hours_text(length).parse().unwrap_or(0.0)
+}
+
+fn percent(t: &Times) -> Option<f64> {
+    downtime_percent(t.up, t.down).and_then(|p| p.parse().ok())
+}
+
+#[derive(Debug, Serialize)]
+pub struct History {
+    pub store_id: String,
+    pub timezone: String,
+    pub as_of: String,
+    pub from: String,
+    pub open_hours: f64,
+    pub uptime_hours: f64,
+    pub downtime_hours: f64,
+    pub downtime_percent: Option<f64>,
+    pub polls: u32,
+    pub incidents: u32,
+    pub longest_incident_hours: f64,
+    pub daily: Vec<HistoryDay>,
+    pub hourly: Vec<HistoryHour>,
+    pub incident_list: Vec<HistoryIncident>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HistoryDay {
+    pub date: String,
+    pub open_hours: f64,
+    pub uptime_hours: f64,
+    pub downtime_hours: f64,
+    pub downtime_percent: Option<f64>,
+    pub polls: u32,
+    pub incidents: u32,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HistoryHour {
+    pub hour: u8,
+    pub open_hours: f64,
+    pub uptime_hours: f64,
+    pub downtime_hours: f64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HistoryIncident {
+    /// Its first instant of downtime and just after its last (UTC, to the
+    /// microsecond: its edges are midpoints between polls).
+    pub start: String,
+    pub end: String,
+    pub downtime_hours: f64,
+    pub inactive_polls: u32,
+    /// Its last poll is the store's last candidate: not over at T.
+    pub ongoing: bool,
+}
+
+impl From<&StoreHistory> for History {
+    fn from(h: &StoreHistory) -> History {
+        let a = &h.analysis;
+        let half = |t: HalfMicros| format_timestamp(t.div_euclid(2));
+        History {
+            store_id: h.store_id.clone(),
+            timezone: h.timezone.clone(),
+            as_of: format_timestamp(h.period.to),
+            from: format_timestamp(h.period.from),
+            open_hours: hours(a.total.open),
+            uptime_hours: hours(a.total.up),
+            downtime_hours: hours(a.total.down),
+            downtime_percent: percent(&a.total),
+            polls: a.polls,
+            incidents: u32::try_from(a.incidents.len()).unwrap_or(u32::MAX),
+            longest_incident_hours: hours(a.longest_incident()),
+            daily: h
+                .dates
+                .iter()
+                .zip(&a.days)
+                .map(|(date, d)| HistoryDay {
+                    date: date.to_string(),
+                    open_hours: hours(d.times.open),
+                    uptime_hours: hours(d.times.up),
+                    downtime_hours: hours(d.times.down),
+                    downtime_percent: percent(&d.times),
+                    polls: d.polls,
+                    incidents: d.incidents,
+                })
+                .collect(),
+            hourly: (0u8..24)
+                .zip(&a.hours)
+                .map(|(hour, t)| HistoryHour {
+                    hour,
+                    open_hours: hours(t.open),
+                    uptime_hours: hours(t.up),
+                    downtime_hours: hours(t.down),
+                })
+                .collect(),
+            incident_list: a
+                .incidents
+                .iter()
+                .map(|i| HistoryIncident {
+                    start: half(i.start),
+                    end: half(i.end),
+                    downtime_hours: hours(i.downtime),
+                    inactive_polls: i.inactive_polls,
+                    ongoing: i.ongoing,
+                })
+                .collect(),
+        }
+    }
+}
