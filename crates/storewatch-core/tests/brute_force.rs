@@ -459,3 +459,204 @@ proptest! {
         );
     }
 }
+
+/// A period case: a store as above, and a period [T − length, T) of one
+/// hour to 40 days, with polls and special dates spread over it.
+#[derive(Debug, Clone)]
+struct PeriodCase {
+    store: Case,
+    length: i64,
+}
+
+fn period_case() -> impl Strategy<Value = PeriodCase> {
+    let length = prop_oneof![60i64..1440, 1440i64..(7 * 1440), (7 * 1440i64)..(40 * 1440)];
+    (
+        case(),
+        length,
+        proptest::collection::vec((0i64..(42 * 1440), any::<bool>()), 0..60),
+    )
+        .prop_map(|(mut store, length, more)| {
+            // Spread more polls over the period and a day either side.
+            for (m, active) in more {
+                let ts = store.as_of - length * MIN - DAY + m * MIN;
+                if ts <= store.as_of + DAY {
+                    store.polls.push(Poll {
+                        ts,
+                        status: if active {
+                            Status::Active
+                        } else {
+                            Status::Inactive
+                        },
+                    });
+                }
+            }
+            store.polls.sort_by_key(|p| p.ts);
+            store.polls.dedup_by_key(|p| p.ts);
+            PeriodCase {
+                store,
+                length: length * MIN,
+            }
+        })
+}
+
+/// One local date of the reference, in µs.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct RefDay {
+    open: i64,
+    up: i64,
+    down: i64,
+    polls: u32,
+    incidents: u32,
+}
+
+/// The period slot by slot: each open 30 s slot takes the nearest
+/// candidate's status and the local date and hour its wall clock shows.
+fn period_reference(
+    case: &PeriodCase,
+) -> (
+    BTreeMap<Date, RefDay>,
+    [(i64, i64, i64); 24],
+    Vec<RefIncident>,
+) {
+    let c = &case.store;
+    let (from, to) = (c.as_of - case.length, c.as_of);
+    let mut hours = Hours::new(c);
+    let tz = TimeZone::get(c.zone).unwrap();
+    let local = |t: i64| tz.to_datetime(Timestamp::from_microsecond(t).unwrap());
+    let candidates: Vec<&Poll> = c
+        .polls
+        .iter()
+        .filter(|p| p.ts >= from && p.ts <= to)
+        .filter(|p| hours.is_open(p.ts))
+        .collect();
+    let mut days: BTreeMap<Date, RefDay> = BTreeMap::new();
+    // Every local date that meets [from, to), with or without open time.
+    let mut d = local(from).date();
+    while d <= local(to - 1).date() {
+        days.insert(d, RefDay::default());
+        d = d.tomorrow().unwrap();
+    }
+    for p in &candidates {
+        let date = local(p.ts.min(to - 1)).date();
+        days.get_mut(&date).unwrap().polls += 1;
+    }
+    let mut by_hour = [(0i64, 0i64, 0i64); 24];
+    // Runs of inactive candidates, as in `reference`.
+    let mut run_of = vec![None; candidates.len()];
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, p) in candidates.iter().enumerate() {
+        if p.status == Status::Inactive {
+            if i > 0 && run_of[i - 1].is_some() {
+                runs.last_mut().unwrap().1 = i;
+            } else {
+                runs.push((i, i));
+            }
+            run_of[i] = Some(runs.len() - 1);
+        }
+    }
+    let mut run_time: Vec<Option<(i64, i64, i64)>> = vec![None; runs.len()];
+    let mut slot = from;
+    while slot < to {
+        let mid = slot + SLOT / 2;
+        if hours.is_open(mid) {
+            let at = local(mid);
+            let (day, hour) = (days.get_mut(&at.date()).unwrap(), at.hour() as usize);
+            day.open += SLOT;
+            by_hour[hour].0 += SLOT;
+            if let Some((i, nearest)) = candidates
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, p)| (p.ts - mid).abs())
+            {
+                if nearest.status == Status::Active {
+                    day.up += SLOT;
+                    by_hour[hour].1 += SLOT;
+                } else {
+                    day.down += SLOT;
+                    by_hour[hour].2 += SLOT;
+                }
+                if let Some(r) = run_of[i] {
+                    let t = run_time[r].get_or_insert((slot, slot + SLOT, 0));
+                    t.1 = slot + SLOT;
+                    t.2 += SLOT;
+                }
+            }
+        }
+        slot += SLOT;
+    }
+    let incidents: Vec<RefIncident> = runs
+        .iter()
+        .zip(&run_time)
+        .filter_map(|(&(first, last), time)| {
+            let (start, end, downtime) = (*time)?;
+            Some(RefIncident {
+                start,
+                end,
+                downtime,
+                ongoing: last + 1 == candidates.len(),
+                inactive_polls: u32::try_from(last - first + 1).unwrap(),
+            })
+        })
+        .collect();
+    for i in &incidents {
+        days.get_mut(&local(i.start).date()).unwrap().incidents += 1;
+    }
+    (days, by_hour, incidents)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    /// SPEC section 6 against the slot-by-slot reference, to the
+    /// microsecond: every local date, every hour of the day, every
+    /// incident; the dates and the hours each add up to the period; and a
+    /// 7-day period is the week's figures.
+    #[test]
+    fn periods_agree_with_brute_force(case in period_case()) {
+        use storewatch_core::report::{LocalClock, Period, analyze_period};
+        let c = &case.store;
+        let tz = TimeZone::get(c.zone).unwrap();
+        let period = Period::new(c.as_of - case.length, c.as_of).unwrap();
+        let clock = LocalClock::new(&tz, period).unwrap();
+        let got = analyze_period(&c.hours, &c.special, &c.polls, &tz, &clock, period).unwrap();
+        let (days, by_hour, incidents) = period_reference(&case);
+
+        let dates: Vec<Date> = clock.dates().collect();
+        prop_assert_eq!(&dates, &days.keys().copied().collect::<Vec<_>>());
+        for (d, want) in got.days.iter().zip(days.values()) {
+            prop_assert_eq!(
+                (d.times.open, d.times.up, d.times.down, d.polls, d.incidents),
+                (2 * want.open, 2 * want.up, 2 * want.down, want.polls, want.incidents)
+            );
+        }
+        for (h, want) in got.hours.iter().zip(&by_hour) {
+            prop_assert_eq!((h.open, h.up, h.down), (2 * want.0, 2 * want.1, 2 * want.2));
+        }
+        let got_incidents: Vec<RefIncident> = got.incidents.iter().map(|i| RefIncident {
+            start: i.start, end: i.end, downtime: i.downtime, ongoing: i.ongoing, inactive_polls: i.inactive_polls,
+        }).collect();
+        let want_incidents: Vec<RefIncident> = incidents.iter().map(|i| RefIncident {
+            start: 2 * i.start, end: 2 * i.end, downtime: 2 * i.downtime, ..*i
+        }).collect();
+        prop_assert_eq!(got_incidents, want_incidents);
+        // The dates, and the hours, add up to the period.
+        let sum_days = got.days.iter().fold((0, 0, 0), |s, d| (s.0 + d.times.open, s.1 + d.times.up, s.2 + d.times.down));
+        let sum_hours = got.hours.iter().fold((0, 0, 0), |s, h| (s.0 + h.open, s.1 + h.up, s.2 + h.down));
+        let total = (got.total.open, got.total.up, got.total.down);
+        prop_assert_eq!(sum_days, total);
+        prop_assert_eq!(sum_hours, total);
+        prop_assert_eq!(got.polls, got.days.iter().map(|d| d.polls).sum::<u32>());
+
+        // Seven days: the week.
+        let week = Period::days_before(c.as_of, 7).unwrap();
+        let week_clock = LocalClock::new(&tz, week).unwrap();
+        let seven = analyze_period(&c.hours, &c.special, &c.polls, &tz, &week_clock, week).unwrap();
+        let a = analyze(&c.hours, &c.special, &c.polls, &tz, c.as_of).unwrap();
+        prop_assert_eq!(
+            (seven.total.open, seven.total.up, seven.total.down, seven.polls),
+            (2 * a.extended.open, a.figures.week.up, a.figures.week.down, a.extended.polls)
+        );
+        prop_assert_eq!(seven.longest_incident(), a.extended.longest_incident);
+        prop_assert_eq!(u32::try_from(seven.incidents.len()).unwrap(), a.extended.incidents);
+    }
+}
