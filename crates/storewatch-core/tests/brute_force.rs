@@ -509,15 +509,16 @@ struct RefDay {
     incidents: u32,
 }
 
-/// The period slot by slot: each open 30 s slot takes the nearest
-/// candidate's status and the local date and hour its wall clock shows.
-fn period_reference(
-    case: &PeriodCase,
-) -> (
+/// The reference's dates, hours of the day (open, up, down) and incidents.
+type PeriodReference = (
     BTreeMap<Date, RefDay>,
     [(i64, i64, i64); 24],
     Vec<RefIncident>,
-) {
+);
+
+/// The period slot by slot: each open 30 s slot takes the nearest
+/// candidate's status and the local date and hour its wall clock shows.
+fn period_reference(case: &PeriodCase) -> PeriodReference {
     let c = &case.store;
     let (from, to) = (c.as_of - case.length, c.as_of);
     let mut hours = Hours::new(c);
