@@ -6,17 +6,16 @@
 //! the ten stores named: memory does not grow with the stores.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap};
 
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use rayon::prelude::*;
 
 use crate::domain::Micros;
 
 use super::interpolate::HalfMicros;
-use super::period::{LocalClock, Period, Times, analyze_period};
-use super::{ReportError, StoreInput, add_zones, analyze};
+use super::period::{Period, PeriodZones, Times};
+use super::{ReportError, StoreInput, analyze};
 
 /// How many stores the worst and the best lists name.
 pub const RANKED: usize = 5;
@@ -161,11 +160,6 @@ pub struct Fleet {
     pub live: LiveCounts,
 }
 
-struct Zone {
-    tz: TimeZone,
-    clock: LocalClock,
-}
-
 /// What one store adds to the fleet.
 struct StoreShare {
     id: String,
@@ -177,8 +171,7 @@ struct StoreShare {
 
 /// The fleet computed as its stores arrive, in batches of any size and order.
 pub struct FleetBuilder {
-    period: Period,
-    zones: HashMap<String, Zone>,
+    zones: PeriodZones,
     total: Times,
     observed: u64,
     unobserved: u64,
@@ -192,8 +185,7 @@ pub struct FleetBuilder {
 impl FleetBuilder {
     pub fn new(period: Period) -> FleetBuilder {
         FleetBuilder {
-            period,
-            zones: HashMap::new(),
+            zones: PeriodZones::new(period),
             total: Times::default(),
             observed: 0,
             unobserved: 0,
@@ -208,36 +200,17 @@ impl FleetBuilder {
     /// Adds `stores` (each with its polls of the period and of the week
     /// before T), spread over all cores.
     pub fn add(&mut self, mut stores: Vec<StoreInput>) -> Result<(), ReportError> {
-        let mut names = HashMap::new();
-        add_zones(&mut names, &stores)?;
-        for (name, tz) in names {
-            if !self.zones.contains_key(&name) {
-                let clock = LocalClock::new(&tz, self.period).ok_or_else(|| ReportError::Zone {
-                    store_id: String::new(),
-                    reason: format!("the time zone {name:?} cannot be placed over the period"),
-                })?;
-                self.zones.insert(name, Zone { tz, clock });
-            }
-        }
-        let (zones, period) = (&self.zones, self.period);
+        self.zones.add(&stores)?;
+        let (zones, period) = (&self.zones, self.zones.period());
         let shares: Vec<StoreShare> = stores
             .par_iter_mut()
             .map(|store| {
-                let zone = &zones[store.timezone.as_deref().unwrap_or("")];
-                store.polls.sort_unstable_by_key(|p| p.ts);
+                let p = zones.analyze(store)?;
+                let zone = zones.of(store);
                 let out_of_range = || ReportError::OutOfRange {
                     store_id: store.store_id.clone(),
                     reason: "its business hours cannot be placed in time".to_string(),
                 };
-                let p = analyze_period(
-                    &store.hours,
-                    &store.special,
-                    &store.polls,
-                    &zone.tz,
-                    &zone.clock,
-                    period,
-                )
-                .ok_or_else(out_of_range)?;
                 let week = analyze(
                     &store.hours,
                     &store.special,
@@ -295,7 +268,7 @@ impl FleetBuilder {
             },
         );
         Fleet {
-            period: Some(self.period),
+            period: Some(self.zones.period()),
             total: self.total,
             observed: self.observed,
             unobserved: self.unobserved,

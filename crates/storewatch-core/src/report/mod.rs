@@ -29,7 +29,7 @@ pub use interpolate::{
 };
 pub use period::{
     DEFAULT_PERIOD_DAYS, DayFigures, LocalClock, MAX_PERIOD_DAYS, Period, PeriodError, PeriodSpec,
-    StorePeriod, Times, analyze_period,
+    PeriodZone, PeriodZones, StorePeriod, Times, analyze_period,
 };
 pub use period_report::{
     PeriodBuilder, PeriodKind, PeriodReport, ReportKind, ReportSpec, downtime_percent, hours_text,

@@ -11,6 +11,8 @@
 //! twice for its hour of the day, the skipped one of a spring-forward night
 //! not at all.
 
+use std::collections::HashMap;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -20,6 +22,7 @@ use crate::domain::{HoursRow, MICROS_PER_HOUR, MICROS_PER_SECOND, Micros, Poll, 
 use super::incidents::{Incident, incidents};
 use super::interpolate::{HalfMicros, candidates, coloured};
 use super::schedule::{Interval, Schedule};
+use super::{ReportError, StoreInput, add_zones};
 
 /// The longest period, in days.
 pub const MAX_PERIOD_DAYS: i64 = 366;
@@ -193,6 +196,75 @@ impl LocalClock {
             at = end;
             i += 1;
         }
+    }
+}
+
+/// A zone and its wall clock over a period.
+#[derive(Debug, Clone)]
+pub struct PeriodZone {
+    pub tz: TimeZone,
+    pub clock: LocalClock,
+}
+
+/// The zones of a period report's stores, each looked up and its wall clock
+/// worked out once (`""` stands for the default zone).
+#[derive(Debug, Clone)]
+pub struct PeriodZones {
+    period: Period,
+    zones: HashMap<String, PeriodZone>,
+}
+
+impl PeriodZones {
+    pub fn new(period: Period) -> PeriodZones {
+        PeriodZones {
+            period,
+            zones: HashMap::new(),
+        }
+    }
+
+    pub fn period(&self) -> Period {
+        self.period
+    }
+
+    /// Adds the zones of `stores` not met yet.
+    pub fn add(&mut self, stores: &[StoreInput]) -> Result<(), ReportError> {
+        let mut names = HashMap::new();
+        add_zones(&mut names, stores)?;
+        for (name, tz) in names {
+            if self.zones.contains_key(&name) {
+                continue;
+            }
+            let clock = LocalClock::new(&tz, self.period).ok_or_else(|| ReportError::Zone {
+                store_id: String::new(),
+                reason: format!("the time zone {name:?} cannot be placed over the period"),
+            })?;
+            self.zones.insert(name, PeriodZone { tz, clock });
+        }
+        Ok(())
+    }
+
+    /// The zone of `store` (added before).
+    pub fn of(&self, store: &StoreInput) -> &PeriodZone {
+        &self.zones[store.timezone.as_deref().unwrap_or("")]
+    }
+
+    /// [`analyze_period`] of `store` (its zone added before; its polls
+    /// sorted in place), or why it cannot be.
+    pub fn analyze(&self, store: &mut StoreInput) -> Result<StorePeriod, ReportError> {
+        let zone = self.of(store);
+        store.polls.sort_unstable_by_key(|p| p.ts);
+        analyze_period(
+            &store.hours,
+            &store.special,
+            &store.polls,
+            &zone.tz,
+            &zone.clock,
+            self.period,
+        )
+        .ok_or_else(|| ReportError::OutOfRange {
+            store_id: store.store_id.clone(),
+            reason: "its business hours cannot be placed in time over the period".into(),
+        })
     }
 }
 

@@ -3,18 +3,16 @@
 //! and written as CSV: sorted by store id in byte order, then by date or
 //! hour; hours with two decimals, counts as integers.
 
-use std::collections::HashMap;
 use std::io;
 
-use jiff::tz::TimeZone;
 use rayon::prelude::*;
 
 use crate::domain::MICROS_PER_HOUR;
 
 use super::csv::Header;
 use super::interpolate::{HalfMicros, hundredths};
-use super::period::{LocalClock, Period, PeriodSpec, StorePeriod, analyze_period};
-use super::{ReportError, StoreInput, add_zones};
+use super::period::{LocalClock, Period, PeriodSpec, PeriodZones, StorePeriod};
+use super::{ReportError, StoreInput};
 
 /// What a report holds: the week of section 3 (the default), or one of the
 /// period reports of section 6.
@@ -254,62 +252,33 @@ fn store_rows(
     w.into_inner().map_err(|e| e.into_error())
 }
 
-/// The zone of each distinct name, with its wall clock over the period.
-struct Zone {
-    tz: TimeZone,
-    clock: LocalClock,
-}
-
 /// A period report computed as its stores arrive, in batches of any size
 /// and order: each store's rows are kept as CSV text (not its figures), so
 /// a daily report of many stores over many days stays small.
 pub struct PeriodBuilder {
-    period: Period,
     kind: PeriodKind,
-    zones: HashMap<String, Zone>,
+    zones: PeriodZones,
     rows: Vec<(String, Vec<u8>)>,
 }
 
 impl PeriodBuilder {
     pub fn new(period: Period, kind: PeriodKind) -> PeriodBuilder {
         PeriodBuilder {
-            period,
             kind,
-            zones: HashMap::new(),
+            zones: PeriodZones::new(period),
             rows: Vec::new(),
         }
     }
 
     /// Computes the rows of `stores`, spread over all cores.
     pub fn add(&mut self, mut stores: Vec<StoreInput>) -> Result<(), ReportError> {
-        let mut names = HashMap::new();
-        add_zones(&mut names, &stores)?;
-        for (name, tz) in names {
-            if self.zones.contains_key(&name) {
-                continue;
-            }
-            let clock = LocalClock::new(&tz, self.period).ok_or_else(|| out_of_range(&name))?;
-            self.zones.insert(name, Zone { tz, clock });
-        }
-        let (zones, period, kind) = (&self.zones, self.period, self.kind);
+        self.zones.add(&stores)?;
+        let (zones, kind) = (&self.zones, self.kind);
         let rows: Vec<(String, Vec<u8>)> = stores
             .par_iter_mut()
             .map(|store| {
-                let zone = &zones[store.timezone.as_deref().unwrap_or("")];
-                store.polls.sort_unstable_by_key(|p| p.ts);
-                let analysed = analyze_period(
-                    &store.hours,
-                    &store.special,
-                    &store.polls,
-                    &zone.tz,
-                    &zone.clock,
-                    period,
-                )
-                .ok_or_else(|| ReportError::OutOfRange {
-                    store_id: store.store_id.clone(),
-                    reason: "its business hours cannot be placed in time over the period"
-                        .to_string(),
-                })?;
+                let analysed = zones.analyze(store)?;
+                let zone = zones.of(store);
                 let text =
                     store_rows(&store.store_id, &analysed, &zone.clock, kind).map_err(|e| {
                         ReportError::OutOfRange {
@@ -328,17 +297,10 @@ impl PeriodBuilder {
         self.rows
             .par_sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         PeriodReport {
-            period: Some(self.period),
+            period: Some(self.zones.period()),
             kind: self.kind,
             rows: self.rows,
         }
-    }
-}
-
-fn out_of_range(zone: &str) -> ReportError {
-    ReportError::Zone {
-        store_id: String::new(),
-        reason: format!("the time zone {zone:?} cannot be placed over the period"),
     }
 }
 

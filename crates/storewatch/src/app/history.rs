@@ -4,10 +4,8 @@
 
 use anyhow::Result;
 use jiff::civil::Date;
-use storewatch_core::domain::{DEFAULT_ZONE, Micros, resolve_zone};
-use storewatch_core::report::{
-    LocalClock, Period, PeriodSpec, ReportError, StorePeriod, analyze_period,
-};
+use storewatch_core::domain::{DEFAULT_ZONE, Micros};
+use storewatch_core::report::{Period, PeriodSpec, PeriodZones, ReportError, StorePeriod};
 use storewatch_db::{Database, Scope, Stores, batch_channel};
 
 /// What a store's history shows.
@@ -55,33 +53,17 @@ pub async fn store_history<D: Database>(
     };
     let period = span.ending_at(t).map_err(ReportError::from)?;
     tokio::task::spawn_blocking(move || {
-        let tz = resolve_zone(store.timezone.as_deref()).map_err(|reason| ReportError::Zone {
-            store_id: store.store_id.clone(),
-            reason,
-        })?;
-        let out_of_range = || ReportError::OutOfRange {
-            store_id: store.store_id.clone(),
-            reason: "its business hours cannot be placed in time over the period".into(),
-        };
-        let clock = LocalClock::new(&tz, period).ok_or_else(out_of_range)?;
-        store.polls.sort_unstable_by_key(|p| p.ts);
-        let analysis = analyze_period(
-            &store.hours,
-            &store.special,
-            &store.polls,
-            &tz,
-            &clock,
-            period,
-        )
-        .ok_or_else(out_of_range)?;
+        let mut zones = PeriodZones::new(period);
+        zones.add(std::slice::from_ref(&store))?;
+        let analysis = zones.analyze(&mut store)?;
         Ok(Some(StoreHistory {
             timezone: store
                 .timezone
                 .clone()
                 .unwrap_or_else(|| DEFAULT_ZONE.to_string()),
+            dates: zones.of(&store).clock.dates().collect(),
             store_id: store.store_id,
             period,
-            dates: clock.dates().collect(),
             analysis,
         }))
     })

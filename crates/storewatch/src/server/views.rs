@@ -4,8 +4,8 @@
 use serde::Serialize;
 use storewatch_core::domain::{MICROS_PER_HOUR, Micros, format_timestamp};
 use storewatch_core::ingest::RowError;
-use storewatch_core::report::PeriodSpec;
 use storewatch_core::report::{HalfMicros, hundredths};
+use storewatch_core::report::{PeriodSpec, Times, downtime_percent, hours_text};
 use storewatch_db::{IngestRecord, ReportRecord, ReportState};
 
 use crate::app::stores::Found;
@@ -103,6 +103,43 @@ impl PeriodView {
             },
         })
     }
+}
+
+/// One hour of the day's figures, in the fleet and a store's history.
+#[derive(Debug, Serialize)]
+pub struct HourView {
+    pub hour: u8,
+    pub open_hours: f64,
+    pub uptime_hours: f64,
+    pub downtime_hours: f64,
+    pub downtime_percent: Option<f64>,
+}
+
+impl HourView {
+    /// Hours 0 to 23, from a period's figures by hour of the day.
+    pub fn all(by_hour: &[Times; 24]) -> Vec<HourView> {
+        (0u8..24)
+            .zip(by_hour)
+            .map(|(hour, t)| HourView {
+                hour,
+                open_hours: hours_number(t.open),
+                uptime_hours: hours_number(t.up),
+                downtime_hours: hours_number(t.down),
+                downtime_percent: percent_number(t.up, t.down),
+            })
+            .collect()
+    }
+}
+
+/// Hours with two decimals (as the CSV writes them), as a JSON number.
+pub fn hours_number(length: HalfMicros) -> f64 {
+    hours_text(length).parse().unwrap_or(0.0)
+}
+
+/// The downtime percent with two decimals, as a JSON number; `None` (null)
+/// when nothing was observed.
+pub fn percent_number(up: HalfMicros, down: HalfMicros) -> Option<f64> {
+    downtime_percent(up, down).and_then(|p| p.parse().ok())
 }
 
 fn time(t: Option<Micros>) -> Option<String> {

@@ -88,6 +88,23 @@ pub fn period_misfit(span: PeriodSpec, e: PeriodError, t: Micros) -> ApiError {
     ))
 }
 
+/// `?days=&from=&as_of=` of the fleet and a store's history.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PeriodParams {
+    pub days: Option<String>,
+    pub from: Option<String>,
+    pub as_of: Option<String>,
+}
+
+impl PeriodParams {
+    /// The period (default 28 days) and the report time, if given.
+    pub fn parse(&self) -> Result<(PeriodSpec, Option<Micros>), ApiError> {
+        let span = parse_period(self.days.as_deref(), self.from.as_deref())?.unwrap_or_default();
+        Ok((span, parse_as_of(self.as_of.as_deref())?))
+    }
+}
+
 /// `as_of`, if given.
 pub fn parse_as_of(text: Option<&str>) -> Result<Option<Micros>, ApiError> {
     text.map(|t| parse_timestamp(t).map_err(|e| ApiError::bad_request(format!("as_of: {e}"))))

@@ -7,7 +7,6 @@ use axum::Extension;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use serde::Deserialize;
 use storewatch_db::Database;
 use tokio::sync::Semaphore;
 
@@ -15,28 +14,19 @@ use super::view::FleetView;
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::app::report::compute_fleet;
-use crate::server::controllers::{parse_as_of, parse_period, period_misfit};
+use crate::server::controllers::{PeriodParams, period_misfit};
 use crate::server::error::ApiError;
 
 /// Whose turn it is to work out a fleet.
 static FLEET_TURN: Semaphore = Semaphore::const_new(1);
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FleetParams {
-    days: Option<String>,
-    from: Option<String>,
-    as_of: Option<String>,
-}
-
 pub async fn show<D: Database>(
     State(state): State<AppState<D>>,
     Extension(caller): Extension<Caller>,
-    query: Result<Query<FleetParams>, QueryRejection>,
+    query: Result<Query<PeriodParams>, QueryRejection>,
 ) -> Result<Json<FleetView>, ApiError> {
     let Query(params) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let span = parse_period(params.days.as_deref(), params.from.as_deref())?.unwrap_or_default();
-    let as_of = parse_as_of(params.as_of.as_deref())?;
+    let (span, as_of) = params.parse()?;
     let t = match as_of {
         Some(t) => Some(t),
         None => state.db.newest_poll().await?,

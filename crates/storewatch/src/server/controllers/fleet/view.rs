@@ -3,18 +3,9 @@
 
 use serde::Serialize;
 use storewatch_core::domain::format_timestamp;
-use storewatch_core::report::{
-    Fleet, HalfMicros, LiveCounts, Ranked, Times, downtime_percent, hours_text,
-};
+use storewatch_core::report::{Fleet, LiveCounts, Ranked, Times};
 
-/// Hours with two decimals, as a JSON number.
-fn hours(length: HalfMicros) -> f64 {
-    hours_text(length).parse().unwrap_or(0.0)
-}
-
-fn percent(up: HalfMicros, down: HalfMicros) -> Option<f64> {
-    downtime_percent(up, down).and_then(|p| p.parse().ok())
-}
+use crate::server::views::{HourView, hours_number as hours, percent_number as percent};
 
 #[derive(Debug, Serialize)]
 pub struct FleetView {
@@ -51,15 +42,6 @@ pub struct RankedView {
 #[derive(Debug, Serialize)]
 pub struct DayView {
     pub date: String,
-    pub open_hours: f64,
-    pub uptime_hours: f64,
-    pub downtime_hours: f64,
-    pub downtime_percent: Option<f64>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct HourView {
-    pub hour: u8,
     pub open_hours: f64,
     pub uptime_hours: f64,
     pub downtime_hours: f64,
@@ -129,16 +111,7 @@ impl FleetView {
                     downtime_percent: percent(t.up, t.down),
                 })
                 .collect(),
-            hourly: (0u8..24)
-                .zip(&f.hourly)
-                .map(|(hour, t)| HourView {
-                    hour,
-                    open_hours: hours(t.open),
-                    uptime_hours: hours(t.up),
-                    downtime_hours: hours(t.down),
-                    downtime_percent: percent(t.up, t.down),
-                })
-                .collect(),
+            hourly: HourView::all(&f.hourly),
             live: f.live.into(),
         }
     }

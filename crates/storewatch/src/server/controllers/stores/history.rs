@@ -7,34 +7,26 @@ use axum::Extension;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use storewatch_core::domain::format_timestamp;
-use storewatch_core::report::{HalfMicros, ReportError, Times, downtime_percent, hours_text};
+use storewatch_core::report::{HalfMicros, ReportError, Times};
 use storewatch_db::Database;
 
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::app::history::{StoreHistory, store_history};
-use crate::server::controllers::{parse_as_of, parse_period};
+use crate::server::controllers::PeriodParams;
 use crate::server::error::ApiError;
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HistoryParams {
-    days: Option<String>,
-    from: Option<String>,
-    as_of: Option<String>,
-}
+use crate::server::views::{HourView, hours_number as hours, percent_number};
 
 pub async fn show<D: Database>(
     State(state): State<AppState<D>>,
     Extension(caller): Extension<Caller>,
     Path(store_id): Path<String>,
-    query: Result<Query<HistoryParams>, QueryRejection>,
+    query: Result<Query<PeriodParams>, QueryRejection>,
 ) -> Result<Json<History>, ApiError> {
     let Query(params) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
-    let span = parse_period(params.days.as_deref(), params.from.as_deref())?.unwrap_or_default();
-    let as_of = parse_as_of(params.as_of.as_deref())?;
+    let (span, as_of) = params.parse()?;
     let found = store_history(&state.db, &store_id, as_of, span, caller.scope.as_ref()).await;
     match found {
         Ok(Some(h)) => Ok(Json(History::from(&h))),
@@ -55,12 +47,8 @@ pub async fn show<D: Database>(
     }
 }
 
-fn hours(length: HalfMicros) -> f64 {
-    hours_text(length).parse().unwrap_or(0.0)
-}
-
 fn percent(t: &Times) -> Option<f64> {
-    downtime_percent(t.up, t.down).and_then(|p| p.parse().ok())
+    percent_number(t.up, t.down)
 }
 
 #[derive(Debug, Serialize)]
@@ -77,7 +65,7 @@ pub struct History {
     pub incidents: u32,
     pub longest_incident_hours: f64,
     pub daily: Vec<HistoryDay>,
-    pub hourly: Vec<HistoryHour>,
+    pub hourly: Vec<HourView>,
     pub incident_list: Vec<HistoryIncident>,
 }
 
@@ -90,14 +78,6 @@ pub struct HistoryDay {
     pub downtime_percent: Option<f64>,
     pub polls: u32,
     pub incidents: u32,
-}
-
-#[derive(Debug, Serialize)]
-pub struct HistoryHour {
-    pub hour: u8,
-    pub open_hours: f64,
-    pub uptime_hours: f64,
-    pub downtime_hours: f64,
 }
 
 #[derive(Debug, Serialize)]
@@ -142,15 +122,7 @@ impl From<&StoreHistory> for History {
                     incidents: d.incidents,
                 })
                 .collect(),
-            hourly: (0u8..24)
-                .zip(&a.hours)
-                .map(|(hour, t)| HistoryHour {
-                    hour,
-                    open_hours: hours(t.open),
-                    uptime_hours: hours(t.up),
-                    downtime_hours: hours(t.down),
-                })
-                .collect(),
+            hourly: HourView::all(&a.hours),
             incident_list: a
                 .incidents
                 .iter()
