@@ -5,6 +5,9 @@ fn main() -> ExitCode {
     storewatch::logging::init(&args);
     match storewatch::run(args) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader went away (`storewatch report | head`): stop quietly,
+        // as Unix tools do.
+        Err(e) if closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}", describe(&e));
             if e.downcast_ref::<storewatch::cli::UsageError>().is_some() {
@@ -14,6 +17,15 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Whether `e` is a write to a pipe whose reader has gone.
+fn closed_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// An error and its causes on one line, each said once: a library error

@@ -540,3 +540,38 @@ fn reading_commands_do_not_create_tables_in_someone_elses_database() {
     ]);
     ws.ok(&["--database-url", &db.url, "report"]);
 }
+
+/// `storewatch report | head -1`: the reader goes away after a line; the
+/// command stops quietly (before, `error: Broken pipe (os error 32)`).
+#[test]
+fn a_report_into_a_closed_pipe_ends_quietly() {
+    use std::io::{BufRead, BufReader};
+    let ws = Workspace::new();
+    let data = ws.path("data");
+    crate::common::server::write_generated(&data, 3000, 2, 1);
+    ws.ok(&["ingest", "--data-dir", data.to_str().unwrap()]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_storewatch"))
+        .args([
+            "--database-url",
+            &ws.database_url(),
+            "report",
+            "--kind",
+            "daily",
+            "--days",
+            "30",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.starts_with("store_id,date,"), "{first}");
+    // The reader is gone now (dropped above).
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("Broken pipe"), "{err}");
+    assert!(out.status.success(), "{:?}: {err}", out.status);
+}
