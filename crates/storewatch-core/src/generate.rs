@@ -610,7 +610,7 @@ mod tests {
         let share = with_special.len() as f64 / stores as f64;
         assert!((0.27..0.41).contains(&share), "special share {share}");
         let hours = parse_hours(reader_from_bytes("h.csv", h).unwrap(), Mode::Strict).unwrap();
-        let with_hours: HashSet<&str> = hours.rows.iter().map(|(id, _)| id.as_str()).collect();
+        let with_hours: HashSet<&str> = hours.rows.iter().map(|(id, _)| &**id).collect();
         assert!(with_special.iter().any(|id| !with_hours.contains(id)));
 
         // Every date is a local date of the store inside the polls' span.

@@ -54,14 +54,14 @@ fn load(dir: &Path) -> (i64, Vec<StoreInput>) {
             .polls
             .push(poll);
     }
-    let hours: Vec<(String, HoursRow)> = parse_hours(
+    let hours: Vec<(storewatch_core::domain::SharedId, HoursRow)> = parse_hours(
         open_path(&dir.join("business_hours.csv")).unwrap(),
         Mode::Strict,
     )
     .unwrap()
     .rows;
     for (id, row) in hours {
-        if let Some(s) = stores.get_mut(&id) {
+        if let Some(s) = stores.get_mut(&*id) {
             s.hours.push(row);
         }
     }

@@ -23,7 +23,7 @@ pub use shards::{ClaimedShard, Reach, ShardFinish, ShardId, ShardOutcome, StoreR
 
 use std::future::Future;
 
-use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
+use storewatch_core::domain::{HoursRow, Micros, SharedId, SpecialHoursRow};
 use storewatch_core::ingest::{PollFile, SourceKind};
 use storewatch_core::report::{Columns, PeriodSpec, ReportInput, ReportSpec};
 
@@ -92,7 +92,7 @@ pub struct IngestBatch {
     /// same transaction (see [`Database::source_fingerprint`]).
     pub fingerprints: Vec<SourceFingerprint>,
     /// Replaces the whole business-hours snapshot when present.
-    pub business_hours: Option<Vec<(String, HoursRow)>>,
+    pub business_hours: Option<Vec<(SharedId, HoursRow)>>,
     /// Replaces the whole time-zone snapshot when present.
     pub timezones: Option<Vec<(String, String)>>,
     /// Replaces the whole special-hours snapshot when present.

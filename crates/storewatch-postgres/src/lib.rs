@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Connection, PgPool, Row};
-use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
+use storewatch_core::domain::{HoursRow, Micros, SharedId, SpecialHoursRow};
 use storewatch_core::ingest::SourceKind;
 use storewatch_core::report::{PeriodSpec, ReportInput};
 use storewatch_db::batch::{BatchWriter, StoredDay, write_batch};
@@ -233,11 +233,11 @@ impl BatchWriter for Writer<'_> {
 
     async fn replace_business_hours(
         &mut self,
-        rows: &[(String, HoursRow)],
+        rows: &[(SharedId, HoursRow)],
     ) -> Result<u64, DbError> {
         delete_all(self.0, "business_hours").await?;
         for chunk in rows.chunks(CHUNK) {
-            let ids: Vec<&str> = chunk.iter().map(|(id, _)| id.as_str()).collect();
+            let ids: Vec<&str> = chunk.iter().map(|(id, _)| &**id).collect();
             let days: Vec<i16> = chunk.iter().map(|(_, r)| r.day.index() as i16).collect();
             let starts: Vec<i32> = chunk
                 .iter()

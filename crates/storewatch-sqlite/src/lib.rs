@@ -23,7 +23,7 @@ mod packed;
 mod report_read;
 use packed::Cursor;
 
-use storewatch_core::domain::{HoursRow, Micros, SpecialHoursRow};
+use storewatch_core::domain::{HoursRow, Micros, SharedId, SpecialHoursRow};
 use storewatch_core::ingest::SourceKind;
 use storewatch_core::report::{PeriodSpec, ReportInput};
 use storewatch_db::batch::{BatchWriter, StoredDay, write_batch};
@@ -467,7 +467,7 @@ impl BatchWriter for Writer<'_, '_> {
 
     async fn replace_business_hours(
         &mut self,
-        rows: &[(String, HoursRow)],
+        rows: &[(SharedId, HoursRow)],
     ) -> Result<u64, DbError> {
         delete_all(self.0, "business_hours").await?;
         for chunk in rows.chunks(MAX_VALUES / 4) {
@@ -480,7 +480,7 @@ impl BatchWriter for Writer<'_, '_> {
             let mut q = sqlx::query(AssertSqlSafe(sql));
             for (id, row) in chunk {
                 q = q
-                    .bind(id.as_str())
+                    .bind(&**id)
                     .bind(row.day.index() as i64)
                     .bind(i64::from(row.start.seconds()))
                     .bind(i64::from(row.end.seconds()));

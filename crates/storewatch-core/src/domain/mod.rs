@@ -11,7 +11,7 @@ mod zone;
 pub use hours::{HoursRow, TimeOfDay, Weekday};
 pub use special::{FIRST_YEAR, LAST_YEAR, SpecialHoursRow, parse_local_date};
 pub use status::Status;
-pub use store_id::{MAX_STORE_ID_BYTES, parse_store_id};
+pub use store_id::{MAX_STORE_ID_BYTES, SharedId, parse_store_id};
 pub use timestamp::{
     FIRST_TIMESTAMP, LAST_TIMESTAMP, MICROS_PER_HOUR, MICROS_PER_SECOND, Micros, format_timestamp,
     format_timestamp_real, parse_timestamp,

@@ -96,7 +96,7 @@ pub async fn report_batches_hold_what_the_whole_read_holds<D: Database>(db: &D) 
                         start: t("09:00"),
                         end: t("17:00"),
                     };
-                    (id.clone(), row)
+                    (id.as_str().into(), row)
                 })
                 .collect(),
         ),

@@ -31,7 +31,7 @@ trait Shorthand: Database {
     ) -> Result<u64, crate::DbError> {
         let applied = self
             .ingest(IngestBatch {
-                business_hours: Some(rows),
+                business_hours: Some(rows.into_iter().map(|(id, r)| (id.into(), r)).collect()),
                 ..Default::default()
             })
             .await?;
@@ -533,7 +533,7 @@ pub async fn a_scoped_read_sees_only_its_stores<D: Database>(db: &D) {
             start: t("09:00"),
             end: t("17:00"),
         };
-        (id.to_string(), row)
+        (id.into(), row)
     };
     db.ingest(IngestBatch {
         business_hours: Some(vec![hours("a"), hours("b"), hours("c\"q")]),

@@ -36,7 +36,7 @@ pub async fn a_range_read_sees_only_its_stores<D: Database>(db: &D) {
             start: t("09:00"),
             end: t("17:00"),
         };
-        (id.to_string(), row)
+        (id.into(), row)
     };
     db.ingest(IngestBatch {
         business_hours: Some(IDS.iter().map(|id| hours(id)).collect()),

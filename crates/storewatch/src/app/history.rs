@@ -37,7 +37,9 @@ pub async fn store_history<D: Database>(
     let Ok(scope) = Scope::new([store_id]) else {
         return Ok(None);
     };
-    let (sink, batches) = batch_channel(1);
+    // Taken only after the read: room for every batch of one store (its
+    // batch, and an empty last one at most), so the read never waits.
+    let (sink, batches) = batch_channel(4);
     let read = db
         .report_batches(as_of, span, Stores::Scope(&scope), sink)
         .await;
