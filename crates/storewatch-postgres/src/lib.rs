@@ -22,7 +22,7 @@ use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
 use storewatch_db::poll_days;
 use storewatch_db::{
     Applied, BatchSink, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion, Reach,
-    Schema, SourceFingerprint, Stores, Unhealthy,
+    ReadMemory, Schema, SourceFingerprint, Stores, Unhealthy,
 };
 
 mod jobs;
@@ -556,6 +556,8 @@ impl DataStore for PostgresDatabase {
         as_of: Option<Micros>,
         span: PeriodSpec,
         selected: Stores<'_>,
+        // The server's memory is not this process's: every read is bounded.
+        _memory: ReadMemory,
         sink: BatchSink,
     ) -> Result<(), DbError> {
         read_report(&self.pool, as_of, span, selected, &mut Taker::Sink(sink)).await?;

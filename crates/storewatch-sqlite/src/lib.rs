@@ -32,11 +32,11 @@ use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
 use storewatch_db::poll_days;
 use storewatch_db::{
     Applied, BatchSink, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion,
-    Schema, SourceFingerprint, Stores, Unhealthy,
+    ReadMemory, Schema, SourceFingerprint, Stores, Unhealthy,
 };
 
 /// How much of the database file reads map into memory (a report's read).
-const MMAP_SIZE: u64 = 1 << 30;
+pub(crate) const MMAP_SIZE: u64 = 1 << 30;
 
 /// SQLite's page cache per connection, in KiB as `cache_size` takes it
 /// (negative), for reads and for an ingest's writes.
@@ -303,9 +303,15 @@ impl DataStore for SqliteDatabase {
         as_of: Option<Micros>,
         selected: Stores<'_>,
     ) -> Result<ReportInput, DbError> {
-        let (as_of, stores) =
-            report_read::read_report(&self.pool, as_of, PeriodSpec::WEEK, selected, Vec::new())
-                .await?;
+        let (as_of, stores) = report_read::read_report(
+            &self.pool,
+            as_of,
+            PeriodSpec::WEEK,
+            selected,
+            ReadMemory::Mapped,
+            Vec::new(),
+        )
+        .await?;
         Ok(ReportInput { as_of, stores })
     }
 
@@ -314,9 +320,10 @@ impl DataStore for SqliteDatabase {
         as_of: Option<Micros>,
         span: PeriodSpec,
         selected: Stores<'_>,
+        memory: ReadMemory,
         sink: BatchSink,
     ) -> Result<(), DbError> {
-        report_read::read_report(&self.pool, as_of, span, selected, sink).await?;
+        report_read::read_report(&self.pool, as_of, span, selected, memory, sink).await?;
         Ok(())
     }
 
@@ -897,6 +904,34 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(cache().await, super::CACHE_KIB);
+    }
+
+    /// A read that keeps to the page cache (the offline list) gives its
+    /// connection back mapped, for the reports after it: every connection
+    /// of the pool is checked after it.
+    #[tokio::test]
+    async fn a_bounded_read_gives_its_connection_back_mapped() {
+        use storewatch_db::{DataStore, ReadMemory, Stores, batch_channel};
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("s.db").display());
+        let db = super::SqliteDatabase::connect(&url).await.unwrap();
+        let (sink, _batches) = batch_channel(8);
+        let week = storewatch_core::report::PeriodSpec::WEEK;
+        db.report_batches(Some(0), week, Stores::All, ReadMemory::Bounded, sink)
+            .await
+            .unwrap();
+        let open = db.pool().size();
+        assert!(open >= 1);
+        let mut held = Vec::new();
+        for _ in 0..open {
+            let mut conn = db.pool().acquire().await.unwrap();
+            let map: i64 = sqlx::query_scalar("PRAGMA mmap_size")
+                .fetch_one(&mut *conn)
+                .await
+                .unwrap();
+            assert_eq!(map, super::MMAP_SIZE as i64);
+            held.push(conn);
+        }
     }
 
     #[test]

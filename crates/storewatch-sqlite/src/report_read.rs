@@ -24,7 +24,7 @@ use sqlx::SqlitePool;
 use storewatch_core::domain::Micros;
 use storewatch_core::report::{PeriodSpec, StoreInput};
 use storewatch_db::columns::{hours_row, special_row};
-use storewatch_db::{BatchSink, DbError, Reach, Stores, poll_days, special_dates_for};
+use storewatch_db::{BatchSink, DbError, Reach, ReadMemory, Stores, poll_days, special_dates_for};
 
 use crate::db_err;
 
@@ -60,6 +60,7 @@ pub(crate) async fn read_report<T: Take>(
     as_of: Option<Micros>,
     span: PeriodSpec,
     selected: Stores<'_>,
+    memory: ReadMemory,
     mut taker: T,
 ) -> Result<(Option<Micros>, T), DbError> {
     let reach = selected.reach();
@@ -78,7 +79,17 @@ pub(crate) async fn read_report<T: Take>(
                 // the end of `read`.
                 let db = unsafe { Connection::from_handle(handle.as_raw_handle().as_ptr()) }
                     .map_err(DbError::backend)?;
-                read(&db, as_of, span, reach, &params, &mut taker)
+                if memory == ReadMemory::Mapped {
+                    return read(&db, as_of, span, reach, &params, &mut taker);
+                }
+                // Through the page cache only, then back to the map for the
+                // next read on this connection.
+                db.execute_batch("PRAGMA mmap_size = 0")
+                    .map_err(DbError::backend)?;
+                let done = read(&db, as_of, span, reach, &params, &mut taker);
+                db.execute_batch(&format!("PRAGMA mmap_size = {}", crate::MMAP_SIZE))
+                    .map_err(DbError::backend)?;
+                done
             });
         if read.is_err() {
             // Whatever state an error left the connection in, it does not

@@ -30,6 +30,7 @@ async fn batched<D: Database>(
         as_of,
         storewatch_core::report::PeriodSpec::WEEK,
         stores,
+        crate::ReadMemory::Mapped,
         sink,
     )
     .await

@@ -6,7 +6,7 @@ use anyhow::Result;
 use jiff::civil::Date;
 use storewatch_core::domain::{DEFAULT_ZONE, Micros};
 use storewatch_core::report::{Period, PeriodSpec, PeriodZones, ReportError, StorePeriod};
-use storewatch_db::{Database, Scope, Stores, batch_channel};
+use storewatch_db::{Database, ReadMemory, Scope, Stores, batch_channel};
 
 /// What a store's history shows.
 #[derive(Debug, Clone)]
@@ -41,7 +41,7 @@ pub async fn store_history<D: Database>(
     // batch, and an empty last one at most), so the read never waits.
     let (sink, batches) = batch_channel(4);
     let read = db
-        .report_batches(as_of, span, Stores::Scope(&scope), sink)
+        .report_batches(as_of, span, Stores::Scope(&scope), ReadMemory::Mapped, sink)
         .await;
     read?;
     let mut found = None;

@@ -9,7 +9,7 @@ use storewatch_core::report::{
     Report, ReportBuilder, ReportError, ReportSpec, to_csv_part_string,
 };
 use storewatch_db::shards::bounds_every;
-use storewatch_db::{ClaimedShard, Database, Scope, StoreRange, Stores, batch_channel};
+use storewatch_db::{ClaimedShard, Database, ReadMemory, Scope, StoreRange, Stores, batch_channel};
 
 /// Batches of stores read but not yet computed, at most: the reader waits
 /// when the computation is that far behind, which bounds the polls in
@@ -36,7 +36,7 @@ pub async fn compute_report<D: Database>(
         Ok::<_, ReportError>(report.map_or_else(Report::default, ReportBuilder::finish))
     });
     let read = db
-        .report_batches(as_of, PeriodSpec::WEEK, stores, sink)
+        .report_batches(as_of, PeriodSpec::WEEK, stores, ReadMemory::Mapped, sink)
         .await;
     // The computation's error first: when it stops, the read fails for want
     // of a taker.
@@ -70,7 +70,9 @@ pub async fn compute_period<D: Database>(
             report.map_or_else(|| PeriodReport::empty(kind), PeriodBuilder::finish),
         )
     });
-    let read = db.report_batches(as_of, span, stores, sink).await;
+    let read = db
+        .report_batches(as_of, span, stores, ReadMemory::Mapped, sink)
+        .await;
     let report = computing.await??;
     read?;
     Ok(report)
@@ -103,7 +105,9 @@ pub async fn compute_fleet<D: Database>(
         }
         Ok::<_, ReportError>(fleet.finish())
     });
-    let read = db.report_batches(Some(t), read, stores, sink).await;
+    let read = db
+        .report_batches(Some(t), read, stores, ReadMemory::Mapped, sink)
+        .await;
     let fleet = computing.await??;
     read?;
     Ok(Some(fleet))

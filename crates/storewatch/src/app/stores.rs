@@ -6,7 +6,7 @@ use anyhow::Result;
 use storewatch_core::domain::Micros;
 use storewatch_core::report::{Offline, OfflineList, PeriodSpec, ReportError};
 use storewatch_db::shards::bounds_every;
-use storewatch_db::{Database, Scope, StoreRange, Stores, batch_channel};
+use storewatch_db::{Database, ReadMemory, Scope, StoreRange, Stores, batch_channel};
 use tokio::sync::Semaphore;
 
 /// Batches of stores read ahead of the offline list's work (as a report's).
@@ -75,7 +75,13 @@ pub async fn offline_now<D: Database>(
             Ok::<_, ReportError>(list)
         });
         let read = db
-            .report_batches(Some(as_of), PeriodSpec::WEEK, stores, sink)
+            .report_batches(
+                Some(as_of),
+                PeriodSpec::WEEK,
+                stores,
+                ReadMemory::Bounded,
+                sink,
+            )
             .await;
         list = finding.await??;
         read?;
