@@ -263,6 +263,53 @@ struct RefIncident {
     inactive_polls: u32,
 }
 
+/// The runs (maximal stretches of consecutive inactive candidates), as
+/// (first, last) candidate, and the run of each candidate, if inactive.
+struct Runs {
+    run_of: Vec<Option<usize>>,
+    runs: Vec<(usize, usize)>,
+}
+
+impl Runs {
+    fn of(candidates: &[&Poll]) -> Runs {
+        let mut run_of = vec![None; candidates.len()];
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        for (i, p) in candidates.iter().enumerate() {
+            if p.status == Status::Inactive {
+                if i > 0 && run_of[i - 1].is_some() {
+                    runs.last_mut().unwrap().1 = i;
+                } else {
+                    runs.push((i, i));
+                }
+                run_of[i] = Some(runs.len() - 1);
+            }
+        }
+        Runs { run_of, runs }
+    }
+}
+
+/// The incidents of `runs` whose (first open slot, end, downtime) is known:
+/// those with downtime; `candidates` of them in all.
+fn ref_incidents(
+    runs: &[(usize, usize)],
+    run_time: &[Option<(i64, i64, i64)>],
+    candidates: usize,
+) -> Vec<RefIncident> {
+    runs.iter()
+        .zip(run_time)
+        .filter_map(|(&(first, last), time)| {
+            let (start, end, downtime) = (*time)?;
+            Some(RefIncident {
+                start,
+                end,
+                downtime,
+                ongoing: last + 1 == candidates,
+                inactive_polls: u32::try_from(last - first + 1).unwrap(),
+            })
+        })
+        .collect()
+}
+
 #[derive(Debug, PartialEq, Eq)]
 struct Reference {
     /// (up, down) in µs for hour, day, week.
@@ -281,20 +328,7 @@ fn reference(case: &Case) -> Reference {
         .filter(|p| p.ts >= week_start && p.ts <= case.as_of)
         .filter(|p| hours.is_open(p.ts))
         .collect();
-    // The run (maximal stretch of consecutive inactive candidates) of each
-    // candidate, if it is inactive.
-    let mut run_of = vec![None; candidates.len()];
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    for (i, p) in candidates.iter().enumerate() {
-        if p.status == Status::Inactive {
-            if i > 0 && run_of[i - 1].is_some() {
-                runs.last_mut().unwrap().1 = i;
-            } else {
-                runs.push((i, i));
-            }
-            run_of[i] = Some(runs.len() - 1);
-        }
-    }
+    let Runs { run_of, runs } = Runs::of(&candidates);
     // Per run: first open slot, last open slot end, downtime.
     let mut run_time: Vec<Option<(i64, i64, i64)>> = vec![None; runs.len()];
     let mut figures = [(0, 0); 3];
@@ -330,20 +364,7 @@ fn reference(case: &Case) -> Reference {
         }
         slot += SLOT;
     }
-    let incidents = runs
-        .iter()
-        .zip(&run_time)
-        .filter_map(|(&(first, last), time)| {
-            let (start, end, downtime) = (*time)?;
-            Some(RefIncident {
-                start,
-                end,
-                downtime,
-                ongoing: last + 1 == candidates.len(),
-                inactive_polls: u32::try_from(last - first + 1).unwrap(),
-            })
-        })
-        .collect();
+    let incidents = ref_incidents(&runs, &run_time, candidates.len());
     Reference {
         figures,
         open,
@@ -542,19 +563,7 @@ fn period_reference(case: &PeriodCase) -> PeriodReference {
         days.get_mut(&date).unwrap().polls += 1;
     }
     let mut by_hour = [(0i64, 0i64, 0i64); 24];
-    // Runs of inactive candidates, as in `reference`.
-    let mut run_of = vec![None; candidates.len()];
-    let mut runs: Vec<(usize, usize)> = Vec::new();
-    for (i, p) in candidates.iter().enumerate() {
-        if p.status == Status::Inactive {
-            if i > 0 && run_of[i - 1].is_some() {
-                runs.last_mut().unwrap().1 = i;
-            } else {
-                runs.push((i, i));
-            }
-            run_of[i] = Some(runs.len() - 1);
-        }
-    }
+    let Runs { run_of, runs } = Runs::of(&candidates);
     let mut run_time: Vec<Option<(i64, i64, i64)>> = vec![None; runs.len()];
     let mut slot = from;
     while slot < to {
@@ -585,20 +594,7 @@ fn period_reference(case: &PeriodCase) -> PeriodReference {
         }
         slot += SLOT;
     }
-    let incidents: Vec<RefIncident> = runs
-        .iter()
-        .zip(&run_time)
-        .filter_map(|(&(first, last), time)| {
-            let (start, end, downtime) = (*time)?;
-            Some(RefIncident {
-                start,
-                end,
-                downtime,
-                ongoing: last + 1 == candidates.len(),
-                inactive_polls: u32::try_from(last - first + 1).unwrap(),
-            })
-        })
-        .collect();
+    let incidents = ref_incidents(&runs, &run_time, candidates.len());
     for i in &incidents {
         days.get_mut(&local(i.start).date()).unwrap().incidents += 1;
     }

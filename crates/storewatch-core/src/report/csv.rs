@@ -144,6 +144,6 @@ pub fn to_csv_part_string(report: &Report, columns: Columns, header: Header) -> 
     String::from_utf8(buf).expect("store ids are UTF-8")
 }
 
-fn two_decimals(hundredths: i64) -> String {
+pub(crate) fn two_decimals(hundredths: i64) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }

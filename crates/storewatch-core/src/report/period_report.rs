@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::domain::MICROS_PER_HOUR;
 
-use super::csv::Header;
+use super::csv::{Header, two_decimals};
 use super::interpolate::{HalfMicros, hundredths};
 use super::period::{LocalClock, Period, PeriodSpec, PeriodZones, StorePeriod};
 use super::{ReportError, StoreInput};
@@ -184,10 +184,6 @@ impl PeriodKind {
 /// Hours with two decimals (`1.26`), from half-microseconds.
 pub fn hours_text(length: HalfMicros) -> String {
     two_decimals(hundredths(length, MICROS_PER_HOUR))
-}
-
-fn two_decimals(hundredths: i64) -> String {
-    format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
 /// 100 × down ÷ (up + down) with two decimals, rounded half up, exactly;

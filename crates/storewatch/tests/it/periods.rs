@@ -84,28 +84,25 @@ async fn example_folders_give_their_period_files_over_http() {
         let as_of = load_example(&app, name).await.unwrap();
         for (i, (file, kind, days)) in FILES.into_iter().enumerate() {
             // Query and JSON body alike.
-            let r = if i % 2 == 0 {
-                app.client
-                    .post(app.url("/trigger_report"))
-                    .query(&[("as_of", as_of.as_str()), ("kind", kind), ("days", days)])
-                    .send()
+            let id = if i % 2 == 0 {
+                app.trigger_with(&[("as_of", as_of.as_str()), ("kind", kind), ("days", days)])
                     .await
-                    .unwrap()
             } else {
-                app.client
+                let r = app
+                    .client
                     .post(app.url("/api/trigger_report"))
                     .json(&serde_json::json!({
                         "as_of": as_of, "kind": kind, "days": days.parse::<u32>().unwrap()
                     }))
                     .send()
                     .await
+                    .unwrap();
+                assert_eq!(r.status(), 200);
+                r.json::<Value>().await.unwrap()["report_id"]
+                    .as_str()
                     .unwrap()
+                    .to_string()
             };
-            assert_eq!(r.status(), 200);
-            let id = r.json::<Value>().await.unwrap()["report_id"]
-                .as_str()
-                .unwrap()
-                .to_string();
             let done = app.wait_for(&id).await;
             assert_eq!(done["status"], "Complete", "{done}");
             assert_eq!(done["kind"], kind);
@@ -192,18 +189,9 @@ async fn period_parameters_are_checked() {
         assert!(error.starts_with(says), "{query}: {error}");
     }
     // A good one with `from` and the default T.
-    let r = app
-        .client
-        .post(app.url("/trigger_report?kind=period&from=2023-01-25T00:00:00Z"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 200);
-    let id = r.json::<Value>().await.unwrap()["report_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let done = app.wait_for(&id).await;
+    let done = app
+        .report_with(&[("kind", "period"), ("from", "2023-01-25T00:00:00Z")])
+        .await;
     assert_eq!(
         done["csv"],
         "store_id,open_hours,uptime_hours,downtime_hours,downtime_percent,polls,incidents,longest_incident_hours\n\
@@ -231,26 +219,14 @@ async fn the_fleet_is_the_period_report_summed() {
     };
     let fleet = get("/api/fleet?days=7".into()).await;
     let as_of = fleet["as_of"].as_str().unwrap().to_string();
-    let report = |kind: &str| {
-        let app = &app;
-        let q = [
-            ("as_of", as_of.clone()),
-            ("kind", kind.to_string()),
-            ("days", "7".into()),
-        ];
+    let report = |kind: &'static str| {
+        let (app, as_of) = (&app, as_of.clone());
         async move {
-            let r = app
-                .client
-                .post(app.url("/trigger_report"))
-                .query(&q)
-                .send()
-                .await
-                .unwrap();
-            let id = r.json::<Value>().await.unwrap()["report_id"]
+            let q = [("as_of", as_of.as_str()), ("kind", kind), ("days", "7")];
+            app.report_with(&q).await["csv"]
                 .as_str()
                 .unwrap()
-                .to_string();
-            app.wait_for(&id).await["csv"].as_str().unwrap().to_string()
+                .to_string()
         }
     };
     let period = report("period").await;

@@ -69,14 +69,30 @@ impl ApiClient {
 
     /// Triggers a report (at `as_of`, else the newest poll); returns its id.
     pub async fn trigger(&self, as_of: Option<&str>) -> String {
-        let mut req = self.request(reqwest::Method::POST, "/trigger_report");
-        if let Some(t) = as_of {
-            req = req.query(&[("as_of", t)]);
+        match as_of {
+            Some(t) => self.trigger_with(&[("as_of", t)]).await,
+            None => self.trigger_with(&[]).await,
         }
-        let r = req.send().await.unwrap();
+    }
+
+    /// Triggers a report with these query parameters; returns its id.
+    pub async fn trigger_with(&self, query: &[(&str, &str)]) -> String {
+        let r = self
+            .request(reqwest::Method::POST, "/trigger_report")
+            .query(query)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
         let body: Value = r.json().await.unwrap();
         body["report_id"].as_str().unwrap().to_string()
+    }
+
+    /// Triggers a report with these query parameters and waits for it: its
+    /// final status.
+    pub async fn report_with(&self, query: &[(&str, &str)]) -> Value {
+        let id = self.trigger_with(query).await;
+        self.wait_for(&id).await
     }
 
     /// The report's JSON status.

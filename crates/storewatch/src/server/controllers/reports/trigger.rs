@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::{Extension, Json};
 use serde::Deserialize;
-use storewatch_core::domain::{Micros, format_timestamp, parse_timestamp};
+use storewatch_core::domain::{Micros, format_timestamp};
 use storewatch_core::report::{Columns, PeriodSpec, ReportKind, ReportSpec};
 use storewatch_db::{Database, NewReport};
 
@@ -13,7 +13,7 @@ use super::{new_report_id, parse_columns};
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::clock::now_micros;
-use crate::server::controllers::{json_body, parse_period, period_misfit};
+use crate::server::controllers::{json_body, parse_as_of, parse_period, period_misfit};
 use crate::server::error::ApiError;
 use crate::server::views::Triggered;
 
@@ -94,27 +94,9 @@ pub async fn handle<D: Database>(
 ) -> Result<Json<Triggered>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let body: TriggerParams = json_body(&headers, &body)?.unwrap_or_default();
-    let as_of = match (query.as_of, body.as_of) {
-        (Some(q), Some(b)) if q != b => {
-            return Err(ApiError::bad_request(
-                "as_of given twice, differently, in the query and the body",
-            ));
-        }
-        (q, b) => q.or(b),
-    };
-    let as_of: Option<Micros> = as_of
-        .as_deref()
-        .map(parse_timestamp)
-        .transpose()
-        .map_err(|e| ApiError::bad_request(format!("as_of: {e}")))?;
-    let columns = match (query.columns, body.columns) {
-        (Some(q), Some(b)) if q != b => {
-            return Err(ApiError::bad_request(
-                "columns given twice, differently, in the query and the body",
-            ));
-        }
-        (q, b) => parse_columns(q.or(b).as_deref())?.unwrap_or_default(),
-    };
+    let as_of = parse_as_of(one("as_of", query.as_of, body.as_of)?.as_deref())?;
+    let columns =
+        parse_columns(one("columns", query.columns, body.columns)?.as_deref())?.unwrap_or_default();
     let kind = one("kind", query.kind, body.kind)?;
     let days = one("days", query.days, body.days)?;
     let from = one("from", query.from, body.from)?;
