@@ -9,8 +9,10 @@
 //!
 //! Nothing here touches a database, the network or a clock, and nothing is async:
 //! the storage backends and the binary depend on this crate, never the reverse.
+#![forbid(unsafe_code)]
 
 pub mod domain;
 pub mod generate;
+pub mod hex;
 pub mod ingest;
 pub mod report;

@@ -170,10 +170,6 @@ impl ShardColumns {
     }
 }
 
-/// The columns every read of a report selects, in [`ReportColumns`] order
-/// but for the CSV, which each query adds as it needs.
-pub const REPORT_COLUMNS: &str = "id, state, requested_as_of, as_of, columns, kind, created_at, started_at, finished_at, attempts, row_count, error, key_id, scope_id, parts";
-
 /// The columns of an `ingests` row: id, at, source, label, origin, key_id,
 /// rows, sha256.
 pub type IngestRow = (

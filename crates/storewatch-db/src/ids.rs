@@ -24,7 +24,7 @@ impl ReportId {
 
     /// The id of these 16 random bytes.
     pub fn from_bytes(bytes: [u8; 16]) -> ReportId {
-        ReportId(bytes.iter().map(|b| format!("{b:02x}")).collect())
+        ReportId(storewatch_core::hex::encode(&bytes))
     }
 
     pub fn as_str(&self) -> &str {

@@ -109,7 +109,7 @@ impl Scope {
     /// and an owner's listing finds them by it (by index).
     pub fn id(&self) -> String {
         let digest = Sha256::digest(self.to_text().as_bytes());
-        digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+        storewatch_core::hex::encode(&digest[..16])
     }
 }
 

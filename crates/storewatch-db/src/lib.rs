@@ -4,9 +4,11 @@
 //! and the service are generic over it, and the report math never sees SQL.
 //! [`conformance`] holds the behaviour every backend must show, as async checks
 //! each backend's own tests run against a real database.
+#![forbid(unsafe_code)]
 
 pub mod batch;
 pub mod columns;
+#[cfg(feature = "conformance")]
 pub mod conformance;
 pub mod deletion;
 mod ids;
@@ -14,6 +16,7 @@ pub mod keys;
 pub mod poll_days;
 pub mod report_batches;
 pub mod shards;
+pub mod sql;
 
 pub use deletion::{RetentionCursor, RetentionStep};
 pub use ids::{Include, Lease, ReportId};
@@ -199,12 +202,9 @@ impl PollDeletion {
             id: 0,
             at: self.at,
             source: SourceKind::Polls,
-            sha256: sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(
+            sha256: storewatch_core::hex::encode(&<sha2::Sha256 as sha2::Digest>::digest(
                 label.as_bytes(),
-            ))
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
+            )),
             label,
             by: self.by.clone(),
             key_id: self.key_id.clone(),

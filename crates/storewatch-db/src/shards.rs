@@ -201,6 +201,23 @@ pub enum ReportEnd {
     Failed { error: String },
 }
 
+impl ReportEnd {
+    /// The state, row count, CSV and error columns it writes.
+    pub fn into_columns(self) -> (&'static str, Option<i64>, Option<String>, Option<String>) {
+        match self {
+            ReportEnd::Complete { rows, csv } => (
+                crate::ReportState::Complete.as_str(),
+                Some(rows),
+                Some(csv),
+                None,
+            ),
+            ReportEnd::Failed { error } => {
+                (crate::ReportState::Failed.as_str(), None, None, Some(error))
+            }
+        }
+    }
+}
+
 /// Stores a shard's outcome if `lease`'s worker still holds the shard: the
 /// last part completes the report with every part joined in range order; a
 /// failure fails the report. Either way a finished report's shards go.

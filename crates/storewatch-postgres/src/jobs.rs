@@ -4,13 +4,11 @@
 use sqlx::postgres::{PgListener, PgPoolOptions, PgRow};
 use sqlx::{AssertSqlSafe, Row};
 use storewatch_core::domain::Micros;
-use storewatch_db::columns::{
-    ClaimedRow, REPORT_COLUMNS, ReportColumns, ShardColumns, ShardRow, claimed_report,
-};
+use storewatch_db::columns::{ClaimedRow, ReportColumns, ShardColumns, ShardRow, claimed_report};
 use storewatch_db::shards::{self, ABANDONED_SHARD, ReportEnd, ShardWriter};
 use storewatch_db::{
     ClaimedReport, ClaimedShard, DbError, Include, Lease, NewReport, ReportId, ReportOutcome,
-    ReportPage, ReportQueue, ReportRecord, ShardFinish, ShardId, ShardOutcome, StoreRange,
+    ReportPage, ReportQueue, ReportRecord, ShardFinish, ShardId, ShardOutcome, StoreRange, sql,
 };
 
 use crate::{PostgresDatabase, db_err};
@@ -32,24 +30,26 @@ async fn notify_work(tx: &mut crate::Tx) -> Result<(), DbError> {
     Ok(())
 }
 
+/// A report row as [`sql::REPORT_COLUMNS`] lists it, with the CSV after it
+/// if the statement selects one.
 fn report_columns(row: &PgRow) -> ReportColumns {
     ReportColumns {
-        id: row.get("id"),
-        state: row.get("state"),
-        requested_as_of: row.get("requested_as_of"),
-        as_of: row.get("as_of"),
-        columns: row.get("columns"),
-        kind: row.get("kind"),
-        created_at: row.get("created_at"),
-        started_at: row.get("started_at"),
-        finished_at: row.get("finished_at"),
-        attempts: i64::from(row.get::<i32, _>("attempts")),
-        row_count: row.get("row_count"),
-        error: row.get("error"),
-        csv: row.try_get("csv").ok().flatten(),
-        key_id: row.get("key_id"),
-        scope_id: row.get("scope_id"),
-        parts: row.get("parts"),
+        id: row.get(0),
+        state: row.get(1),
+        requested_as_of: row.get(2),
+        as_of: row.get(3),
+        columns: row.get(4),
+        kind: row.get(5),
+        created_at: row.get(6),
+        started_at: row.get(7),
+        finished_at: row.get(8),
+        attempts: row.get(9),
+        row_count: row.get(10),
+        error: row.get(11),
+        key_id: row.get(12),
+        scope_id: row.get(13),
+        parts: row.get(14),
+        csv: if row.len() > 15 { row.get(15) } else { None },
     }
 }
 
@@ -69,32 +69,26 @@ impl ReportQueue for PostgresDatabase {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        let unfinished: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM reports
-              WHERE key_id IS NOT DISTINCT FROM $1 AND state IN ('queued', 'running')",
-        )
-        .bind(&owner.key_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        let unfinished: i64 = sqlx::query_scalar(sql::UNFINISHED_REPORTS)
+            .bind(&owner.key_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
         if unfinished >= i64::from(max_unfinished) {
             return Ok(false);
         }
-        sqlx::query(
-            "INSERT INTO reports (id, state, requested_as_of, columns, kind, created_at, key_id, scope_id, scope_stores)
-             VALUES ($1, 'queued', $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(id.as_str())
-        .bind(request.requested_as_of)
-        .bind(request.columns.as_str())
-        .bind(request.spec.to_db())
-        .bind(now)
-        .bind(&owner.key_id)
-        .bind(owner.scope.as_ref().map(|s| s.id()))
-        .bind(owner.scope.as_ref().map(|s| s.to_text()))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        sqlx::query(sql::CREATE_REPORT)
+            .bind(id.as_str())
+            .bind(request.requested_as_of)
+            .bind(request.columns.as_str())
+            .bind(request.spec.to_db())
+            .bind(now)
+            .bind(&owner.key_id)
+            .bind(owner.scope.as_ref().map(|s| s.id()))
+            .bind(owner.scope.as_ref().map(|s| s.to_text()))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
         notify_work(&mut tx).await?;
         tx.commit().await.map_err(db_err)?;
         Ok(true)
@@ -107,46 +101,33 @@ impl ReportQueue for PostgresDatabase {
         max_attempts: u32,
     ) -> Result<Option<ClaimedReport>, DbError> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
-        sqlx::query(
-            "UPDATE reports
-                SET state = 'failed', finished_at = $1, worker = NULL, lease_until = NULL,
-                    error = 'abandoned after ' || attempts || ' attempts: the server running it stopped each time'
-              WHERE state = 'running' AND lease_until <= $1 AND attempts >= $2",
-        )
-        .bind(now)
-        .bind(i64::from(max_attempts))
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        sqlx::query(sql::ABANDON_REPORTS)
+            .bind(now)
+            .bind(i64::from(max_attempts))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_err)?;
         // SKIP LOCKED: instances claiming at the same time take different jobs.
-        let claimed: Option<ClaimedRow> = sqlx::query_as(
-            "UPDATE reports
-                SET state = 'running', worker = $1, lease_until = $3, attempts = attempts + 1, started_at = $2
-              WHERE id = (SELECT id FROM reports
-                           WHERE state = 'queued' OR (state = 'running' AND lease_until <= $2)
-                           ORDER BY created_at, id LIMIT 1
-                           FOR UPDATE SKIP LOCKED)
-          RETURNING id, requested_as_of, attempts::int8, scope_stores, kind",
-        )
-        .bind(&lease.worker)
-        .bind(now)
-        .bind(lease.until)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        let claimed: Option<ClaimedRow> =
+            sqlx::query_as(AssertSqlSafe(sql::claim_report("FOR UPDATE SKIP LOCKED")))
+                .bind(&lease.worker)
+                .bind(now)
+                .bind(lease.until)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         claimed.map(claimed_report).transpose()
     }
 
     async fn renew_report_lease(&self, id: &ReportId, lease: &Lease) -> Result<bool, DbError> {
-        let done =
-            sqlx::query("UPDATE reports SET lease_until = $1 WHERE id = $2 AND worker = $3 AND state = 'running'")
-                .bind(lease.until)
-                .bind(id.as_str())
-                .bind(&lease.worker)
-                .execute(&self.pool)
-                .await
-                .map_err(db_err)?;
+        let done = sqlx::query(sql::RENEW_REPORT)
+            .bind(lease.until)
+            .bind(id.as_str())
+            .bind(&lease.worker)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -158,22 +139,18 @@ impl ReportQueue for PostgresDatabase {
         now: Micros,
     ) -> Result<bool, DbError> {
         let c = outcome.into_columns();
-        let done = sqlx::query(
-            "UPDATE reports
-                SET state = $1, as_of = $2, row_count = $3, csv = $4, error = $5, finished_at = $6, lease_until = NULL
-              WHERE id = $7 AND worker = $8 AND state = 'running'",
-        )
-        .bind(c.state)
-        .bind(c.as_of)
-        .bind(c.rows)
-        .bind(c.csv)
-        .bind(c.error)
-        .bind(now)
-        .bind(id.as_str())
-        .bind(&lease.worker)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
+        let done = sqlx::query(sql::FINISH_REPORT)
+            .bind(c.state)
+            .bind(c.as_of)
+            .bind(c.rows)
+            .bind(c.csv)
+            .bind(c.error)
+            .bind(now)
+            .bind(id.as_str())
+            .bind(&lease.worker)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -185,18 +162,14 @@ impl ReportQueue for PostgresDatabase {
         ranges: &[StoreRange],
     ) -> Result<bool, DbError> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
-        let created: Option<i64> = sqlx::query_scalar(
-            "UPDATE reports SET as_of = $1, worker = NULL, lease_until = NULL, parts = $4
-              WHERE id = $2 AND worker = $3 AND state = 'running'
-          RETURNING created_at",
-        )
-        .bind(as_of)
-        .bind(id.as_str())
-        .bind(&lease.worker)
-        .bind(i64::try_from(ranges.len()).unwrap_or(i64::MAX))
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        let created: Option<i64> = sqlx::query_scalar(sql::SPLIT_REPORT)
+            .bind(as_of)
+            .bind(id.as_str())
+            .bind(&lease.worker)
+            .bind(i64::try_from(ranges.len()).unwrap_or(i64::MAX))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_err)?;
         let Some(created) = created else {
             return Ok(false);
         };
@@ -226,45 +199,28 @@ impl ReportQueue for PostgresDatabase {
         max_attempts: u32,
     ) -> Result<Option<ClaimedShard>, DbError> {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
-        let abandoned = sqlx::query(
-            "UPDATE reports
-                SET state = 'failed', finished_at = $1, worker = NULL, lease_until = NULL, as_of = NULL, error = $3
-              WHERE state = 'running'
-                AND id IN (SELECT report_id FROM report_shards
-                            WHERE state = 'running' AND lease_until <= $1 AND attempts >= $2)",
-        )
-        .bind(now)
-        .bind(i64::from(max_attempts))
-        .bind(ABANDONED_SHARD)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        if abandoned.rows_affected() > 0 {
-            sqlx::query(
-                "DELETE FROM report_shards
-                  WHERE report_id NOT IN (SELECT id FROM reports WHERE state = 'running')",
-            )
+        let abandoned = sqlx::query(sql::ABANDON_SHARDED_REPORTS)
+            .bind(now)
+            .bind(i64::from(max_attempts))
+            .bind(ABANDONED_SHARD)
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
+        if abandoned.rows_affected() > 0 {
+            sqlx::query(sql::DROP_SHARDS_OF_ENDED_REPORTS)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_err)?;
         }
         // SKIP LOCKED: instances claiming at the same time take different shards.
-        let claimed: Option<ShardRow> = sqlx::query_as(
-            "UPDATE report_shards
-                SET state = 'running', worker = $1, lease_until = $3, attempts = attempts + 1
-              WHERE (report_id, idx) = (
-                      SELECT report_id, idx FROM report_shards
-                       WHERE state = 'queued' OR (state = 'running' AND lease_until <= $2)
-                       ORDER BY created_at, report_id, idx LIMIT 1
-                       FOR UPDATE SKIP LOCKED)
-          RETURNING report_id, idx, from_store, to_store, attempts",
-        )
-        .bind(&lease.worker)
-        .bind(now)
-        .bind(lease.until)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        let claimed: Option<ShardRow> =
+            sqlx::query_as(AssertSqlSafe(sql::claim_shard("FOR UPDATE SKIP LOCKED")))
+                .bind(&lease.worker)
+                .bind(now)
+                .bind(lease.until)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(db_err)?;
         let Some((report_id, idx, from_store, to_store, attempts)) = claimed else {
             tx.commit().await.map_err(db_err)?;
             return Ok(None);
@@ -274,13 +230,11 @@ impl ReportQueue for PostgresDatabase {
             Option<i64>,
             Option<String>,
             String,
-        ) = sqlx::query_as(
-            "SELECT as_of, started_at, scope_stores, kind FROM reports WHERE id = $1",
-        )
-        .bind(&report_id)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db_err)?;
+        ) = sqlx::query_as(sql::REPORT_OF_SHARD)
+            .bind(&report_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
         ShardColumns {
             report_id,
@@ -298,17 +252,14 @@ impl ReportQueue for PostgresDatabase {
     }
 
     async fn renew_shard_lease(&self, id: &ShardId, lease: &Lease) -> Result<bool, DbError> {
-        let done = sqlx::query(
-            "UPDATE report_shards SET lease_until = $1
-              WHERE report_id = $2 AND idx = $3 AND worker = $4 AND state = 'running'",
-        )
-        .bind(lease.until)
-        .bind(id.report.as_str())
-        .bind(i64::from(id.index))
-        .bind(&lease.worker)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
+        let done = sqlx::query(sql::RENEW_SHARD)
+            .bind(lease.until)
+            .bind(id.report.as_str())
+            .bind(i64::from(id.index))
+            .bind(&lease.worker)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 
@@ -363,50 +314,37 @@ impl ReportQueue for PostgresDatabase {
         id: &ReportId,
         include: Include,
     ) -> Result<Option<ReportRecord>, DbError> {
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {REPORT_COLUMNS}, CASE WHEN $2 THEN csv END AS csv FROM reports WHERE id = $1"
-        )))
-        .bind(id.as_str())
-        .bind(include == Include::Csv)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db_err)?;
+        let row = sqlx::query(AssertSqlSafe(sql::report()))
+            .bind(id.as_str())
+            .bind(include == Include::Csv)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
         row.map(|row| report_columns(&row).into_record())
             .transpose()
     }
 
     async fn reports(&self, page: &ReportPage) -> Result<Vec<ReportRecord>, DbError> {
         let (before_at, before_id) = page.before.clone().unwrap_or((i64::MAX, String::new()));
-        let scope = if page.scope_id.is_some() {
-            "scope_id = $3"
-        } else {
-            "$3::text IS NULL"
-        };
-        let rows = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {REPORT_COLUMNS} FROM reports
-              WHERE {scope} AND (created_at < $1 OR (created_at = $1 AND id < $2 AND $2 <> ''))
-              ORDER BY created_at DESC, id DESC LIMIT $4"
-        )))
-        .bind(before_at)
-        .bind(before_id)
-        .bind(&page.scope_id)
-        .bind(i64::from(page.limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
+        let rows = sqlx::query(AssertSqlSafe(sql::reports(page.scope_id.is_some())))
+            .bind(before_at)
+            .bind(before_id)
+            .bind(&page.scope_id)
+            .bind(i64::from(page.limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
         rows.iter()
             .map(|row| report_columns(row).into_record())
             .collect()
     }
 
     async fn delete_reports_finished_before(&self, cutoff: Micros) -> Result<u64, DbError> {
-        let done = sqlx::query(
-            "DELETE FROM reports WHERE finished_at < $1 AND state IN ('complete', 'failed')",
-        )
-        .bind(cutoff)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
+        let done = sqlx::query(sql::DELETE_REPORTS_FINISHED_BEFORE)
+            .bind(cutoff)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(done.rows_affected())
     }
 }
@@ -422,48 +360,39 @@ impl ShardWriter for Shards<'_, '_> {
         rows: i64,
         csv: String,
     ) -> Result<bool, DbError> {
-        let done = sqlx::query(
-            "UPDATE report_shards
-                SET state = 'complete', row_count = $1, csv = $2, worker = NULL, lease_until = NULL
-              WHERE report_id = $3 AND idx = $4 AND worker = $5 AND state = 'running'",
-        )
-        .bind(rows)
-        .bind(csv)
-        .bind(id.report.as_str())
-        .bind(i64::from(id.index))
-        .bind(worker)
-        .execute(&mut **self.0)
-        .await
-        .map_err(db_err)?;
+        let done = sqlx::query(sql::STORE_PART)
+            .bind(rows)
+            .bind(csv)
+            .bind(id.report.as_str())
+            .bind(i64::from(id.index))
+            .bind(worker)
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn drop_part(&mut self, id: &ShardId, worker: &str) -> Result<bool, DbError> {
-        let done = sqlx::query(
-            "DELETE FROM report_shards
-              WHERE report_id = $1 AND idx = $2 AND worker = $3 AND state = 'running'",
-        )
-        .bind(id.report.as_str())
-        .bind(i64::from(id.index))
-        .bind(worker)
-        .execute(&mut **self.0)
-        .await
-        .map_err(db_err)?;
+        let done = sqlx::query(sql::DROP_PART)
+            .bind(id.report.as_str())
+            .bind(i64::from(id.index))
+            .bind(worker)
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn parts_left(&mut self, report: &ReportId) -> Result<i64, DbError> {
-        sqlx::query_scalar(
-            "SELECT count(*) FROM report_shards WHERE report_id = $1 AND state <> 'complete'",
-        )
-        .bind(report.as_str())
-        .fetch_one(&mut **self.0)
-        .await
-        .map_err(db_err)
+        sqlx::query_scalar(sql::PARTS_LEFT)
+            .bind(report.as_str())
+            .fetch_one(&mut **self.0)
+            .await
+            .map_err(db_err)
     }
 
     async fn parts(&mut self, report: &ReportId) -> Result<Vec<(i64, String)>, DbError> {
-        sqlx::query_as("SELECT row_count, csv FROM report_shards WHERE report_id = $1 ORDER BY idx")
+        sqlx::query_as(sql::PARTS)
             .bind(report.as_str())
             .fetch_all(&mut **self.0)
             .await
@@ -476,31 +405,22 @@ impl ShardWriter for Shards<'_, '_> {
         end: ReportEnd,
         now: Micros,
     ) -> Result<(), DbError> {
-        let (state, rows, csv, error) = match end {
-            ReportEnd::Complete { rows, csv } => ("complete", Some(rows), Some(csv), None),
-            ReportEnd::Failed { error } => ("failed", None, None, Some(error)),
-        };
-        // A failed report has no report time, as a whole one that failed.
-        sqlx::query(
-            "UPDATE reports
-                SET state = $1, row_count = $2, csv = $3, error = $4, finished_at = $5,
-                    as_of = CASE WHEN $1 = 'failed' THEN NULL ELSE as_of END
-              WHERE id = $6 AND state = 'running'",
-        )
-        .bind(state)
-        .bind(rows)
-        .bind(csv)
-        .bind(error)
-        .bind(now)
-        .bind(report.as_str())
-        .execute(&mut **self.0)
-        .await
-        .map_err(db_err)?;
+        let (state, rows, csv, error) = end.into_columns();
+        sqlx::query(sql::END_REPORT)
+            .bind(state)
+            .bind(rows)
+            .bind(csv)
+            .bind(error)
+            .bind(now)
+            .bind(report.as_str())
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?;
         Ok(())
     }
 
     async fn delete_parts(&mut self, report: &ReportId) -> Result<(), DbError> {
-        sqlx::query("DELETE FROM report_shards WHERE report_id = $1")
+        sqlx::query(sql::DELETE_PARTS)
             .bind(report.as_str())
             .execute(&mut **self.0)
             .await

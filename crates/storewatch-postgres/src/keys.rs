@@ -5,47 +5,44 @@ use sqlx::Row;
 use sqlx::postgres::PgRow;
 use storewatch_core::domain::Micros;
 use storewatch_db::keys::KeyColumns;
-use storewatch_db::{DbError, KeyRecord, KeyStore, NewKey, Revoked};
+use storewatch_db::{DbError, KeyRecord, KeyStore, NewKey, Revoked, sql};
 
 use crate::{PostgresDatabase, db_err};
 
-const KEY_COLUMNS: &str = "SELECT id, name, role, stores, secret_sha256, created_at, last_used_at, revoked_at FROM api_keys";
-
+/// A key row as [`sql::KEY_COLUMNS`] lists it.
 fn key_record(row: &PgRow) -> Result<KeyRecord, DbError> {
     KeyColumns {
-        id: row.get("id"),
-        name: row.get("name"),
-        role: row.get("role"),
-        stores: row.get("stores"),
-        secret_sha256: row.get("secret_sha256"),
-        created_at: row.get("created_at"),
-        last_used_at: row.get("last_used_at"),
-        revoked_at: row.get("revoked_at"),
+        id: row.get(0),
+        name: row.get(1),
+        role: row.get(2),
+        stores: row.get(3),
+        secret_sha256: row.get(4),
+        created_at: row.get(5),
+        last_used_at: row.get(6),
+        revoked_at: row.get(7),
     }
     .into_record()
 }
 
 impl KeyStore for PostgresDatabase {
     async fn create_key(&self, key: &NewKey) -> Result<bool, DbError> {
-        let done = sqlx::query(
-            "INSERT INTO api_keys (id, name, role, stores, secret_sha256, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-        )
-        .bind(&key.id)
-        .bind(&key.name)
-        .bind(key.role.as_str())
-        .bind(key.scope.as_ref().map(|s| s.to_text()))
-        .bind(&key.secret_sha256)
-        .bind(key.created_at)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
+        let done = sqlx::query(sql::CREATE_KEY)
+            .bind(&key.id)
+            .bind(&key.name)
+            .bind(key.role.as_str())
+            .bind(key.scope.as_ref().map(|s| s.to_text()))
+            .bind(&key.secret_sha256)
+            .bind(key.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(done.rows_affected() == 1)
     }
 
     async fn keys(&self) -> Result<Vec<KeyRecord>, DbError> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{KEY_COLUMNS} ORDER BY created_at, id"
+            "{} ORDER BY created_at, id",
+            sql::KEY_COLUMNS
         )))
         .fetch_all(&self.pool)
         .await
@@ -54,23 +51,24 @@ impl KeyStore for PostgresDatabase {
     }
 
     async fn key(&self, id: &str) -> Result<Option<KeyRecord>, DbError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{KEY_COLUMNS} WHERE id = $1")))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_err)?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{} WHERE id = $1",
+            sql::KEY_COLUMNS
+        )))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_err)?;
         row.as_ref().map(key_record).transpose()
     }
 
     async fn revoke_key(&self, name: &str, now: Micros) -> Result<Revoked, DbError> {
-        let done = sqlx::query(
-            "UPDATE api_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL",
-        )
-        .bind(now)
-        .bind(name)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err)?;
+        let done = sqlx::query(sql::REVOKE_KEY)
+            .bind(now)
+            .bind(name)
+            .execute(&self.pool)
+            .await
+            .map_err(db_err)?;
         Ok(if done.rows_affected() == 0 {
             Revoked::NoSuchKey
         } else {
@@ -79,7 +77,7 @@ impl KeyStore for PostgresDatabase {
     }
 
     async fn touch_key(&self, id: &str, now: Micros) -> Result<(), DbError> {
-        sqlx::query("UPDATE api_keys SET last_used_at = GREATEST(coalesce(last_used_at, $1), $1) WHERE id = $2")
+        sqlx::query(sql::TOUCH_KEY)
             .bind(now)
             .bind(id)
             .execute(&self.pool)
@@ -89,7 +87,7 @@ impl KeyStore for PostgresDatabase {
     }
 
     async fn any_keys(&self) -> Result<bool, DbError> {
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_keys)")
+        sqlx::query_scalar(sql::ANY_KEYS)
             .fetch_one(&self.pool)
             .await
             .map_err(db_err)

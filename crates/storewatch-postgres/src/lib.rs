@@ -5,6 +5,7 @@
 //! report jobs, and an advisory lock that serialises ingests across instances
 //! (a snapshot replacement is a DELETE and an INSERT, which two concurrent
 //! transactions could otherwise interleave).
+#![forbid(unsafe_code)]
 
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -22,7 +23,7 @@ use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
 use storewatch_db::poll_days;
 use storewatch_db::{
     Applied, BatchSink, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion, Reach,
-    ReadMemory, Schema, SourceFingerprint, Stores, Unhealthy,
+    ReadMemory, Schema, SourceFingerprint, Stores, Unhealthy, sql,
 };
 
 mod jobs;
@@ -360,32 +361,24 @@ impl BatchWriter for Writer<'_> {
         first: i64,
         last: i64,
     ) -> Result<u64, DbError> {
-        let bytes: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
-            "WITH gone AS (DELETE FROM poll_days WHERE {} AND day BETWEEN $2 AND $3
-                           RETURNING length(polls) AS n)
-             SELECT coalesce(sum(n), 0)::bigint FROM gone",
-            of_store(store)
-        )))
-        .bind(store)
-        .bind(first)
-        .bind(last)
-        .fetch_one(&mut **self.0)
-        .await
-        .map_err(db_err)?;
+        let lengths: Vec<i32> = sqlx::query_scalar(AssertSqlSafe(sql::delete_days(store)))
+            .bind(store)
+            .bind(first)
+            .bind(last)
+            .fetch_all(&mut **self.0)
+            .await
+            .map_err(db_err)?;
+        let bytes: i64 = lengths.iter().map(|&n| i64::from(n)).sum();
         Ok(bytes as u64 / poll_days::POLL_BYTES as u64)
     }
 
     async fn delete_oldest_days(&mut self, before: i64, limit: u32) -> Result<(u64, u64), DbError> {
-        let lengths: Vec<i32> = sqlx::query_scalar(
-            "DELETE FROM poll_days WHERE (store_key, day) IN
-                    (SELECT store_key, day FROM poll_days WHERE day < $1 ORDER BY day LIMIT $2)
-             RETURNING length(polls)",
-        )
-        .bind(before)
-        .bind(i64::from(limit))
-        .fetch_all(&mut **self.0)
-        .await
-        .map_err(db_err)?;
+        let lengths: Vec<i32> = sqlx::query_scalar(sql::DELETE_OLDEST_DAYS)
+            .bind(before)
+            .bind(i64::from(limit))
+            .fetch_all(&mut **self.0)
+            .await
+            .map_err(db_err)?;
         let bytes: i64 = lengths.iter().map(|&n| i64::from(n)).sum();
         Ok((
             lengths.len() as u64,
@@ -398,15 +391,12 @@ impl BatchWriter for Writer<'_> {
         store: Option<&str>,
         day: i64,
     ) -> Result<Vec<(i64, Vec<u8>)>, DbError> {
-        sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT store_key, polls FROM poll_days WHERE {} AND day = $2",
-            of_store(store)
-        )))
-        .bind(store)
-        .bind(day)
-        .fetch_all(&mut **self.0)
-        .await
-        .map_err(db_err)
+        sqlx::query_as(AssertSqlSafe(sql::days_on(store)))
+            .bind(store)
+            .bind(day)
+            .fetch_all(&mut **self.0)
+            .await
+            .map_err(db_err)
     }
 
     async fn days_on_after(
@@ -415,20 +405,17 @@ impl BatchWriter for Writer<'_> {
         after: i64,
         limit: u32,
     ) -> Result<Vec<(i64, Vec<u8>)>, DbError> {
-        sqlx::query_as(
-            "SELECT store_key, polls FROM poll_days WHERE day = $1 AND store_key > $2
-              ORDER BY store_key LIMIT $3",
-        )
-        .bind(day)
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_all(&mut **self.0)
-        .await
-        .map_err(db_err)
+        sqlx::query_as(sql::DAYS_ON_AFTER)
+            .bind(day)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&mut **self.0)
+            .await
+            .map_err(db_err)
     }
 
     async fn delete_day(&mut self, key: i64, day: i64) -> Result<(), DbError> {
-        sqlx::query("DELETE FROM poll_days WHERE store_key = $1 AND day = $2")
+        sqlx::query(sql::DELETE_DAY)
             .bind(key)
             .bind(day)
             .execute(&mut **self.0)
@@ -438,28 +425,23 @@ impl BatchWriter for Writer<'_> {
     }
 
     async fn forget_stores_without_polls(&mut self, store: Option<&str>) -> Result<(), DbError> {
-        sqlx::query(
-            "DELETE FROM stores WHERE ($1::text IS NULL OR store_id = $1)
-               AND NOT EXISTS (SELECT 1 FROM poll_days d WHERE d.store_key = stores.key)",
-        )
-        .bind(store)
-        .execute(&mut **self.0)
-        .await
-        .map_err(db_err)?;
+        sqlx::query(sql::FORGET_STORES_WITHOUT_POLLS)
+            .bind(store)
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?;
         Ok(())
     }
 
     async fn newest_days(&mut self) -> Result<Vec<Vec<u8>>, DbError> {
-        sqlx::query_scalar(
-            "SELECT polls FROM poll_days WHERE day = (SELECT max(day) FROM poll_days)",
-        )
-        .fetch_all(&mut **self.0)
-        .await
-        .map_err(db_err)
+        sqlx::query_scalar(sql::NEWEST_DAYS)
+            .fetch_all(&mut **self.0)
+            .await
+            .map_err(db_err)
     }
 
     async fn set_newest_poll(&mut self, newest: Option<Micros>) -> Result<(), DbError> {
-        sqlx::query("UPDATE poll_log_meta SET newest_ts = $1 WHERE id = 1")
+        sqlx::query(sql::SET_NEWEST_POLL)
             .bind(newest)
             .execute(&mut **self.0)
             .await
@@ -468,7 +450,7 @@ impl BatchWriter for Writer<'_> {
     }
 
     async fn raise_newest_poll(&mut self, newest: Micros) -> Result<(), DbError> {
-        sqlx::query("UPDATE poll_log_meta SET newest_ts = GREATEST(COALESCE(newest_ts, $1), $1) WHERE id = 1")
+        sqlx::query(sql::RAISE_NEWEST_POLL)
             .bind(newest)
             .execute(&mut **self.0)
             .await
@@ -477,47 +459,30 @@ impl BatchWriter for Writer<'_> {
     }
 
     async fn record_fingerprint(&mut self, fp: &SourceFingerprint) -> Result<(), DbError> {
-        sqlx::query(
-            "INSERT INTO source_files (kind, path, sha256, ingested_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (kind) DO UPDATE SET path = EXCLUDED.path, sha256 = EXCLUDED.sha256,
-                                              ingested_at = EXCLUDED.ingested_at",
-        )
-        .bind(fp.kind.name())
-        .bind(&fp.path)
-        .bind(&fp.sha256)
-        .bind(fp.ingested_at)
-        .execute(&mut **self.0)
-        .await
-        .map_err(db_err)?;
+        sqlx::query(sql::RECORD_FINGERPRINT)
+            .bind(fp.kind.name())
+            .bind(&fp.path)
+            .bind(&fp.sha256)
+            .bind(fp.ingested_at)
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?;
         Ok(())
     }
 
     async fn record_ingest(&mut self, r: &IngestRecord) -> Result<(), DbError> {
-        sqlx::query(
-            "INSERT INTO ingests (at, source, label, origin, key_id, rows, sha256)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(r.at)
-        .bind(r.source.name())
-        .bind(&r.label)
-        .bind(&r.by)
-        .bind(&r.key_id)
-        .bind(i64::try_from(r.rows).unwrap_or(i64::MAX))
-        .bind(&r.sha256)
-        .execute(&mut **self.0)
-        .await
-        .map_err(db_err)?;
+        sqlx::query(sql::RECORD_INGEST)
+            .bind(r.at)
+            .bind(r.source.name())
+            .bind(&r.label)
+            .bind(&r.by)
+            .bind(&r.key_id)
+            .bind(i64::try_from(r.rows).unwrap_or(i64::MAX))
+            .bind(&r.sha256)
+            .execute(&mut **self.0)
+            .await
+            .map_err(db_err)?;
         Ok(())
-    }
-}
-
-/// The condition that picks one store's rows by its id (parameter 1), or,
-/// with the parameter NULL, every store's.
-fn of_store(store: Option<&str>) -> &'static str {
-    if store.is_some() {
-        "store_key = (SELECT key FROM stores WHERE store_id = $1)"
-    } else {
-        "$1::text IS NULL"
     }
 }
 
@@ -565,30 +530,23 @@ impl DataStore for PostgresDatabase {
     }
 
     async fn counts(&self) -> Result<Counts, DbError> {
-        let row = sqlx::query(
-            "SELECT (SELECT count(*) FROM stores) AS stores,
-                    (SELECT coalesce(sum(length(polls)), 0)::bigint / 8 FROM poll_days) AS polls,
-                    (SELECT count(*) FROM business_hours) AS business_hours,
-                    (SELECT count(*) FROM timezones) AS timezones,
-                    (SELECT count(*) FROM special_hours) AS special_hours,
-                    (SELECT newest_ts FROM poll_log_meta WHERE id = 1) AS newest_poll",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .map_err(db_err)?;
-        let n = |name: &str| row.get::<i64, _>(name) as u64;
+        let row = sqlx::query(sql::COUNTS)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)?;
+        let n = |i: usize| row.get::<i64, _>(i).max(0) as u64;
         Ok(Counts {
-            stores: n("stores"),
-            polls: n("polls"),
-            business_hours: n("business_hours"),
-            timezones: n("timezones"),
-            special_hours: n("special_hours"),
-            newest_poll: row.get("newest_poll"),
+            stores: n(0),
+            polls: n(1),
+            business_hours: n(2),
+            timezones: n(3),
+            special_hours: n(4),
+            newest_poll: row.get(5),
         })
     }
 
     async fn newest_poll(&self) -> Result<Option<Micros>, DbError> {
-        sqlx::query_scalar("SELECT newest_ts FROM poll_log_meta WHERE id = 1")
+        sqlx::query_scalar(sql::NEWEST_POLL)
             .fetch_one(&self.pool)
             .await
             .map_err(db_err)
@@ -608,16 +566,12 @@ impl DataStore for PostgresDatabase {
     }
 
     async fn find_stores(&self, query: &str, limit: u32) -> Result<Vec<String>, DbError> {
-        // strpos, not LIKE: a query's `%` and `_` are plain characters.
-        sqlx::query_scalar(
-            "SELECT store_id FROM stores WHERE strpos(lower(store_id), lower($1)) > 0
-             ORDER BY store_id COLLATE \"C\" LIMIT $2",
-        )
-        .bind(query)
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)
+        sqlx::query_scalar(AssertSqlSafe(sql::find_stores("strpos", " COLLATE \"C\"")))
+            .bind(query)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)
     }
 
     async fn close(&self) {
@@ -632,12 +586,11 @@ impl DataStore for PostgresDatabase {
         // A database dropped and recreated empty under a running service is
         // migrated again here, so the service recovers without a restart.
         let wanted = MIGRATIONS.iter().map(|m| m.version).max();
-        let applied: Option<i64> =
-            sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations WHERE success")
-                .fetch_one(&self.pool)
-                .await
-                .ok()
-                .flatten();
+        let applied: Option<i64> = sqlx::query_scalar(sql::APPLIED_MIGRATION)
+            .fetch_one(&self.pool)
+            .await
+            .ok()
+            .flatten();
         if applied != wanted {
             tracing::warn!("the database schema is missing or behind; migrating it again");
             MIGRATIONS
@@ -645,14 +598,11 @@ impl DataStore for PostgresDatabase {
                 .await
                 .map_err(|e| Unhealthy::new("schema", DbError::backend(e)))?;
         }
-        sqlx::query(
-            "INSERT INTO service_health (id, checked_at) VALUES (1, $1)
-             ON CONFLICT (id) DO UPDATE SET checked_at = EXCLUDED.checked_at",
-        )
-        .bind(now)
-        .execute(&self.pool)
-        .await
-        .map_err(|e| Unhealthy::new("write", db_err(e)))?;
+        sqlx::query(sql::HEALTH_WRITE)
+            .bind(now)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| Unhealthy::new("write", db_err(e)))?;
         Ok(())
     }
 
@@ -660,14 +610,12 @@ impl DataStore for PostgresDatabase {
         &self,
         kind: SourceKind,
     ) -> Result<Option<SourceFingerprint>, DbError> {
-        let row: Option<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT kind, path, sha256, ingested_at FROM source_files WHERE kind = $1",
-        )
-        .bind(kind.name())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db_err)?;
-        Ok(row.map(|(_, path, sha256, ingested_at)| SourceFingerprint {
+        let row: Option<(String, String, i64)> = sqlx::query_as(sql::SOURCE_FINGERPRINT)
+            .bind(kind.name())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_err)?;
+        Ok(row.map(|(path, sha256, ingested_at)| SourceFingerprint {
             kind,
             path,
             sha256,
@@ -695,15 +643,12 @@ impl DataStore for PostgresDatabase {
     }
 
     async fn ingests(&self, limit: u32, before: Option<i64>) -> Result<Vec<IngestRecord>, DbError> {
-        let rows: Vec<IngestRow> = sqlx::query_as(
-            "SELECT id, at, source, label, origin, key_id, rows, sha256 FROM ingests
-              WHERE id < $1 ORDER BY id DESC LIMIT $2",
-        )
-        .bind(before.unwrap_or(i64::MAX))
-        .bind(i64::from(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_err)?;
+        let rows: Vec<IngestRow> = sqlx::query_as(sql::INGESTS)
+            .bind(before.unwrap_or(i64::MAX))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)?;
         rows.into_iter().map(ingest_record).collect()
     }
 }

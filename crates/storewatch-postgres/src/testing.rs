@@ -57,10 +57,7 @@ pub async fn scratch() -> Option<Scratch> {
     };
     let mut bytes = [0u8; 8];
     getrandom::fill(&mut bytes).expect("randomness");
-    let name = format!(
-        "storewatch_test_{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    );
+    let name = format!("storewatch_test_{}", storewatch_core::hex::encode(&bytes));
     sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut conn)
         .await

@@ -1,67 +1,62 @@
 //! API keys in SQLite, in the jobs file beside the reports (see
-//! `migrations-jobs/0003_api_keys.sql`).
+//! `migrations-jobs/0003_api_keys.sql`); the data file records that keys
+//! were made (`migrations/0008_keys_made.sql`), so losing the jobs file
+//! never opens the service.
 
-use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use rusqlite::{Connection, Row};
 use storewatch_core::domain::Micros;
 use storewatch_db::keys::KeyColumns;
-use storewatch_db::{DbError, KeyRecord, KeyStore, NewKey, Revoked};
+use storewatch_db::{DbError, KeyRecord, KeyStore, NewKey, Revoked, sql};
 
-use crate::{SqliteDatabase, db_err};
+use crate::SqliteDatabase;
+use crate::query::{self, execute};
 
-const KEY_COLUMNS: &str = "SELECT id, name, role, stores, secret_sha256, created_at, last_used_at, revoked_at FROM api_keys";
+fn key_record(row: &Row<'_>) -> rusqlite::Result<KeyColumns> {
+    Ok(KeyColumns {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        role: row.get(2)?,
+        stores: row.get(3)?,
+        secret_sha256: row.get(4)?,
+        created_at: row.get(5)?,
+        last_used_at: row.get(6)?,
+        revoked_at: row.get(7)?,
+    })
+}
 
-fn key_record(row: &SqliteRow) -> Result<KeyRecord, DbError> {
-    KeyColumns {
-        id: row.get("id"),
-        name: row.get("name"),
-        role: row.get("role"),
-        stores: row.get("stores"),
-        secret_sha256: row.get("secret_sha256"),
-        created_at: row.get("created_at"),
-        last_used_at: row.get("last_used_at"),
-        revoked_at: row.get("revoked_at"),
-    }
-    .into_record()
+fn mark_keys_made(conn: &Connection, at: Micros) -> Result<(), DbError> {
+    execute(
+        conn,
+        "INSERT INTO keys_made (id, first_at) VALUES (1, $1) ON CONFLICT DO NOTHING",
+        &[&at],
+    )?;
+    Ok(())
 }
 
 impl SqliteDatabase {
-    /// Writes down in the data file that keys were made (once; at the first
-    /// key, and for a database whose keys came before this record did).
-    pub(crate) async fn mark_keys_made(&self, at: Micros) -> Result<(), DbError> {
-        sqlx::query("INSERT INTO keys_made (id, first_at) VALUES (1, ?) ON CONFLICT DO NOTHING")
-            .bind(at)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(())
-    }
-
     /// Whether the data file says keys were made.
     async fn keys_made(&self) -> Result<bool, DbError> {
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM keys_made)")
-            .fetch_one(&self.pool)
+        self.data
+            .run(|c| query::scalar(c, "SELECT EXISTS (SELECT 1 FROM keys_made)", &[]))
             .await
-            .map_err(db_err)
     }
 
     /// Whether the jobs file holds any key.
     async fn keys_in_jobs_file(&self) -> Result<bool, DbError> {
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_keys)")
-            .fetch_one(&self.jobs)
+        self.jobs
+            .run(|c| query::scalar(c, sql::ANY_KEYS, &[]))
             .await
-            .map_err(db_err)
     }
 
     /// At opening: a database whose keys came before the data file recorded
     /// them records them now.
     pub(crate) async fn record_existing_keys(&self) -> Result<(), DbError> {
         if !self.keys_made().await? && self.keys_in_jobs_file().await? {
-            let first: Micros = sqlx::query_scalar("SELECT min(created_at) FROM api_keys")
-                .fetch_one(&self.jobs)
-                .await
-                .map_err(db_err)?;
-            self.mark_keys_made(first).await?;
+            let first: Micros = self
+                .jobs
+                .run(|c| query::scalar(c, "SELECT min(created_at) FROM api_keys", &[]))
+                .await?;
+            self.data.run(move |c| mark_keys_made(c, first)).await?;
         }
         Ok(())
     }
@@ -71,51 +66,58 @@ impl KeyStore for SqliteDatabase {
     async fn create_key(&self, key: &NewKey) -> Result<bool, DbError> {
         // The record first: a crash between the two leaves the service
         // closed with no key (make another), never open.
-        self.mark_keys_made(key.created_at).await?;
-        let done = sqlx::query(
-            "INSERT INTO api_keys (id, name, role, stores, secret_sha256, created_at)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-        )
-        .bind(&key.id)
-        .bind(&key.name)
-        .bind(key.role.as_str())
-        .bind(key.scope.as_ref().map(|s| s.to_text()))
-        .bind(&key.secret_sha256)
-        .bind(key.created_at)
-        .execute(&self.jobs)
-        .await
-        .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
+        let at = key.created_at;
+        self.data.run(move |c| mark_keys_made(c, at)).await?;
+        let key = key.clone();
+        self.jobs
+            .run(move |c| {
+                let made = execute(
+                    c,
+                    sql::CREATE_KEY,
+                    &[
+                        &key.id,
+                        &key.name,
+                        &key.role.as_str(),
+                        &key.scope.as_ref().map(|s| s.to_text()),
+                        &key.secret_sha256,
+                        &key.created_at,
+                    ],
+                )?;
+                Ok(made == 1)
+            })
+            .await
     }
 
     async fn keys(&self) -> Result<Vec<KeyRecord>, DbError> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "{KEY_COLUMNS} ORDER BY created_at, id"
-        )))
-        .fetch_all(&self.jobs)
-        .await
-        .map_err(db_err)?;
-        rows.iter().map(key_record).collect()
+        let rows = self
+            .jobs
+            .run(|c| {
+                let sql = format!("{} ORDER BY created_at, id", sql::KEY_COLUMNS);
+                query::rows(c, &sql, &[], key_record)
+            })
+            .await?;
+        rows.into_iter().map(KeyColumns::into_record).collect()
     }
 
     async fn key(&self, id: &str) -> Result<Option<KeyRecord>, DbError> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!("{KEY_COLUMNS} WHERE id = ?")))
-            .bind(id)
-            .fetch_optional(&self.jobs)
-            .await
-            .map_err(db_err)?;
-        row.as_ref().map(key_record).transpose()
+        let id = id.to_string();
+        let row = self
+            .jobs
+            .run(move |c| {
+                let sql = format!("{} WHERE id = $1", sql::KEY_COLUMNS);
+                query::optional(c, &sql, &[&id], key_record)
+            })
+            .await?;
+        row.map(KeyColumns::into_record).transpose()
     }
 
     async fn revoke_key(&self, name: &str, now: Micros) -> Result<Revoked, DbError> {
-        let done =
-            sqlx::query("UPDATE api_keys SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL")
-                .bind(now)
-                .bind(name)
-                .execute(&self.jobs)
-                .await
-                .map_err(db_err)?;
-        Ok(if done.rows_affected() == 0 {
+        let name = name.to_string();
+        let done = self
+            .jobs
+            .run(move |c| execute(c, sql::REVOKE_KEY, &[&now, &name]))
+            .await?;
+        Ok(if done == 0 {
             Revoked::NoSuchKey
         } else {
             Revoked::Now
@@ -123,14 +125,10 @@ impl KeyStore for SqliteDatabase {
     }
 
     async fn touch_key(&self, id: &str, now: Micros) -> Result<(), DbError> {
-        sqlx::query(
-            "UPDATE api_keys SET last_used_at = max(coalesce(last_used_at, ?1), ?1) WHERE id = ?2",
-        )
-        .bind(now)
-        .bind(id)
-        .execute(&self.jobs)
-        .await
-        .map_err(db_err)?;
+        let id = id.to_string();
+        self.jobs
+            .run(move |c| execute(c, sql::TOUCH_KEY, &[&now, &id]))
+            .await?;
         Ok(())
     }
 

@@ -21,5 +21,5 @@ pub fn random_hex<const N: usize>() -> Result<String, getrandom::Error> {
 
 /// Bytes in lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    storewatch_core::hex::encode(bytes)
 }

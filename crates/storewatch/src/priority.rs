@@ -6,6 +6,9 @@
 //! threads at a lower priority (nice 10), so requests go first and the report
 //! takes what is left. The command line does not: its report is the only
 //! work there is.
+//!
+//! The one module of storewatch with `unsafe` (two libc calls).
+#![allow(unsafe_code)]
 
 /// The niceness of the report math's threads in the service.
 pub const REPORT_MATH_NICE: i32 = 10;

@@ -19,7 +19,8 @@ mod timezones;
 
 pub use error::{IngestError, RowError};
 pub use hours::{HoursFile, parse_hours};
-pub use polls::{NewestAllowed, PollFile, dedup_keep_last, parse_polls, parse_polls_into};
+pub use polls::{NewestAllowed, PollFile, parse_polls, parse_polls_into};
+pub use runs::dedup_keep_last;
 pub use runs::{DEFAULT_RUN_LEN, PollRuns, SortedPolls, SpillFactory, SpillFile};
 pub use source::{
     SkippedSink, Source, open_path, reader_from, reader_from_bytes, reader_from_bytes_limited,

@@ -1,5 +1,3 @@
-use rayon::slice::ParallelSliceMut;
-
 use super::runs::PollRuns;
 use super::store_ids::StoreIds;
 use super::table::{Column, read_rows};
@@ -186,25 +184,4 @@ fn intern(
         }
     }
     (store_ids, runs, spill_error)
-}
-
-/// Sorts polls by (key, time) and keeps, for a key written twice, the row that
-/// came last in the file. Sorting first also makes the database's inserts
-/// sequential, which is what makes them fast.
-pub fn dedup_keep_last<K: Ord + Copy + Send>(polls: &mut Vec<(K, Poll)>) {
-    // A stable sort keeps file order among equal keys…
-    polls.par_sort_by_key(|(k, p)| (*k, p.ts));
-    // …so the last of a run of equal keys is the one to keep.
-    let mut write = 0;
-    for read in 0..polls.len() {
-        if read + 1 < polls.len()
-            && polls[read + 1].0 == polls[read].0
-            && polls[read + 1].1.ts == polls[read].1.ts
-        {
-            continue;
-        }
-        polls[write] = polls[read];
-        write += 1;
-    }
-    polls.truncate(write);
 }

@@ -17,7 +17,8 @@ use std::collections::BinaryHeap;
 use std::fmt;
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 
-use super::polls::dedup_keep_last;
+use rayon::slice::ParallelSliceMut;
+
 use crate::domain::{Poll, Status};
 
 /// Somewhere to write a run and read it back from the start.
@@ -227,6 +228,27 @@ impl Iterator for SortedPolls {
     fn next(&mut self) -> Option<Self::Item> {
         self.next_poll().transpose()
     }
+}
+
+/// Sorts polls by (key, time) and keeps, for a key written twice, the row that
+/// came last in the file. Sorting first also makes the database's inserts
+/// sequential, which is what makes them fast.
+pub fn dedup_keep_last<K: Ord + Copy + Send>(polls: &mut Vec<(K, Poll)>) {
+    // A stable sort keeps file order among equal keys…
+    polls.par_sort_by_key(|(k, p)| (*k, p.ts));
+    // …so the last of a run of equal keys is the one to keep.
+    let mut write = 0;
+    for read in 0..polls.len() {
+        if read + 1 < polls.len()
+            && polls[read + 1].0 == polls[read].0
+            && polls[read + 1].1.ts == polls[read].1.ts
+        {
+            continue;
+        }
+        polls[write] = polls[read];
+        write += 1;
+    }
+    polls.truncate(write);
 }
 
 #[cfg(test)]

@@ -1201,7 +1201,7 @@ const SECOND: i64 = 1_000_000;
 
 /// A well-formed report id standing for a short test name.
 fn rid(name: &str) -> ReportId {
-    let hex: String = name.bytes().map(|b| format!("{b:02x}")).collect();
+    let hex: String = storewatch_core::hex::encode(name.as_bytes());
     ReportId::parse(&format!("{hex:0>32}")).unwrap()
 }
 

@@ -15,7 +15,7 @@ use crate::app::AppState;
 use crate::app::access::{Access, AuthError};
 use crate::clock::now_micros;
 use crate::server::error::ApiError;
-use crate::server::pages::percent_encode;
+use crate::server::percent::percent_encode;
 
 /// The cookie the dashboard keeps the key in (HttpOnly, SameSite=Strict).
 pub const KEY_COOKIE: &str = "storewatch_key";

@@ -9,6 +9,7 @@ pub mod connections;
 pub mod controllers;
 pub mod error;
 pub mod pages;
+pub mod percent;
 pub mod plumbing;
 mod routes;
 pub mod views;

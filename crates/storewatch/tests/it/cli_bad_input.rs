@@ -464,17 +464,10 @@ fn delete_polls_removes_what_it_names_and_nothing_else() {
 fn reading_commands_do_not_create_tables_in_someone_elses_database() {
     let ws = Workspace::new();
     let other = ws.path("other.db");
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        use sqlx::Connection;
-        let url = format!("sqlite://{}?mode=rwc", other.display());
-        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        sqlx::query("CREATE TABLE invoices (id INTEGER)")
-            .execute(&mut c)
-            .await
-            .unwrap();
-        c.close().await.unwrap();
-    });
+    rusqlite::Connection::open(&other)
+        .unwrap()
+        .execute_batch("CREATE TABLE invoices (id INTEGER)")
+        .unwrap();
     let url = format!("sqlite://{}", other.display());
     for args in [
         &["report"][..],
@@ -490,16 +483,14 @@ fn reading_commands_do_not_create_tables_in_someone_elses_database() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("holds no storewatch data"), "{args:?}: {err}");
     }
-    let tables = rt.block_on(async {
-        use sqlx::Connection;
-        let mut c = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        let names: Vec<String> =
-            sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-                .fetch_all(&mut c)
-                .await
-                .unwrap();
-        names
-    });
+    let c = rusqlite::Connection::open(&other).unwrap();
+    let tables: Vec<String> = c
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
     assert_eq!(tables, ["invoices"]);
     assert!(
         !ws.path("other.jobs.db").exists(),
@@ -507,6 +498,7 @@ fn reading_commands_do_not_create_tables_in_someone_elses_database() {
     );
 
     // PostgreSQL: the same, in a database of its own.
+    let rt = tokio::runtime::Runtime::new().unwrap();
     let Some(db) = rt.block_on(storewatch_postgres::testing::scratch()) else {
         return;
     };

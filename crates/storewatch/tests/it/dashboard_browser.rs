@@ -53,6 +53,7 @@ impl Browser {
         .stdout(Stdio::null())
         .stderr(Stdio::null());
         // SAFETY: only dup2, which is async-signal-safe, between fork and exec.
+        #[allow(unsafe_code)]
         unsafe {
             cmd.pre_exec(move || {
                 if libc::dup2(r, 3) < 0 || libc::dup2(w, 4) < 0 {

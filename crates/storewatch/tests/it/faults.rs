@@ -247,7 +247,6 @@ fn round_polls(round: usize, stores: usize) -> (String, u64) {
 /// or not at all.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_during_ingests_loses_nothing_acknowledged_and_applies_all_or_nothing() {
-    use sqlx::Connection;
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("storewatch.db").display());
     let client = reqwest::Client::new();
@@ -281,20 +280,21 @@ async fn kill_9_during_ingests_loses_nothing_acknowledged_and_applies_all_or_not
         server.kill();
         let answered_ok = matches!(push.await.unwrap(), Ok(r) if r.status() == 200);
 
-        let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
-        let check: String = sqlx::query_scalar("PRAGMA integrity_check")
-            .fetch_one(&mut db)
-            .await
+        let db = rusqlite::Connection::open(dir.path().join("storewatch.db")).unwrap();
+        let check: String = db
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(check, "ok", "round {round}");
         // Polls are stored a day per row, 8 bytes each.
-        let stored: i64 =
-            sqlx::query_scalar("SELECT coalesce(sum(length(polls)), 0) / 8 FROM poll_days")
-                .fetch_one(&mut db)
-                .await
-                .unwrap();
+        let stored: i64 = db
+            .query_row(
+                "SELECT coalesce(sum(length(polls)), 0) / 8 FROM poll_days",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
         let stored = stored as u64;
-        db.close().await.unwrap();
+        drop(db);
         if answered_ok {
             assert_eq!(
                 stored,

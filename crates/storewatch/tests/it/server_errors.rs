@@ -584,8 +584,8 @@ async fn request_ids_compression_and_internal_errors_that_leak_nothing() {
     assert_eq!(r.headers()["content-encoding"], "gzip");
 
     // Break the database under the service: the next write fails inside it.
-    sqlx::query("DROP TABLE business_hours")
-        .execute(app.db.pool())
+    app.db
+        .execute_batch_for_tests("DROP TABLE business_hours")
         .await
         .unwrap();
     let r = app

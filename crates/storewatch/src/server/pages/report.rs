@@ -10,9 +10,10 @@ use axum::response::Response;
 use serde::Deserialize;
 use storewatch_db::{Database, Include, ReportId, ReportState};
 
-use super::{error_page, escape, internal_error_page, page, percent_encode};
+use super::{error_page, escape, internal_error_page, page};
 use crate::app::AppState;
 use crate::app::access::Caller;
+use crate::server::percent::percent_encode;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct TableParams {
