@@ -9,7 +9,8 @@ shared="${STOREWATCH_SHARED:-../shared}"
 data="$shared/data/loop-2023"
 work=$(mktemp -d)
 cargo build --release --quiet --bin storewatch --example serve_bench
-bin="$PWD/target/release/storewatch"
+# STOREWATCH_BIN: another build of storewatch to measure (bench/compare.sh).
+bin="${STOREWATCH_BIN:-$PWD/target/release/storewatch}"
 db="sqlite://$work/bench.db"
 "$bin" --log error --database-url "$db" ingest --hours "$data/business_hours.csv" --timezones "$data/timezones.csv" --status "$data/store_status.csv.gz" >/dev/null
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

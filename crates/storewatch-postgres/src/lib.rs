@@ -22,8 +22,8 @@ use storewatch_db::columns::{IngestRow, ingest_record, special_columns};
 use storewatch_db::deletion::{self, RetentionCursor, RetentionStep};
 use storewatch_db::poll_days;
 use storewatch_db::{
-    Applied, BatchSink, Counts, DataStore, DbError, IngestBatch, IngestRecord, PollDeletion, Reach,
-    ReadMemory, Schema, SourceFingerprint, Stores, Unhealthy, sql,
+    Applied, BatchSink, Counts, DataStore, DbError, HealthPart, IngestBatch, IngestRecord,
+    PollDeletion, Reach, ReadMemory, Schema, SourceFingerprint, Stores, Unhealthy, sql,
 };
 
 mod jobs;
@@ -582,7 +582,7 @@ impl DataStore for PostgresDatabase {
         sqlx::query("SELECT 1")
             .execute(&self.pool)
             .await
-            .map_err(|e| Unhealthy::new("database", db_err(e)))?;
+            .map_err(|e| Unhealthy::new(HealthPart::Database, db_err(e)))?;
         // A database dropped and recreated empty under a running service is
         // migrated again here, so the service recovers without a restart.
         let wanted = MIGRATIONS.iter().map(|m| m.version).max();
@@ -596,13 +596,13 @@ impl DataStore for PostgresDatabase {
             MIGRATIONS
                 .run(&self.pool)
                 .await
-                .map_err(|e| Unhealthy::new("schema", DbError::backend(e)))?;
+                .map_err(|e| Unhealthy::new(HealthPart::Schema, DbError::backend(e)))?;
         }
         sqlx::query(sql::HEALTH_WRITE)
             .bind(now)
             .execute(&self.pool)
             .await
-            .map_err(|e| Unhealthy::new("write", db_err(e)))?;
+            .map_err(|e| Unhealthy::new(HealthPart::Write, db_err(e)))?;
         Ok(())
     }
 

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
-use storewatch_db::{DbError, Unhealthy, sql};
+use storewatch_db::{DbError, HealthPart, Unhealthy, sql};
 
 use crate::migrate::{self, Migrations};
 use crate::pool::{Pool, is_busy};
@@ -20,7 +20,7 @@ async fn check_schema(pool: &Pool, migrations: &'static Migrations) -> Result<()
         migrations.run(conn)
     })
     .await
-    .map_err(|e| Unhealthy::new("schema", e))
+    .map_err(|e| Unhealthy::new(HealthPart::Schema, e))
 }
 
 impl SqliteDatabase {
@@ -28,17 +28,18 @@ impl SqliteDatabase {
         for pool in [&self.data, &self.jobs] {
             pool.run(|c| query::scalar::<i64>(c, "SELECT 1", &[]))
                 .await
-                .map_err(|e| Unhealthy::new("database", e))?;
+                .map_err(|e| Unhealthy::new(HealthPart::Database, e))?;
         }
         // Before anything that might open a new connection (which would
         // create a new, empty file where the old one was).
-        self.check_files().map_err(|e| Unhealthy::new("file", e))?;
+        self.check_files()
+            .map_err(|e| Unhealthy::new(HealthPart::File, e))?;
         check_schema(&self.data, &migrate::DATA).await?;
         check_schema(&self.jobs, &migrate::JOBS).await?;
         self.jobs
             .run(move |c| query::execute(c, sql::HEALTH_WRITE, &[&now]))
             .await
-            .map_err(|e| Unhealthy::new("write", e))?;
+            .map_err(|e| Unhealthy::new(HealthPart::Write, e))?;
         // The data file's writer lock may be held by an ingest for seconds:
         // a connection of its own that does not wait, and "busy" is proof
         // enough that writes happen.
@@ -50,11 +51,11 @@ impl SqliteDatabase {
                 conn.execute(sql::HEALTH_WRITE, [now])
             })
             .await
-            .map_err(|e| Unhealthy::new("write", DbError::backend(e)))?;
+            .map_err(|e| Unhealthy::new(HealthPart::Write, DbError::backend(e)))?;
             match written {
                 Ok(_) => {}
                 Err(e) if is_busy(&e) => {}
-                Err(e) => return Err(Unhealthy::new("write", DbError::backend(e))),
+                Err(e) => return Err(Unhealthy::new(HealthPart::Write, DbError::backend(e))),
             }
         }
         Ok(())

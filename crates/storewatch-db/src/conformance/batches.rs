@@ -68,6 +68,46 @@ async fn same_as_whole<D: Database>(db: &D, as_of: Option<i64>, stores: Stores<'
     );
 }
 
+/// Every store ingested, each with what was ingested for it: its polls of
+/// the week, its zone, hours and special hours (a store lost or split at
+/// a batch boundary fails here, even if the whole read lost it too).
+fn check_against_ingested(stores: Vec<StoreInput>, as_of: i64) {
+    const WEEK: i64 = 7 * 86_400_000_000;
+    let stores = normal(stores);
+    assert_eq!(stores.len(), STORES, "a store is missing from the batches");
+    for (i, s) in stores.iter().enumerate() {
+        assert_eq!(s.store_id, id(i));
+        let week: Vec<(i64, Status)> = s
+            .polls
+            .iter()
+            .filter(|p| p.ts >= as_of - WEEK && p.ts <= as_of)
+            .map(|p| (p.ts, p.status))
+            .collect();
+        let want = if i % 7 == 0 {
+            Vec::new()
+        } else {
+            vec![
+                (ts("2023-01-20T11:00:00Z"), Status::Inactive),
+                (ts("2023-01-23T10:00:00Z"), Status::Active),
+            ]
+        };
+        assert_eq!(week, want, "the week's polls of {}", s.store_id);
+        assert_eq!(s.timezone.is_some(), i % 2 == 0, "zone of {}", s.store_id);
+        assert_eq!(
+            s.hours.len(),
+            usize::from(i % 3 == 0),
+            "hours of {}",
+            s.store_id
+        );
+        assert_eq!(
+            s.special.len(),
+            usize::from(i % 5 == 0),
+            "special of {}",
+            s.store_id
+        );
+    }
+}
+
 pub async fn report_batches_hold_what_the_whole_read_holds<D: Database>(db: &D) {
     // No polls, no report time: no batch.
     let (stores, as_of, count) = batched(db, None, Stores::All).await;
@@ -118,6 +158,8 @@ pub async fn report_batches_hold_what_the_whole_read_holds<D: Database>(db: &D) 
     .await
     .unwrap();
 
+    let (all, as_of, _) = batched(db, None, Stores::All).await;
+    check_against_ingested(all, as_of.unwrap());
     same_as_whole(db, None, Stores::All).await;
     same_as_whole(db, Some(ts("2023-01-21T00:00:00Z")), Stores::All).await;
     let scope = Scope::new([id(0), id(1), id(2), id(15), "not-a-store".into()]).unwrap();

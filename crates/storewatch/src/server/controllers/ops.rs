@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use storewatch_db::Database;
+use storewatch_db::{Database, HealthPart};
 
 use crate::app::AppState;
 use crate::server::views::Health;
@@ -22,22 +22,24 @@ pub async fn health<D: Database>(State(state): State<AppState<D>>) -> Response {
         })
         .into_response(),
         Err(e) => {
-            tracing::error!(part = e.part, error = %e.error, "health check failed");
+            tracing::error!(part = %e.part, error = %e.error, "health check failed");
             let error = match e.part {
-                "schema" => {
+                HealthPart::Schema => {
                     "the database schema is missing or out of date, and migrating it failed"
                 }
-                "file" => {
+                HealthPart::File => {
                     "the database file was deleted or replaced since the service opened it; restart the service"
                 }
-                "write" => "the database does not take writes (read-only, or out of space?)",
-                _ => "the database does not answer",
+                HealthPart::Write => {
+                    "the database does not take writes (read-only, or out of space?)"
+                }
+                HealthPart::Database => "the database does not answer",
             };
             (
                 StatusCode::SERVICE_UNAVAILABLE,
                 Json(Health {
                     status: "unavailable",
-                    failed: Some(e.part),
+                    failed: Some(e.part.as_str()),
                     error: Some(error),
                 }),
             )

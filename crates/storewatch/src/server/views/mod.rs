@@ -1,0 +1,17 @@
+//! Typed JSON answers, one struct per shape the OpenAPI document describes
+//! (`controllers/openapi.json`, checked against real answers by the tests),
+//! a file per resource.
+
+mod ingests;
+mod numbers;
+mod ops;
+mod periods;
+mod reports;
+mod stores;
+
+pub use ingests::{IngestEntry, IngestList, Ingested, InvalidRow, PollsDeleted};
+pub use numbers::{hours_number, percent_number};
+pub use ops::Health;
+pub use periods::HourView;
+pub use reports::{ReportList, ReportStatus, ReportSummary, Triggered};
+pub use stores::{StoreList, Timeline};
