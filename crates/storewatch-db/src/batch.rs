@@ -151,7 +151,7 @@ pub async fn write_batch<W: BatchWriter>(
                 at: p.at,
                 source: kind,
                 label: source.label.clone(),
-                by: p.by.clone(),
+                by: p.by.to_string(),
                 key_id: p.key_id.clone(),
                 rows,
                 sha256: source.sha256.clone(),

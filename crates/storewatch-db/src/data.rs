@@ -22,12 +22,39 @@ pub struct IngestBatch {
     pub provenance: Option<Provenance>,
 }
 
+/// Who an ingest or a deletion is on behalf of. The ingest log records it
+/// as text ([`IngestRecord::by`]), as it reads when shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Actor {
+    /// An API key, by name.
+    Key(String),
+    /// The data directory's watcher, ingesting a file that changed.
+    DataDirectory(String),
+    /// A command run on the machine.
+    CommandLine,
+    /// The data `serve --demo` made up.
+    Demo,
+    /// A caller of the open service (no key was ever made).
+    OpenService,
+}
+
+impl std::fmt::Display for Actor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Actor::Key(name) => write!(f, "key {name}"),
+            Actor::DataDirectory(dir) => write!(f, "data directory {dir}"),
+            Actor::CommandLine => f.write_str("command line"),
+            Actor::Demo => f.write_str("serve --demo"),
+            Actor::OpenService => f.write_str("open service (no keys)"),
+        }
+    }
+}
+
 /// Where an ingest came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provenance {
     pub at: Micros,
-    /// Who: `key NAME`, `data directory DIR`, `command line`, `demo`.
-    pub by: String,
+    pub by: Actor,
     /// The key that pushed it, if any.
     pub key_id: Option<String>,
     pub sources: Vec<SourceContent>,
@@ -51,6 +78,7 @@ pub struct IngestRecord {
     pub at: Micros,
     pub source: SourceKind,
     pub label: String,
+    /// Who, as [`Actor`] reads.
     pub by: String,
     pub key_id: Option<String>,
     /// Polls read, or rows in the new snapshot.
@@ -67,7 +95,7 @@ pub struct PollDeletion {
     pub to: Option<Micros>,
     /// When, and on whose behalf, for the ingest log.
     pub at: Micros,
-    pub by: String,
+    pub by: Actor,
     pub key_id: Option<String>,
 }
 
@@ -112,7 +140,7 @@ impl PollDeletion {
                 label.as_bytes(),
             )),
             label,
-            by: self.by.clone(),
+            by: self.by.to_string(),
             key_id: self.key_id.clone(),
             rows: deleted,
         }

@@ -32,7 +32,7 @@ pub use report_batches::{BatchSink, StoreBatch, batch_channel};
 pub use shards::{ClaimedShard, Reach, ShardFinish, ShardId, ShardOutcome, StoreRange, Stores};
 
 pub use data::{
-    Applied, Counts, IngestBatch, IngestRecord, PollDeletion, PollsApplied, Provenance,
+    Actor, Applied, Counts, IngestBatch, IngestRecord, PollDeletion, PollsApplied, Provenance,
     SourceContent, SourceFingerprint,
 };
 pub use data_store::{DataStore, special_dates_for};

@@ -1,39 +1,23 @@
-use super::table::{Column, read_rows};
-use super::{IngestError, Mode, RowError, Source};
+use super::table::{Column, STORE_ID, SnapshotFile, read_snapshot};
+use super::{IngestError, Mode, Source};
 use std::collections::HashSet;
 
 use crate::domain::{HoursRow, SharedId, TimeOfDay, Weekday, parse_store_id};
 
-/// The valid rows of a business-hours file.
-#[derive(Debug, Default)]
-pub struct HoursFile {
-    /// Each store's id allocated once for all its rows.
-    pub rows: Vec<(SharedId, HoursRow)>,
-    pub rows_read: usize,
-    pub skipped: Vec<RowError>,
-    /// All rows skipped; `skipped` keeps the first of them.
-    pub skipped_total: usize,
-}
+/// The valid rows of a business-hours file, each store's id allocated once
+/// for all its rows.
+pub type HoursFile = SnapshotFile<(SharedId, HoursRow)>;
 
 const COLUMNS: [Column; 4] = [
-    Column {
-        names: &["store_id"],
-    },
-    Column {
-        names: &["dayOfWeek", "day"],
-    },
-    Column {
-        names: &["start_time_local"],
-    },
-    Column {
-        names: &["end_time_local"],
-    },
+    STORE_ID,
+    Column::new(&["dayOfWeek", "day"]),
+    Column::new(&["start_time_local"]),
+    Column::new(&["end_time_local"]),
 ];
 
 pub fn parse_hours(source: Source, mode: Mode) -> Result<HoursFile, IngestError> {
-    let mut out = HoursFile::default();
     let mut ids: HashSet<SharedId> = HashSet::new();
-    let outcome = read_rows(source, &COLUMNS, mode, |row| {
+    read_snapshot(source, &COLUMNS, mode, |row| {
         let id = row.parse(0, parse_store_id)?;
         let day = row.parse(1, Weekday::parse)?;
         let start = row.parse(2, TimeOfDay::parse)?;
@@ -46,11 +30,6 @@ pub fn parse_hours(source: Source, mode: Mode) -> Result<HoursFile, IngestError>
                 shared
             }
         };
-        out.rows.push((id, HoursRow { day, start, end }));
-        Ok(())
-    })?;
-    out.rows_read = outcome.rows_read;
-    out.skipped = outcome.skipped;
-    out.skipped_total = outcome.skipped_total;
-    Ok(out)
+        Ok(Some((id, HoursRow { day, start, end })))
+    })
 }

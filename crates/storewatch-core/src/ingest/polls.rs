@@ -1,6 +1,6 @@
 use super::runs::PollRuns;
 use super::store_ids::StoreIds;
-use super::table::{Column, read_rows};
+use super::table::{Column, STORE_ID, read_rows};
 use super::{IngestError, Mode, RowError, Source};
 use crate::domain::{
     LAST_TIMESTAMP, MICROS_PER_SECOND, Micros, Poll, Status, format_timestamp_real, parse_store_id,
@@ -25,13 +25,9 @@ pub struct PollFile {
 }
 
 const COLUMNS: [Column; 3] = [
-    Column {
-        names: &["store_id"],
-    },
-    Column { names: &["status"] },
-    Column {
-        names: &["timestamp_utc"],
-    },
+    STORE_ID,
+    Column::new(&["status"]),
+    Column::new(&["timestamp_utc"]),
 ];
 
 /// The newest poll a file may hold: the ingesting machine's clock plus a

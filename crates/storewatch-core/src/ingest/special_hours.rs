@@ -2,31 +2,18 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 
-use super::table::{Column, read_rows};
-use super::{IngestError, Mode, RowError, Source};
+use super::table::{Column, STORE_ID, SnapshotFile, read_snapshot};
+use super::{IngestError, Mode, Source};
 use crate::domain::{SpecialHoursRow, TimeOfDay, parse_local_date, parse_store_id};
 
 /// The valid rows of a special-hours file.
-#[derive(Debug, Default)]
-pub struct SpecialHoursFile {
-    pub rows: Vec<(String, SpecialHoursRow)>,
-    pub rows_read: usize,
-    pub skipped: Vec<RowError>,
-    /// All rows skipped; `skipped` keeps the first of them.
-    pub skipped_total: usize,
-}
+pub type SpecialHoursFile = SnapshotFile<(String, SpecialHoursRow)>;
 
 const COLUMNS: [Column; 4] = [
-    Column {
-        names: &["store_id"],
-    },
-    Column { names: &["date"] },
-    Column {
-        names: &["start_time_local"],
-    },
-    Column {
-        names: &["end_time_local"],
-    },
+    STORE_ID,
+    Column::new(&["date"]),
+    Column::new(&["start_time_local"]),
+    Column::new(&["end_time_local"]),
 ];
 
 /// What a store/date was first given as, and on which line, so a closed row
@@ -38,9 +25,8 @@ struct Seen {
 }
 
 pub fn parse_special_hours(source: Source, mode: Mode) -> Result<SpecialHoursFile, IngestError> {
-    let mut out = SpecialHoursFile::default();
     let mut seen: HashMap<(String, Date), Seen> = HashMap::new();
-    let outcome = read_rows(source, &COLUMNS, mode, |row| {
+    read_snapshot(source, &COLUMNS, mode, |row| {
         let id = row.parse(0, parse_store_id)?;
         let date = row.parse(1, parse_local_date)?;
         let (start, end) = (row.get(2)?, row.get(3)?);
@@ -69,7 +55,7 @@ pub fn parse_special_hours(source: Source, mode: Mode) -> Result<SpecialHoursFil
                 return Err(row.error(1, reason));
             }
             // A closed date written twice is still one closed date.
-            Some(_) if special.is_closed() => return Ok(()),
+            Some(_) if special.is_closed() => return Ok(None),
             Some(_) => {}
             None => {
                 seen.insert(
@@ -81,13 +67,8 @@ pub fn parse_special_hours(source: Source, mode: Mode) -> Result<SpecialHoursFil
                 );
             }
         }
-        out.rows.push((id.to_string(), special));
-        Ok(())
-    })?;
-    out.rows_read = outcome.rows_read;
-    out.skipped = outcome.skipped;
-    out.skipped_total = outcome.skipped_total;
-    Ok(out)
+        Ok(Some((id.to_string(), special)))
+    })
 }
 
 fn one_time_missing() -> String {

@@ -11,6 +11,58 @@ pub struct Column {
     pub names: &'static [&'static str],
 }
 
+impl Column {
+    pub const fn new(names: &'static [&'static str]) -> Column {
+        Column { names }
+    }
+}
+
+/// The first column of every file.
+pub const STORE_ID: Column = Column::new(&["store_id"]);
+
+/// The valid rows of a snapshot file (business hours, time zones, special
+/// hours), with the invalid ones lenient mode skipped.
+#[derive(Debug)]
+pub struct SnapshotFile<R> {
+    pub rows: Vec<R>,
+    pub rows_read: usize,
+    pub skipped: Vec<RowError>,
+    /// All rows skipped; `skipped` keeps the first of them.
+    pub skipped_total: usize,
+}
+
+impl<R> Default for SnapshotFile<R> {
+    fn default() -> SnapshotFile<R> {
+        SnapshotFile {
+            rows: Vec::new(),
+            rows_read: 0,
+            skipped: Vec::new(),
+            skipped_total: 0,
+        }
+    }
+}
+
+/// Reads a snapshot file with [`read_rows`]: `each` makes a row into the
+/// value kept, or `None` for a harmless repeat of an earlier row.
+pub fn read_snapshot<R>(
+    source: Source,
+    columns: &[Column],
+    mode: Mode,
+    mut each: impl FnMut(&Row<'_>) -> Result<Option<R>, RowError>,
+) -> Result<SnapshotFile<R>, IngestError> {
+    let mut rows = Vec::new();
+    let outcome = read_rows(source, columns, mode, |row| {
+        rows.extend(each(row)?);
+        Ok(())
+    })?;
+    Ok(SnapshotFile {
+        rows,
+        rows_read: outcome.rows_read,
+        skipped: outcome.skipped,
+        skipped_total: outcome.skipped_total,
+    })
+}
+
 /// Rows that failed, and how many rows there were in all.
 pub struct Outcome {
     pub rows_read: usize,

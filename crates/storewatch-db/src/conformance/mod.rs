@@ -603,7 +603,7 @@ pub async fn polls_are_deleted_by_store_and_time<D: Database>(db: &D) {
         from: from.map(ts),
         to: to.map(ts),
         at: 9 * SECOND,
-        by: "key admin".into(),
+        by: crate::Actor::Key("admin".into()),
         key_id: Some("k1".into()),
     };
     // The poll from far in the future, by time alone.
@@ -1136,9 +1136,9 @@ pub async fn reports_are_listed_and_expire<D: Database>(db: &D) {
 /// same transaction; the listing is newest first and pages by id.
 pub async fn ingests_are_recorded_with_their_provenance<D: Database>(db: &D) {
     use crate::{Provenance, SourceContent};
-    let provenance = |by: &str, kinds: &[SourceKind]| Provenance {
+    let provenance = |by: crate::Actor, kinds: &[SourceKind]| Provenance {
         at: 7 * SECOND,
-        by: by.into(),
+        by,
         key_id: Some("k9".into()),
         sources: kinds
             .iter()
@@ -1156,7 +1156,7 @@ pub async fn ingests_are_recorded_with_their_provenance<D: Database>(db: &D) {
         ])),
         timezones: Some(vec![("a".into(), "Asia/Tokyo".into())]),
         provenance: Some(provenance(
-            "key poller",
+            crate::Actor::Key("poller".into()),
             &[SourceKind::Polls, SourceKind::Timezones],
         )),
         ..Default::default()
@@ -1165,7 +1165,10 @@ pub async fn ingests_are_recorded_with_their_provenance<D: Database>(db: &D) {
     .unwrap();
     db.ingest(IngestBatch {
         timezones: Some(vec![]),
-        provenance: Some(provenance("command line", &[SourceKind::Timezones])),
+        provenance: Some(provenance(
+            crate::Actor::CommandLine,
+            &[SourceKind::Timezones],
+        )),
         ..Default::default()
     })
     .await

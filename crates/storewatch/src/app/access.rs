@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use sha2::{Digest, Sha256};
 use storewatch_core::domain::Micros;
 use storewatch_db::{
-    Database, DbError, KeyRecord, KeyStore, NewKey, ReportOwner, ReportRecord, Role, Scope,
+    Actor, Database, DbError, KeyRecord, KeyStore, NewKey, ReportOwner, ReportRecord, Role, Scope,
 };
 use subtle::ConstantTimeEq;
 
@@ -162,10 +162,10 @@ impl Caller {
     }
 
     /// How the caller is named in the ingest log.
-    pub fn label(&self) -> String {
+    pub fn actor(&self) -> Actor {
         match &self.key {
-            Some(k) => format!("key {}", k.name),
-            None => "open service (no keys)".to_string(),
+            Some(k) => Actor::Key(k.name.clone()),
+            None => Actor::OpenService,
         }
     }
 }

@@ -18,7 +18,7 @@ use storewatch_core::ingest::{
     reader_from_limited,
 };
 use storewatch_db::{
-    Applied, Database, DbError, IngestBatch, Provenance, SourceContent, SourceFingerprint,
+    Actor, Applied, Database, DbError, IngestBatch, Provenance, SourceContent, SourceFingerprint,
 };
 
 use super::digest::{HashSoFar, Hashing, sha256_hex};
@@ -323,18 +323,15 @@ impl RejectedFile {
 /// Who an ingest is on behalf of, for the ingest log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Origin {
-    /// `key NAME`, `data directory DIR`, `command line`.
-    pub by: String,
+    pub by: Actor,
     /// The API key that pushed it.
     pub key_id: Option<String>,
 }
 
 impl Origin {
-    pub fn named(by: impl Into<String>) -> Origin {
-        Origin {
-            by: by.into(),
-            key_id: None,
-        }
+    /// Not a key: the command line, the data directory, the demo.
+    pub fn keyless(by: Actor) -> Origin {
+        Origin { by, key_id: None }
     }
 }
 

@@ -103,7 +103,7 @@ mod tests {
 
     #[test]
     fn a_deletion_names_what_it_deletes() {
-        let o = || Origin::named("command line");
+        let o = || Origin::keyless(storewatch_db::Actor::CommandLine);
         assert!(deletion(None, None, None, o(), 0).is_err());
         assert!(deletion(None, Some(5), Some(5), o(), 0).is_err());
         assert!(deletion(Some("=x"), None, None, o(), 0).is_err());

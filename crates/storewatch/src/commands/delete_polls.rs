@@ -1,7 +1,7 @@
 //! `storewatch delete-polls [--store ID] [--from TS] [--to TS]`.
 
 use anyhow::{Result, anyhow};
-use storewatch_db::Database;
+use storewatch_db::{Actor, Database};
 
 use crate::app::ingest::Origin;
 use crate::app::polls::{delete_polls, deletion};
@@ -13,7 +13,7 @@ pub async fn run<D: Database>(db: &D, args: &DeletePollsArgs) -> Result<()> {
         args.store.as_deref(),
         args.from,
         args.to,
-        Origin::named("command line"),
+        Origin::keyless(Actor::CommandLine),
         now_micros(),
     )
     .map_err(|e| anyhow!(e))?;

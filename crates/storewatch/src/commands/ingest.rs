@@ -6,7 +6,7 @@ use std::io::Write;
 
 use anyhow::{Result, bail};
 use storewatch_core::ingest::Mode;
-use storewatch_db::Database;
+use storewatch_db::{Actor, Database};
 
 use crate::app::ingest::{IngestFailure, IngestRequest, Origin, RejectedFile, Sources, ingest};
 use crate::cli::IngestArgs;
@@ -60,7 +60,7 @@ pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
     let request = IngestRequest {
         inputs: sources.inputs(),
         mode,
-        origin: Origin::named("command line"),
+        origin: Origin::keyless(Actor::CommandLine),
         fingerprints: Vec::new(),
         max_future: args.max_future,
         rejected_dir: Some(args.rejected_dir.clone()),

@@ -3,7 +3,7 @@
 use anyhow::{Context, Result, bail};
 use storewatch_core::generate::{GenerateOptions, generate_with_special_hours};
 use storewatch_core::ingest::{Mode, NewestAllowed, SourceKind, reader_from_bytes};
-use storewatch_db::{Database, IngestBatch, Provenance, SourceContent};
+use storewatch_db::{Actor, Database, IngestBatch, Provenance, SourceContent};
 
 use crate::app::Settings;
 use crate::app::digest::sha256_hex;
@@ -117,7 +117,7 @@ async fn seed_demo_data<D: Database>(db: &D) -> Result<()> {
         let mut batch = parsed.into_batch();
         batch.provenance = Some(Provenance {
             at: now_micros(),
-            by: "serve --demo".into(),
+            by: Actor::Demo,
             key_id: None,
             sources,
         });

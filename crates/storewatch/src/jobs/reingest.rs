@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use storewatch_core::ingest::Mode;
-use storewatch_db::{Database, SourceFingerprint};
+use storewatch_db::{Actor, Database, SourceFingerprint};
 use tokio::sync::watch;
 
 use crate::app::AppState;
@@ -67,7 +67,7 @@ pub async fn tick<D: Database>(state: &AppState<D>, dir: &Path) -> Result<()> {
     let request = IngestRequest {
         inputs,
         mode: Mode::Strict,
-        origin: Origin::named(format!("data directory {}", dir.display())),
+        origin: Origin::keyless(Actor::DataDirectory(dir.display().to_string())),
         fingerprints,
         max_future: state.settings.max_future,
         rejected_dir: None,

@@ -552,7 +552,7 @@ async fn a_panicking_parser_is_an_internal_error_not_a_database_one() {
             },
         )],
         mode: Mode::Strict,
-        origin: Origin::named("test"),
+        origin: Origin::keyless(storewatch_db::Actor::CommandLine),
         fingerprints: Vec::new(),
         max_future: std::time::Duration::from_secs(3600),
         rejected_dir: None,

@@ -92,7 +92,7 @@ pub async fn push<D: Database>(
         inputs: vec![(kind, input)],
         mode,
         origin: Origin {
-            by: caller.label(),
+            by: caller.actor(),
             key_id: caller.key.map(|k| k.id),
         },
         rejected_dir: None,

@@ -38,7 +38,7 @@ pub async fn delete<D: Database>(
     let from = time("from", q.from.as_deref())?;
     let to = time("to", q.to.as_deref())?;
     let origin = Origin {
-        by: caller.label(),
+        by: caller.actor(),
         key_id: caller.key.map(|k| k.id),
     };
     let deletion = deletion(q.store_id.as_deref(), from, to, origin, now_micros())
