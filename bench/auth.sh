@@ -9,9 +9,7 @@
 #   [BASELINE=…] bench/auth.sh [SECONDS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shared="${STOREWATCH_SHARED:-../shared}"
-data="$shared/data/loop-2023"
-work=$(mktemp -d)
+. bench/lib.sh
 cargo build --release --quiet --bin storewatch --example serve_bench
 bin="$PWD/target/release/storewatch"
 bench="$PWD/target/release/examples/serve_bench"

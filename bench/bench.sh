@@ -9,23 +9,9 @@
 # Needs ../shared/data/loop-2023 beside the repository (or STOREWATCH_SHARED).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shared="${STOREWATCH_SHARED:-../shared}"
-data="$shared/data/loop-2023"
-[ -f "$data/store_status.csv.gz" ] || { echo "bench: $data/store_status.csv.gz not found" >&2; exit 1; }
-work="${BENCH_DIR:-$(mktemp -d)}"
-mkdir -p "$work"
-trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$work"' EXIT
-
+. bench/lib.sh
 cargo build --release --quiet
 bin="$PWD/target/release/storewatch"
-
-# run LABEL CMD… : one timed run, printing a table row.
-run() {
-  local label="$1"; shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
-  read -r secs kb <"$work/time"
-  printf '| %s | %s s | %s MiB |\n' "$label" "$secs" "$((kb / 1024))"
-}
 
 echo "storewatch benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo

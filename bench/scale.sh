@@ -14,21 +14,9 @@
 # connection, not the database's work.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shared="${STOREWATCH_SHARED:-../shared}"
-data="$shared/data/loop-2023"
-work="${BENCH_DIR:-$(mktemp -d)}"
-mkdir -p "$work"
-trap '[ -z "${BENCH_DIR:-}" ] && rm -rf "$work"' EXIT
-
+. bench/lib.sh
 cargo build --release --quiet
 bin="$PWD/target/release/storewatch"
-
-run() {
-  local label="$1"; shift
-  /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>"$work/stderr" || { cat "$work/stderr" >&2; exit 1; }
-  read -r secs kb <"$work/time"
-  printf '| %s | %s s | %s MiB |\n' "$label" "$secs" "$((kb / 1024))"
-}
 
 echo "storewatch scaling benchmark, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
 echo

@@ -5,9 +5,7 @@
 #   bench/serve.sh [SECONDS] [POLLERS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-shared="${STOREWATCH_SHARED:-../shared}"
-data="$shared/data/loop-2023"
-work=$(mktemp -d)
+. bench/lib.sh
 cargo build --release --quiet --bin storewatch --example serve_bench
 # STOREWATCH_BIN: another build of storewatch to measure (bench/compare.sh).
 bin="${STOREWATCH_BIN:-$PWD/target/release/storewatch}"

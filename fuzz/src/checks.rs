@@ -6,7 +6,7 @@ use std::io::Write;
 
 use storewatch_core::domain::{
     HoursRow, LAST_TIMESTAMP, MAX_STORE_ID_BYTES, Poll, SpecialHoursRow, Status, TimeOfDay,
-    Weekday, canonical_zone, format_timestamp, parse_local_date, parse_store_id, parse_timestamp,
+    Weekday, canonical_zone, check_store_id, format_timestamp, parse_local_date, parse_timestamp,
     resolve_zone,
 };
 use storewatch_core::ingest::{
@@ -38,11 +38,11 @@ pub fn values(data: &[u8]) {
         let again = format_timestamp(ts);
         assert_eq!(parse_timestamp(&again), Ok(ts), "{text:?} → {again:?}");
     }
-    if let Ok(id) = parse_store_id(text) {
+    if let Ok(id) = check_store_id(text) {
         assert!(!id.is_empty() && id.len() <= MAX_STORE_ID_BYTES, "{id:?}");
         assert!(!id.chars().any(char::is_control), "{id:?}");
         assert!(!id.starts_with(['=', '+', '-', '@']), "{id:?}");
-        assert_eq!(parse_store_id(id), Ok(id));
+        assert_eq!(check_store_id(id), Ok(id));
     }
     if let Ok(status) = Status::parse(text) {
         assert_eq!(Status::parse(status.as_str()), Ok(status));

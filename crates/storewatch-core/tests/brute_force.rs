@@ -142,11 +142,7 @@ fn case() -> impl Strategy<Value = Case> {
                 .into_iter()
                 .map(|(m, active)| Poll {
                     ts: as_of - 8 * DAY + m * MIN,
-                    status: if active {
-                        Status::Active
-                    } else {
-                        Status::Inactive
-                    },
+                    status: Status::from_active(active),
                 })
                 .collect();
             polls.sort_by_key(|p| p.ts);
@@ -503,11 +499,7 @@ fn period_case() -> impl Strategy<Value = PeriodCase> {
                 if ts <= store.as_of + DAY {
                     store.polls.push(Poll {
                         ts,
-                        status: if active {
-                            Status::Active
-                        } else {
-                            Status::Inactive
-                        },
+                        status: Status::from_active(active),
                     });
                 }
             }

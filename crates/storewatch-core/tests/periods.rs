@@ -178,11 +178,7 @@ fn poll(t: &str, active: bool) -> Poll {
     use storewatch_core::domain::Status;
     Poll {
         ts: parse_timestamp(t).unwrap(),
-        status: if active {
-            Status::Active
-        } else {
-            Status::Inactive
-        },
+        status: Status::from_active(active),
     }
 }
 

@@ -1,7 +1,7 @@
 //! What the data store takes and gives: ingests, deletions, the ingest
 //! log, fingerprints and counts.
 
-use storewatch_core::domain::{HoursRow, Micros, SharedId, SpecialHoursRow};
+use storewatch_core::domain::{HoursRow, Micros, SharedId, SpecialHoursRow, StoreId};
 use storewatch_core::ingest::{PollFile, SourceKind};
 
 /// The validated contents of one ingest: any of the four sources.
@@ -90,7 +90,7 @@ pub struct IngestRecord {
 /// one of the three is given; the range is `from ≤ t < to`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PollDeletion {
-    pub store_id: Option<String>,
+    pub store_id: Option<StoreId>,
     pub from: Option<Micros>,
     pub to: Option<Micros>,
     /// When, and on whose behalf, for the ingest log.

@@ -5,7 +5,7 @@
 use std::fmt;
 
 use sha2::{Digest, Sha256};
-use storewatch_core::domain::{Micros, parse_store_id};
+use storewatch_core::domain::{Micros, StoreId, StoreIdError};
 
 /// What a key may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -28,12 +28,22 @@ impl Role {
             Role::Viewer => "viewer",
         }
     }
+}
 
-    pub fn parse(text: &str) -> Result<Role, String> {
+/// A role that is not one of [`Role::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("role {0:?}: expected admin, ingest or viewer")]
+pub struct UnknownRole(String);
+
+impl std::str::FromStr for Role {
+    type Err = UnknownRole;
+
+    /// Any case, around spaces.
+    fn from_str(text: &str) -> Result<Role, UnknownRole> {
         Role::ALL
             .into_iter()
             .find(|r| r.as_str() == text.trim().to_ascii_lowercase())
-            .ok_or_else(|| format!("role {text:?}: expected admin, ingest or viewer"))
+            .ok_or_else(|| UnknownRole(text.to_string()))
     }
 }
 
@@ -47,45 +57,65 @@ impl fmt::Display for Role {
 /// sorted, each once. Two keys with the same stores share a scope, and so
 /// see each other's reports.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Scope(Vec<String>);
+pub struct Scope(Vec<StoreId>);
 
 /// The most stores one scope may name.
 pub const MAX_SCOPE_STORES: usize = 100_000;
 
+/// Why a list of ids is not a scope.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScopeError {
+    #[error("store id {id:?}: {error}")]
+    BadId { id: String, error: StoreIdError },
+    #[error("a scope names at most {MAX_SCOPE_STORES} stores")]
+    TooMany,
+    #[error("a store scope needs at least one store id")]
+    Empty,
+}
+
 impl Scope {
     /// Validates, sorts and de-duplicates `ids` (as store ids are validated
     /// on ingest, so a scope can only name stores that could exist).
-    pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(ids: I) -> Result<Scope, String> {
+    pub fn new<I: IntoIterator<Item = S>, S: AsRef<str>>(ids: I) -> Result<Scope, ScopeError> {
         let mut out = Vec::new();
         for id in ids {
             let id = id.as_ref().trim();
             if id.is_empty() {
                 continue;
             }
-            out.push(
-                parse_store_id(id)
-                    .map_err(|e| format!("store id {id:?}: {e}"))?
-                    .to_string(),
-            );
+            out.push(id.parse::<StoreId>().map_err(|error| ScopeError::BadId {
+                id: id.to_string(),
+                error,
+            })?);
             if out.len() > MAX_SCOPE_STORES {
-                return Err(format!("a scope names at most {MAX_SCOPE_STORES} stores"));
+                return Err(ScopeError::TooMany);
             }
         }
         out.sort_unstable();
         out.dedup();
         if out.is_empty() {
-            return Err("a store scope needs at least one store id".into());
+            return Err(ScopeError::Empty);
         }
         Ok(Scope(out))
     }
 
-    pub fn stores(&self) -> &[String] {
+    pub fn stores(&self) -> &[StoreId] {
         &self.0
+    }
+
+    /// The scope of one store.
+    pub fn one(id: StoreId) -> Scope {
+        Scope(vec![id])
+    }
+
+    /// Whether the scope names the store `id`.
+    pub fn contains(&self, id: &str) -> bool {
+        self.0.binary_search_by(|s| s.as_str().cmp(id)).is_ok()
     }
 
     /// The scope's stores in `range`; `None` when there are none.
     pub fn within(&self, range: &crate::StoreRange) -> Option<Scope> {
-        let ids: Vec<String> = self
+        let ids: Vec<StoreId> = self
             .0
             .iter()
             .filter(|id| range.contains(id))
@@ -97,11 +127,12 @@ impl Scope {
     /// How the database stores a scope: the ids, one per line (a store id
     /// holds no control characters).
     pub fn to_text(&self) -> String {
-        self.0.join("\n")
+        let ids: Vec<&str> = self.0.iter().map(StoreId::as_str).collect();
+        ids.join("\n")
     }
 
     /// The inverse of [`Scope::to_text`].
-    pub fn from_text(text: &str) -> Result<Scope, String> {
+    pub fn from_text(text: &str) -> Result<Scope, ScopeError> {
         Scope::new(text.split('\n'))
     }
 
@@ -162,13 +193,16 @@ impl KeyColumns {
             )))
         };
         Ok(KeyRecord {
-            role: Role::parse(&self.role).map_err(corrupt)?,
+            role: self
+                .role
+                .parse::<Role>()
+                .map_err(|e| corrupt(e.to_string()))?,
             scope: self
                 .stores
                 .as_deref()
                 .map(Scope::from_text)
                 .transpose()
-                .map_err(corrupt)?,
+                .map_err(|e| corrupt(e.to_string()))?,
             id: self.id,
             name: self.name,
             secret_sha256: self.secret_sha256,
@@ -202,7 +236,8 @@ mod tests {
     #[test]
     fn scopes_are_sorted_sets_with_a_stable_id() {
         let a = Scope::new(["b", "a", "b", " "]).unwrap();
-        assert_eq!(a.stores(), ["a", "b"]);
+        assert_eq!(a.to_text(), "a\nb");
+        assert!(a.contains("a") && a.contains("b") && !a.contains("c"));
         assert_eq!(Scope::from_text(&a.to_text()).unwrap(), a);
         assert_eq!(a.id(), Scope::new(["a", "b"]).unwrap().id());
         assert_ne!(a.id(), Scope::new(["a"]).unwrap().id());
@@ -213,7 +248,7 @@ mod tests {
 
     #[test]
     fn roles_parse_case_insensitively() {
-        assert_eq!(Role::parse("Admin").unwrap(), Role::Admin);
-        assert!(Role::parse("root").is_err());
+        assert_eq!("Admin".parse::<Role>().unwrap(), Role::Admin);
+        assert!("root".parse::<Role>().is_err());
     }
 }

@@ -27,7 +27,7 @@ pub mod sql;
 
 pub use deletion::{RetentionCursor, RetentionStep};
 pub use ids::{Include, Lease, ReportId};
-pub use keys::{KeyRecord, NewKey, ReportOwner, Revoked, Role, Scope};
+pub use keys::{KeyRecord, NewKey, ReportOwner, Revoked, Role, Scope, ScopeError};
 pub use report_batches::{BatchSink, StoreBatch, batch_channel};
 pub use shards::{ClaimedShard, Reach, ShardFinish, ShardId, ShardOutcome, StoreRange, Stores};
 

@@ -92,11 +92,11 @@ impl<'a> From<Option<&'a Scope>> for Stores<'a> {
 
 /// The `per`-th, `2·per`-th, … of `ids` (ascending, counted from 0): the
 /// bounds that cut them into ranges of `per` ids (see [`StoreRange::cut_at`]).
-pub fn bounds_every(ids: &[String], per: usize) -> Vec<String> {
+pub fn bounds_every<S: AsRef<str>>(ids: &[S], per: usize) -> Vec<String> {
     ids.iter()
         .skip(per.max(1))
         .step_by(per.max(1))
-        .cloned()
+        .map(|id| id.as_ref().to_string())
         .collect()
 }
 

@@ -165,7 +165,7 @@ fn condition(reach: Reach, column: &str, n: u8) -> String {
 fn reach_param(stores: Stores<'_>) -> Option<Vec<String>> {
     match stores {
         Stores::All => None,
-        Stores::Scope(scope) => Some(scope.stores().to_vec()),
+        Stores::Scope(scope) => Some(scope.stores().iter().map(|id| id.to_string()).collect()),
         Stores::Range(r) => Some(r.from.iter().chain(&r.to).cloned().collect()),
     }
 }

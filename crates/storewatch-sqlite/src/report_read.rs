@@ -16,7 +16,7 @@ use std::collections::HashMap;
 
 use rusqlite::types::FromSql;
 use rusqlite::{Connection, Params, Row, params};
-use storewatch_core::domain::Micros;
+use storewatch_core::domain::{Micros, StoreId};
 use storewatch_core::report::{PeriodSpec, StoreInput};
 use storewatch_db::columns::{hours_row, special_row};
 use storewatch_db::{BatchSink, DbError, Reach, ReadMemory, Stores, poll_days, special_dates_for};
@@ -341,7 +341,7 @@ fn reach_params(stores: Stores<'_>) -> (Option<String>, Option<String>) {
 
 /// `["a","b"]`: store ids as a JSON array, for `json_each` (a store id has
 /// no control characters; quotes and backslashes are escaped).
-fn json_array(ids: &[String]) -> String {
+fn json_array(ids: &[StoreId]) -> String {
     let mut out = String::from("[");
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use storewatch_core::domain::{Micros, parse_timestamp};
 use storewatch_core::report::{MAX_PERIOD_DAYS, PeriodError, PeriodSpec, ReportKind};
-use storewatch_db::{Role, Scope};
+use storewatch_db::{Role, Scope, ScopeError};
 
 /// The default database: an SQLite file in the current directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://storewatch.db";
@@ -144,7 +144,7 @@ impl KeysCommand {
 }
 
 /// `--stores 1,2,3`: an owner's store ids.
-pub fn parse_scope(text: &str) -> Result<Scope, String> {
+pub fn parse_scope(text: &str) -> Result<Scope, ScopeError> {
     Scope::new(text.split(','))
 }
 
@@ -156,7 +156,7 @@ pub struct KeysCreateArgs {
     #[arg(long)]
     pub name: String,
     /// admin (everything), ingest (push data only), or viewer (trigger and read reports).
-    #[arg(long, value_parser = Role::parse)]
+    #[arg(long, value_parser = clap::value_parser!(Role))]
     pub role: Role,
     /// Make a viewer key an owner's: it sees only these stores (comma-separated ids).
     #[arg(long, value_parser = parse_scope, conflicts_with = "stores_file", value_name = "ID,…")]

@@ -4,15 +4,26 @@ use std::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Weekday(u8);
 
-impl Weekday {
-    pub fn parse(text: &str) -> Result<Weekday, String> {
+/// A text that is not a weekday.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a weekday 0 (Monday) to 6 (Sunday)")]
+pub struct WeekdayError(String);
+
+impl std::str::FromStr for Weekday {
+    type Err = WeekdayError;
+
+    fn from_str(text: &str) -> Result<Weekday, WeekdayError> {
         // Exactly one digit: `+6`, `06` or `6.0` are typos, not Sunday.
         match text.trim().as_bytes() {
             [d @ b'0'..=b'6'] => Ok(Weekday(d - b'0')),
-            _ => Err(format!(
-                "{text:?} is not a weekday 0 (Monday) to 6 (Sunday)"
-            )),
+            _ => Err(WeekdayError(text.to_string())),
         }
+    }
+}
+
+impl Weekday {
+    pub fn parse(text: &str) -> Result<Weekday, WeekdayError> {
+        text.parse()
     }
 
     pub fn new(n: u8) -> Option<Weekday> {
@@ -30,6 +41,20 @@ impl Weekday {
     }
 }
 
+/// A text that is not a time of day.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a time of day like 09:30:00 or 09:30")]
+pub struct TimeOfDayError(String);
+
+impl std::str::FromStr for TimeOfDay {
+    type Err = TimeOfDayError;
+
+    /// `HH:MM:SS` or `HH:MM` (00:00 to 23:59:59): a start.
+    fn from_str(text: &str) -> Result<TimeOfDay, TimeOfDayError> {
+        TimeOfDay::parse_inner(text.trim(), false).ok_or_else(|| TimeOfDayError(text.to_string()))
+    }
+}
+
 /// A wall-clock time of day, in whole seconds after local midnight.
 ///
 /// `END_OF_DAY` (24:00) exists only as an end: the sources write it `23:59:59`
@@ -43,19 +68,16 @@ impl TimeOfDay {
     pub const END_OF_DAY: TimeOfDay = TimeOfDay(86_400);
 
     /// Parses `HH:MM:SS` or `HH:MM` (00:00 to 23:59:59).
-    pub fn parse(text: &str) -> Result<TimeOfDay, String> {
-        Self::parse_inner(text.trim(), false).ok_or_else(|| Self::error(text))
+    pub fn parse(text: &str) -> Result<TimeOfDay, TimeOfDayError> {
+        text.parse()
     }
 
     /// Like [`TimeOfDay::parse`], but also accepts `24:00` / `24:00:00`, and
     /// reads `23:59:59` as the end of the day.
-    pub fn parse_end(text: &str) -> Result<TimeOfDay, String> {
-        let t = Self::parse_inner(text.trim(), true).ok_or_else(|| Self::error(text))?;
+    pub fn parse_end(text: &str) -> Result<TimeOfDay, TimeOfDayError> {
+        let t =
+            Self::parse_inner(text.trim(), true).ok_or_else(|| TimeOfDayError(text.to_string()))?;
         Ok(if t.0 == 86_399 { Self::END_OF_DAY } else { t })
-    }
-
-    fn error(text: &str) -> String {
-        format!("{text:?} is not a time of day like 09:30:00 or 09:30")
     }
 
     fn parse_inner(text: &str, allow_24: bool) -> Option<TimeOfDay> {
@@ -117,7 +139,7 @@ mod tests {
         assert_eq!(Weekday::parse("0").unwrap().index(), 0);
         assert_eq!(Weekday::parse("6").unwrap().index(), 6);
         for bad in ["7", "-1", "monday", "", "1.5", "+6", "06", "6.0"] {
-            let err = Weekday::parse(bad).unwrap_err();
+            let err = Weekday::parse(bad).unwrap_err().to_string();
             assert!(
                 err.contains("is not a weekday 0 (Monday) to 6 (Sunday)"),
                 "{err}"
@@ -146,7 +168,7 @@ mod tests {
             "",
             "09:30:00.5",
         ] {
-            let err = TimeOfDay::parse(bad).unwrap_err();
+            let err = TimeOfDay::parse(bad).unwrap_err().to_string();
             assert!(err.contains("is not a time of day"), "{bad}: {err}");
         }
     }

@@ -8,15 +8,15 @@ mod store_id;
 mod timestamp;
 mod zone;
 
-pub use hours::{HoursRow, TimeOfDay, Weekday};
-pub use special::{FIRST_YEAR, LAST_YEAR, SpecialHoursRow, parse_local_date};
-pub use status::Status;
-pub use store_id::{MAX_STORE_ID_BYTES, SharedId, parse_store_id};
+pub use hours::{HoursRow, TimeOfDay, TimeOfDayError, Weekday, WeekdayError};
+pub use special::{DateError, FIRST_YEAR, LAST_YEAR, SpecialHoursRow, parse_local_date};
+pub use status::{Status, StatusError};
+pub use store_id::{MAX_STORE_ID_BYTES, SharedId, StoreId, StoreIdError, check_store_id};
 pub use timestamp::{
-    FIRST_TIMESTAMP, LAST_TIMESTAMP, MICROS_PER_HOUR, MICROS_PER_SECOND, Micros, format_timestamp,
-    format_timestamp_real, parse_timestamp,
+    FIRST_TIMESTAMP, LAST_TIMESTAMP, MICROS_PER_HOUR, MICROS_PER_SECOND, Micros, TimestampError,
+    format_timestamp, format_timestamp_real, parse_timestamp,
 };
-pub use zone::{DEFAULT_ZONE, canonical_zone, resolve_zone, validate_zone};
+pub use zone::{DEFAULT_ZONE, ZoneError, canonical_zone, resolve_zone, validate_zone};
 
 /// One observation of a store: at `ts` (UTC microseconds) it was `status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

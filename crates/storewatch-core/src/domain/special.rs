@@ -35,14 +35,23 @@ impl SpecialHoursRow {
     }
 }
 
+/// A text that is not a local date storewatch takes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    #[error("{0:?} is not a date like 2023-12-25")]
+    Malformed(String),
+    #[error("{0:?}: the year must be between {FIRST_YEAR} and {LAST_YEAR}")]
+    Year(String),
+}
+
 /// Parses a local date written `YYYY-MM-DD`, years 1970 to 2200.
-pub fn parse_local_date(text: &str) -> Result<Date, String> {
-    let bad = || format!("{text:?} is not a date like 2023-12-25");
+pub fn parse_local_date(text: &str) -> Result<Date, DateError> {
+    let bad = || DateError::Malformed(text.to_string());
     let b = text.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(bad());
     }
-    let num = |r: std::ops::Range<usize>| -> Result<i16, String> {
+    let num = |r: std::ops::Range<usize>| -> Result<i16, DateError> {
         let part = &b[r];
         if !part.iter().all(u8::is_ascii_digit) {
             return Err(bad());
@@ -53,9 +62,7 @@ pub fn parse_local_date(text: &str) -> Result<Date, String> {
     };
     let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
     if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
-        return Err(format!(
-            "{text:?}: the year must be between {FIRST_YEAR} and {LAST_YEAR}"
-        ));
+        return Err(DateError::Year(text.to_string()));
     }
     let (Ok(month), Ok(day)) = (i8::try_from(month), i8::try_from(day)) else {
         return Err(bad());
@@ -88,7 +95,7 @@ mod tests {
             "+023-12-25",
             "2023-1-05",
         ] {
-            let err = parse_local_date(bad).unwrap_err();
+            let err = parse_local_date(bad).unwrap_err().to_string();
             assert!(
                 err.contains("is not a date like 2023-12-25"),
                 "{bad}: {err}"
@@ -97,6 +104,7 @@ mod tests {
         assert!(
             parse_local_date("1969-12-31")
                 .unwrap_err()
+                .to_string()
                 .contains("between 1970 and 2200")
         );
         assert!(parse_local_date("2201-01-01").is_err());

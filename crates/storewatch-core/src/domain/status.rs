@@ -7,15 +7,38 @@ pub enum Status {
     Active,
 }
 
-impl Status {
-    /// Parses `active` / `inactive`, ignoring ASCII case (`Active` is accepted).
-    pub fn parse(text: &str) -> Result<Status, String> {
+/// A text that is not a status.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not active or inactive")]
+pub struct StatusError(String);
+
+impl std::str::FromStr for Status {
+    type Err = StatusError;
+
+    /// `active` / `inactive`, ignoring ASCII case (`Active` is accepted).
+    fn from_str(text: &str) -> Result<Status, StatusError> {
         if text.eq_ignore_ascii_case("active") {
             Ok(Status::Active)
         } else if text.eq_ignore_ascii_case("inactive") {
             Ok(Status::Inactive)
         } else {
-            Err(format!("{text:?} is not active or inactive"))
+            Err(StatusError(text.to_string()))
+        }
+    }
+}
+
+impl Status {
+    /// Parses `active` / `inactive`, ignoring ASCII case (`Active` is accepted).
+    pub fn parse(text: &str) -> Result<Status, StatusError> {
+        text.parse()
+    }
+
+    /// `Active` when `active`.
+    pub fn from_active(active: bool) -> Status {
+        if active {
+            Status::Active
+        } else {
+            Status::Inactive
         }
     }
 
@@ -46,7 +69,7 @@ mod tests {
         assert_eq!(Status::parse("active"), Ok(Status::Active));
         assert_eq!(Status::parse("INACTIVE"), Ok(Status::Inactive));
         assert_eq!(
-            Status::parse("actve").unwrap_err(),
+            Status::parse("actve").unwrap_err().to_string(),
             "\"actve\" is not active or inactive"
         );
         assert!(Status::parse("").is_err());

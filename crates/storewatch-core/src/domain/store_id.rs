@@ -10,33 +10,108 @@ pub type SharedId = std::sync::Arc<str>;
 /// 36-character UUID).
 pub const MAX_STORE_ID_BYTES: usize = 128;
 
+/// A store id that passed the rules of [`check_store_id`], parsed once where
+/// it comes in (a scope, a request's path, a deletion) and carried as this.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StoreId(String);
+
+impl StoreId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl std::str::FromStr for StoreId {
+    type Err = StoreIdError;
+
+    fn from_str(text: &str) -> Result<StoreId, StoreIdError> {
+        check_store_id(text).map(|id| StoreId(id.to_string()))
+    }
+}
+
+impl std::fmt::Display for StoreId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::ops::Deref for StoreId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl PartialEq<str> for StoreId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl AsRef<str> for StoreId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for StoreId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Why a text is not a store id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreIdError {
+    #[error("is empty")]
+    Empty,
+    #[error("is {0} bytes long; a store id has at most {MAX_STORE_ID_BYTES}")]
+    TooLong(usize),
+    #[error("{0:?} contains a control character")]
+    Control(String),
+    #[error(
+        "{text:?} contains the invisible character U+{code:04X}, which would let this id look like another"
+    )]
+    Invisible { text: String, code: u32 },
+    #[error("{text:?} starts with \"{first}\", which makes a spreadsheet read it as a formula")]
+    Formula { text: String, first: char },
+}
+
 /// Checks a store id: not empty, at most [`MAX_STORE_ID_BYTES`] bytes, no
-/// control characters, and not starting with `=`, `+`, `-` or `@` (a cell
-/// starting so is a formula when the report CSV is opened in a spreadsheet).
-pub fn parse_store_id(text: &str) -> Result<&str, String> {
+/// control characters, no invisible ones, and not starting with `=`, `+`,
+/// `-` or `@` (a cell starting so is a formula when the report CSV is
+/// opened in a spreadsheet). For the ingest's rows, which keep the text
+/// where it is; elsewhere parse a [`StoreId`].
+pub fn check_store_id(text: &str) -> Result<&str, StoreIdError> {
     if text.is_empty() {
-        return Err("is empty".to_string());
+        return Err(StoreIdError::Empty);
     }
     if text.len() > MAX_STORE_ID_BYTES {
-        return Err(format!(
-            "is {} bytes long; a store id has at most {MAX_STORE_ID_BYTES}",
-            text.len()
-        ));
+        return Err(StoreIdError::TooLong(text.len()));
     }
     if text.chars().any(char::is_control) {
-        return Err(format!("{text:?} contains a control character"));
+        return Err(StoreIdError::Control(text.to_string()));
     }
     if let Some(c) = text.chars().find(|&c| is_invisible(c)) {
-        return Err(format!(
-            "{text:?} contains the invisible character U+{:04X}, which would let this id look like another",
-            u32::from(c)
-        ));
+        return Err(StoreIdError::Invisible {
+            text: text.to_string(),
+            code: u32::from(c),
+        });
     }
-    if text.starts_with(['=', '+', '-', '@']) {
-        return Err(format!(
-            "{text:?} starts with {:?}, which makes a spreadsheet read it as a formula",
-            &text[..1]
-        ));
+    if let Some(first) = text
+        .chars()
+        .next()
+        .filter(|c| ['=', '+', '-', '@'].contains(c))
+    {
+        return Err(StoreIdError::Formula {
+            text: text.to_string(),
+            first,
+        });
     }
     Ok(text)
 }
@@ -106,7 +181,8 @@ mod tests {
             "store 7",
             "ä",
         ] {
-            assert_eq!(parse_store_id(good).unwrap(), good);
+            assert_eq!(check_store_id(good).unwrap(), good);
+            assert_eq!(good.parse::<StoreId>().unwrap().as_str(), good);
         }
         let long = "x".repeat(129);
         for (bad, why) in [
@@ -125,8 +201,9 @@ mod tests {
             ("a\u{2066}b\u{2069}", "U+2066"),
             ("e\u{fe0f}", "U+FE0F"),
         ] {
-            let err = parse_store_id(bad).unwrap_err();
+            let err = check_store_id(bad).unwrap_err().to_string();
             assert!(err.contains(why), "{bad:?}: {err}");
+            assert!(bad.parse::<StoreId>().is_err());
         }
     }
 }

@@ -23,14 +23,22 @@ const EXPECTED: &str = "a timestamp like 2023-01-22 12:09:39.388884 UTC or 2023-
 /// Only times from 1970 to 2200 (UTC) are accepted: every zone conversion
 /// works there, and a poll dated 9999 is a typo that would otherwise become
 /// every default report's time.
-pub fn parse_timestamp(text: &str) -> Result<Micros, String> {
-    let t = parse(text.trim().as_bytes()).ok_or_else(|| format!("{text:?} is not {EXPECTED}"))?;
+pub fn parse_timestamp(text: &str) -> Result<Micros, TimestampError> {
+    let t =
+        parse(text.trim().as_bytes()).ok_or_else(|| TimestampError::Malformed(text.to_string()))?;
     if !(FIRST_TIMESTAMP..=LAST_TIMESTAMP).contains(&t) {
-        return Err(format!(
-            "{text:?} is outside the years 1970 to 2200 that storewatch accepts"
-        ));
+        return Err(TimestampError::OutOfRange(text.to_string()));
     }
     Ok(t)
+}
+
+/// A text that is not a timestamp storewatch takes.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimestampError {
+    #[error("{0:?} is not {EXPECTED}")]
+    Malformed(String),
+    #[error("{0:?} is outside the years 1970 to 2200 that storewatch accepts")]
+    OutOfRange(String),
 }
 
 /// 1970-01-01T00:00:00Z, the first time accepted.
@@ -235,7 +243,7 @@ mod tests {
             "1970-01-01T00:30:00+01:00",
             "2201-01-01T00:00:00Z",
         ] {
-            let err = parse_timestamp(bad).unwrap_err();
+            let err = parse_timestamp(bad).unwrap_err().to_string();
             assert!(
                 err.contains("outside the years 1970 to 2200"),
                 "{bad}: {err}"
@@ -274,7 +282,7 @@ mod tests {
             "2023-01-22X12:09:39Z",
             "2023-01-22T12:09:39+5:00",
         ] {
-            let err = parse_timestamp(bad).unwrap_err();
+            let err = parse_timestamp(bad).unwrap_err().to_string();
             assert!(err.contains("is not a timestamp like"), "{bad}: {err}");
         }
     }

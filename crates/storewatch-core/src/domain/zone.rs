@@ -7,17 +7,26 @@ pub const DEFAULT_ZONE: &str = "America/Chicago";
 /// host's own zone and files of the database's machinery.
 const NOT_ZONES: [&str; 3] = ["localtime", "posixrules", "factory"];
 
+/// A name that is not a time zone a store can be in.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ZoneError {
+    #[error("time zone is empty")]
+    Empty,
+    #[error("{0:?} is not a known IANA time zone")]
+    Unknown(String),
+}
+
 /// Checks that `name` is an IANA time zone (matched without regard to case),
 /// returning the zone; its canonical spelling is `tz.iana_name()`.
-pub fn validate_zone(name: &str) -> Result<TimeZone, String> {
+pub fn validate_zone(name: &str) -> Result<TimeZone, ZoneError> {
     if name.is_empty() {
-        return Err("time zone is empty".to_string());
+        return Err(ZoneError::Empty);
     }
     let lower = name.to_ascii_lowercase();
     let host_dependent = NOT_ZONES.contains(&lower.as_str())
         || lower.starts_with("posix/")
         || lower.starts_with("right/");
-    let unknown = || format!("{name:?} is not a known IANA time zone");
+    let unknown = || ZoneError::Unknown(name.to_string());
     if host_dependent {
         return Err(unknown());
     }
@@ -30,13 +39,13 @@ pub fn validate_zone(name: &str) -> Result<TimeZone, String> {
 
 /// The canonical spelling of a valid zone name (`america/new_york` →
 /// `America/New_York`).
-pub fn canonical_zone(name: &str) -> Result<String, String> {
+pub fn canonical_zone(name: &str) -> Result<String, ZoneError> {
     let tz = validate_zone(name)?;
     Ok(tz.iana_name().unwrap_or(name).to_string())
 }
 
 /// The zone a store's business hours are in: its own, else [`DEFAULT_ZONE`].
-pub fn resolve_zone(name: Option<&str>) -> Result<TimeZone, String> {
+pub fn resolve_zone(name: Option<&str>) -> Result<TimeZone, ZoneError> {
     validate_zone(name.unwrap_or(DEFAULT_ZONE))
 }
 
@@ -49,7 +58,7 @@ mod tests {
         assert!(validate_zone("America/New_York").is_ok());
         assert!(validate_zone("Asia/Kolkata").is_ok());
         assert_eq!(
-            validate_zone("America/Gotham").unwrap_err(),
+            validate_zone("America/Gotham").unwrap_err().to_string(),
             "\"America/Gotham\" is not a known IANA time zone"
         );
         assert!(validate_zone("").is_err());

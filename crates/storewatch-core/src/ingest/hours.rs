@@ -2,7 +2,7 @@ use super::table::{Column, STORE_ID, SnapshotFile, read_snapshot};
 use super::{IngestError, Mode, Source};
 use std::collections::HashSet;
 
-use crate::domain::{HoursRow, SharedId, TimeOfDay, Weekday, parse_store_id};
+use crate::domain::{HoursRow, SharedId, TimeOfDay, Weekday, check_store_id};
 
 /// The valid rows of a business-hours file, each store's id allocated once
 /// for all its rows.
@@ -18,7 +18,7 @@ const COLUMNS: [Column; 4] = [
 pub fn parse_hours(source: Source, mode: Mode) -> Result<HoursFile, IngestError> {
     let mut ids: HashSet<SharedId> = HashSet::new();
     read_snapshot(source, &COLUMNS, mode, |row| {
-        let id = row.parse(0, parse_store_id)?;
+        let id = row.parse(0, check_store_id)?;
         let day = row.parse(1, Weekday::parse)?;
         let start = row.parse(2, TimeOfDay::parse)?;
         let end = row.parse(3, TimeOfDay::parse_end)?;

@@ -3,7 +3,7 @@ use super::store_ids::StoreIds;
 use super::table::{Column, STORE_ID, read_rows};
 use super::{IngestError, Mode, RowError, Source};
 use crate::domain::{
-    LAST_TIMESTAMP, MICROS_PER_SECOND, Micros, Poll, Status, format_timestamp_real, parse_store_id,
+    LAST_TIMESTAMP, MICROS_PER_SECOND, Micros, Poll, Status, check_store_id, format_timestamp_real,
     parse_timestamp,
 };
 
@@ -52,7 +52,7 @@ impl NewestAllowed {
 
     /// `text`, parsed, if it is no later than allowed.
     fn parse(self, text: &str) -> Result<Micros, String> {
-        let ts = parse_timestamp(text)?;
+        let ts = parse_timestamp(text).map_err(|e| e.to_string())?;
         if ts <= self.now.saturating_add(self.tolerance) {
             return Ok(ts);
         }
@@ -121,7 +121,7 @@ pub fn parse_polls_into(
         let interning = scope.spawn(move || intern(batches, runs));
         let mut batch = Batch::default();
         let outcome = read_rows(source, &COLUMNS, mode, |row| {
-            let id = row.parse(0, parse_store_id)?;
+            let id = row.parse(0, check_store_id)?;
             let status = row.parse(1, Status::parse)?;
             let ts = row.parse(2, |text| newest.parse(text))?;
             batch.ids.push_str(id);

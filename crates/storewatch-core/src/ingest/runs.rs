@@ -263,11 +263,7 @@ mod tests {
     fn poll(ts: i64, active: bool) -> Poll {
         Poll {
             ts,
-            status: if active {
-                Status::Active
-            } else {
-                Status::Inactive
-            },
+            status: Status::from_active(active),
         }
     }
 

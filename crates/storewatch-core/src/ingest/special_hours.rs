@@ -4,7 +4,7 @@ use jiff::civil::Date;
 
 use super::table::{Column, STORE_ID, SnapshotFile, read_snapshot};
 use super::{IngestError, Mode, Source};
-use crate::domain::{SpecialHoursRow, TimeOfDay, parse_local_date, parse_store_id};
+use crate::domain::{SpecialHoursRow, TimeOfDay, check_store_id, parse_local_date};
 
 /// The valid rows of a special-hours file.
 pub type SpecialHoursFile = SnapshotFile<(String, SpecialHoursRow)>;
@@ -27,7 +27,7 @@ struct Seen {
 pub fn parse_special_hours(source: Source, mode: Mode) -> Result<SpecialHoursFile, IngestError> {
     let mut seen: HashMap<(String, Date), Seen> = HashMap::new();
     read_snapshot(source, &COLUMNS, mode, |row| {
-        let id = row.parse(0, parse_store_id)?;
+        let id = row.parse(0, check_store_id)?;
         let date = row.parse(1, parse_local_date)?;
         let (start, end) = (row.get(2)?, row.get(3)?);
         let special = match (start.is_empty(), end.is_empty()) {

@@ -124,13 +124,13 @@ impl<'a> Row<'a> {
     }
 
     /// `field` parsed by `parse`, its error tagged with the column.
-    pub fn parse<T>(
+    pub fn parse<T, E: std::fmt::Display>(
         &self,
         i: usize,
-        parse: impl FnOnce(&'a str) -> Result<T, String>,
+        parse: impl FnOnce(&'a str) -> Result<T, E>,
     ) -> Result<T, RowError> {
         let text = self.get(i)?;
-        parse(text).map_err(|reason| self.error(i, reason))
+        parse(text).map_err(|reason| self.error(i, reason.to_string()))
     }
 
     pub fn line(&self) -> u64 {

@@ -2,7 +2,7 @@ use std::collections::HashMap;
 
 use super::table::{Column, STORE_ID, SnapshotFile, read_snapshot};
 use super::{IngestError, Mode, Source};
-use crate::domain::{canonical_zone, parse_store_id};
+use crate::domain::{canonical_zone, check_store_id};
 
 /// The valid rows of a time-zones file: one zone per store.
 pub type TimezoneFile = SnapshotFile<(String, String)>;
@@ -13,7 +13,7 @@ pub fn parse_timezones(source: Source, mode: Mode) -> Result<TimezoneFile, Inges
     // store id → (zone, line), to tell a harmless repeat from a contradiction.
     let mut seen: HashMap<String, (String, u64)> = HashMap::new();
     read_snapshot(source, &COLUMNS, mode, |row| {
-        let id = row.parse(0, parse_store_id)?;
+        let id = row.parse(0, check_store_id)?;
         let zone = row.parse(1, canonical_zone)?;
         let zone = zone.as_str();
         if let Some((earlier, line)) = seen.get(id) {

@@ -354,7 +354,7 @@ fn add_zones(
             let tz =
                 resolve_zone(store.timezone.as_deref()).map_err(|reason| ReportError::Zone {
                     store_id: store.store_id.clone(),
-                    reason,
+                    reason: reason.to_string(),
                 })?;
             zones.insert(key.to_string(), tz);
         }

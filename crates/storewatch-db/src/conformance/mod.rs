@@ -599,7 +599,7 @@ pub async fn polls_are_deleted_by_store_and_time<D: Database>(db: &D) {
         Some(ts("2199-12-31T23:59:59Z"))
     );
     let deletion = |store: Option<&str>, from: Option<&str>, to: Option<&str>| PollDeletion {
-        store_id: store.map(str::to_string),
+        store_id: store.map(|s| s.parse().unwrap()),
         from: from.map(ts),
         to: to.map(ts),
         at: 9 * SECOND,

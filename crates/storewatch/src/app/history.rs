@@ -4,6 +4,7 @@
 
 use anyhow::Result;
 use jiff::civil::Date;
+use storewatch_core::domain::StoreId;
 use storewatch_core::domain::{DEFAULT_ZONE, Micros};
 use storewatch_core::report::{Period, PeriodSpec, PeriodZones, ReportError, StorePeriod};
 use storewatch_db::{Database, ReadMemory, Scope, Stores, batch_channel};
@@ -26,17 +27,15 @@ pub struct StoreHistory {
 /// report time is a [`ReportError::Period`].
 pub async fn store_history<D: Database>(
     db: &D,
-    store_id: &str,
+    store_id: &StoreId,
     as_of: Option<Micros>,
     span: PeriodSpec,
     caller: Option<&Scope>,
 ) -> Result<Option<StoreHistory>> {
-    if caller.is_some_and(|s| !s.stores().iter().any(|id| id == store_id)) {
+    if caller.is_some_and(|s| !s.contains(store_id)) {
         return Ok(None);
     }
-    let Ok(scope) = Scope::new([store_id]) else {
-        return Ok(None);
-    };
+    let scope = Scope::one(store_id.clone());
     // Taken only after the read: room for every batch of one store (its
     // batch, and an empty last one at most), so the read never waits.
     let (sink, batches) = batch_channel(4);

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use storewatch_core::domain::{Micros, parse_store_id};
+use storewatch_core::domain::{Micros, StoreId};
 use storewatch_db::{Database, DbError, PollDeletion, RetentionCursor};
 
 use super::ingest::Origin;
@@ -19,7 +19,7 @@ pub fn deletion(
     now: Micros,
 ) -> Result<PollDeletion, String> {
     let store_id = store_id
-        .map(|id| parse_store_id(id.trim()).map(str::to_string))
+        .map(|id| id.trim().parse::<StoreId>())
         .transpose()
         .map_err(|e| format!("store id: {e}"))?;
     if store_id.is_none() && from.is_none() && to.is_none() {

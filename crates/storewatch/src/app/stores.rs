@@ -124,7 +124,7 @@ pub async fn find_stores<D: Database>(
             .find_stores(query, u32::MAX)
             .await?
             .into_iter()
-            .filter(|id| scope.stores().contains(id))
+            .filter(|id| scope.contains(id))
             .take(limit)
             .collect(),
         None => db.find_stores(query, limit as u32).await?,

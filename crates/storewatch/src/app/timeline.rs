@@ -6,6 +6,7 @@
 use anyhow::Result;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
+use storewatch_core::domain::StoreId;
 use storewatch_core::domain::{
     DEFAULT_ZONE, Micros, Poll, SpecialHoursRow, format_timestamp, resolve_zone,
 };
@@ -44,16 +45,14 @@ pub struct StoreTimeline {
 /// stores) does not include it: a store one may not see does not exist.
 pub async fn store_timeline<D: Database>(
     db: &D,
-    store_id: &str,
+    store_id: &StoreId,
     as_of: Option<Micros>,
     caller: Option<&Scope>,
 ) -> Result<Option<StoreTimeline>> {
-    if caller.is_some_and(|s| !s.stores().iter().any(|id| id == store_id)) {
+    if caller.is_some_and(|s| !s.contains(store_id)) {
         return Ok(None);
     }
-    let Ok(scope) = Scope::new([store_id]) else {
-        return Ok(None);
-    };
+    let scope = Scope::one(store_id.clone());
     let input = db.report_input(as_of, Stores::Scope(&scope)).await?;
     let (Some(as_of), Some(store)) = (input.as_of, input.stores.first().cloned()) else {
         return Ok(None);

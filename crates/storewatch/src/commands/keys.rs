@@ -72,7 +72,7 @@ async fn list<D: Database>(db: &D) -> Result<()> {
         let stores = k
             .scope
             .as_ref()
-            .map_or("all".to_string(), |s| s.stores().join(","));
+            .map_or("all".to_string(), |s| s.to_text().replace('\n', ","));
         writeln!(
             out,
             "{}\t{}\t{}\t{}\t{}\t{}",

@@ -15,6 +15,7 @@ use super::{error_page, escape, internal_error_page, page, week_svg};
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::app::timeline::{local, store_timeline};
+use storewatch_core::domain::StoreId;
 
 #[derive(Debug, Default, Deserialize)]
 pub struct StoreParams {
@@ -43,7 +44,12 @@ pub async fn show<D: Database>(
             );
         }
     };
-    let t = match store_timeline(&state.db, &store_id, as_of, caller.scope.as_ref()).await {
+    // Text that is not a store id names no store.
+    let found = match store_id.parse::<StoreId>() {
+        Ok(id) => store_timeline(&state.db, &id, as_of, caller.scope.as_ref()).await,
+        Err(_) => Ok(None),
+    };
+    let t = match found {
         Ok(Some(t)) => t,
         Ok(None) => {
             return error_page(

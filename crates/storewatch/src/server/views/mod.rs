@@ -12,6 +12,6 @@ mod stores;
 pub use ingests::{IngestEntry, IngestList, Ingested, InvalidRow, PollsDeleted};
 pub use numbers::{hours_number, percent_number};
 pub use ops::Health;
-pub use periods::HourView;
+pub use periods::{HourView, TimesView};
 pub use reports::{ReportList, ReportStatus, ReportSummary, Triggered};
 pub use stores::{StoreList, Timeline};

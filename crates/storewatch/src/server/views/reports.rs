@@ -23,52 +23,58 @@ pub enum ReportStatus {
     Failed(Failed),
 }
 
+/// What every report answer says of the report, whatever its state.
 #[derive(Debug, Serialize)]
-pub struct Running {
+pub struct ReportHead {
     pub report_id: String,
-    /// `queued` or `running`.
-    pub state: &'static str,
     pub columns: &'static str,
     /// week, period, daily or hourly.
     pub kind: &'static str,
     /// A period report's period; absent for the week.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<PeriodView>,
-    pub requested_as_of: Option<String>,
     pub created_at: String,
     pub started_at: Option<String>,
+}
+
+impl ReportHead {
+    fn of(r: &ReportRecord) -> ReportHead {
+        ReportHead {
+            report_id: r.id.to_string(),
+            columns: r.columns.as_str(),
+            kind: r.spec.kind().as_str(),
+            period: PeriodView::of(r),
+            created_at: format_timestamp(r.created_at),
+            started_at: time(r.started_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Running {
+    #[serde(flatten)]
+    pub head: ReportHead,
+    /// `queued` or `running`.
+    pub state: &'static str,
+    pub requested_as_of: Option<String>,
     pub attempts: u32,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Complete {
-    pub report_id: String,
+    #[serde(flatten)]
+    pub head: ReportHead,
     pub as_of: Option<String>,
     pub rows: u64,
-    pub columns: &'static str,
-    /// week, period, daily or hourly.
-    pub kind: &'static str,
-    /// A period report's period; absent for the week.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub period: Option<PeriodView>,
-    pub created_at: String,
-    pub started_at: Option<String>,
     pub finished_at: Option<String>,
     pub csv: String,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Failed {
-    pub report_id: String,
+    #[serde(flatten)]
+    pub head: ReportHead,
     pub error: String,
-    pub columns: &'static str,
-    /// week, period, daily or hourly.
-    pub kind: &'static str,
-    /// A period report's period; absent for the week.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub period: Option<PeriodView>,
-    pub created_at: String,
-    pub started_at: Option<String>,
     pub finished_at: Option<String>,
 }
 
@@ -103,39 +109,24 @@ impl ReportStatus {
     /// The status of `r`; `csv` is its CSV with the columns asked for, for a
     /// complete report.
     pub fn of(r: &ReportRecord, csv: Option<String>) -> ReportStatus {
-        let created_at = format_timestamp(r.created_at);
+        let head = ReportHead::of(r);
         match r.state {
             ReportState::Queued | ReportState::Running => ReportStatus::Running(Running {
-                report_id: r.id.to_string(),
+                head,
                 state: r.state.as_str(),
-                columns: r.columns.as_str(),
-                kind: r.spec.kind().as_str(),
-                period: PeriodView::of(r),
                 requested_as_of: time(r.requested_as_of),
-                created_at,
-                started_at: time(r.started_at),
                 attempts: r.attempts,
             }),
             ReportState::Complete => ReportStatus::Complete(Complete {
-                report_id: r.id.to_string(),
+                head,
                 as_of: time(r.as_of),
                 rows: r.rows.unwrap_or(0),
-                columns: r.columns.as_str(),
-                kind: r.spec.kind().as_str(),
-                period: PeriodView::of(r),
-                created_at,
-                started_at: time(r.started_at),
                 finished_at: time(r.finished_at),
                 csv: csv.unwrap_or_default(),
             }),
             ReportState::Failed => ReportStatus::Failed(Failed {
-                report_id: r.id.to_string(),
+                head,
                 error: r.error.clone().unwrap_or_default(),
-                columns: r.columns.as_str(),
-                kind: r.spec.kind().as_str(),
-                period: PeriodView::of(r),
-                created_at,
-                started_at: time(r.started_at),
                 finished_at: time(r.finished_at),
             }),
         }
@@ -153,41 +144,29 @@ pub struct ReportList {
 /// A report in a listing: its status without the CSV.
 #[derive(Debug, Serialize)]
 pub struct ReportSummary {
-    pub report_id: String,
+    #[serde(flatten)]
+    pub head: ReportHead,
     /// Running, Complete or Failed, as `get_report` says.
     pub status: &'static str,
     /// queued, running, complete or failed.
     pub state: &'static str,
-    pub columns: &'static str,
-    /// week, period, daily or hourly.
-    pub kind: &'static str,
-    /// A period report's period; absent for the week.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub period: Option<PeriodView>,
     pub requested_as_of: Option<String>,
     pub as_of: Option<String>,
     pub rows: Option<u64>,
     pub error: Option<String>,
-    pub created_at: String,
-    pub started_at: Option<String>,
     pub finished_at: Option<String>,
 }
 
 impl ReportSummary {
     pub fn of(r: &ReportRecord) -> ReportSummary {
         ReportSummary {
-            report_id: r.id.to_string(),
+            head: ReportHead::of(r),
             status: r.state.status(),
             state: r.state.as_str(),
-            columns: r.columns.as_str(),
-            kind: r.spec.kind().as_str(),
-            period: PeriodView::of(r),
             requested_as_of: time(r.requested_as_of),
             as_of: time(r.as_of),
             rows: r.rows,
             error: r.error.clone(),
-            created_at: format_timestamp(r.created_at),
-            started_at: time(r.started_at),
             finished_at: time(r.finished_at),
         }
     }

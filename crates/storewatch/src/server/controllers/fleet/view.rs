@@ -3,19 +3,17 @@
 
 use serde::Serialize;
 use storewatch_core::domain::format_timestamp;
-use storewatch_core::report::{Fleet, LiveCounts, Ranked, Times};
+use storewatch_core::report::{Fleet, LiveCounts, Ranked};
 
-use crate::server::views::{HourView, hours_number as hours, percent_number as percent};
+use crate::server::views::{HourView, TimesView, hours_number as hours, percent_number as percent};
 
 #[derive(Debug, Serialize)]
 pub struct FleetView {
     /// The report time T and the period's start F.
     pub as_of: Option<String>,
     pub from: Option<String>,
-    pub open_hours: f64,
-    pub uptime_hours: f64,
-    pub downtime_hours: f64,
-    pub downtime_percent: Option<f64>,
+    #[serde(flatten)]
+    pub times: TimesView,
     pub stores_observed: u64,
     pub stores_unobserved: u64,
     pub peak_day: Option<PeakDay>,
@@ -42,10 +40,8 @@ pub struct RankedView {
 #[derive(Debug, Serialize)]
 pub struct DayView {
     pub date: String,
-    pub open_hours: f64,
-    pub uptime_hours: f64,
-    pub downtime_hours: f64,
-    pub downtime_percent: Option<f64>,
+    #[serde(flatten)]
+    pub times: TimesView,
 }
 
 #[derive(Debug, Serialize)]
@@ -84,14 +80,10 @@ impl FleetView {
     }
 
     pub fn of(f: &Fleet) -> FleetView {
-        let t: &Times = &f.total;
         FleetView {
             as_of: f.period.map(|p| format_timestamp(p.to)),
             from: f.period.map(|p| format_timestamp(p.from)),
-            open_hours: hours(t.open),
-            uptime_hours: hours(t.up),
-            downtime_hours: hours(t.down),
-            downtime_percent: percent(t.up, t.down),
+            times: (&f.total).into(),
             stores_observed: f.observed,
             stores_unobserved: f.unobserved,
             peak_day: f.peak_day.map(|(date, down)| PeakDay {
@@ -105,10 +97,7 @@ impl FleetView {
                 .iter()
                 .map(|(date, t)| DayView {
                     date: date.to_string(),
-                    open_hours: hours(t.open),
-                    uptime_hours: hours(t.up),
-                    downtime_hours: hours(t.down),
-                    downtime_percent: percent(t.up, t.down),
+                    times: t.into(),
                 })
                 .collect(),
             hourly: HourView::all(&f.hourly),

@@ -9,7 +9,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use serde::Serialize;
 use storewatch_core::domain::format_timestamp;
-use storewatch_core::report::{HalfMicros, ReportError, Times};
+use storewatch_core::report::{HalfMicros, ReportError};
 use storewatch_db::Database;
 
 use crate::app::AppState;
@@ -17,7 +17,8 @@ use crate::app::access::Caller;
 use crate::app::history::{StoreHistory, store_history};
 use crate::server::controllers::PeriodParams;
 use crate::server::error::ApiError;
-use crate::server::views::{HourView, hours_number as hours, percent_number};
+use crate::server::views::{HourView, TimesView, hours_number as hours};
+use storewatch_core::domain::StoreId;
 
 pub async fn show<D: Database>(
     State(state): State<AppState<D>>,
@@ -27,7 +28,11 @@ pub async fn show<D: Database>(
 ) -> Result<Json<History>, ApiError> {
     let Query(params) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let (span, as_of) = params.parse()?;
-    let found = store_history(&state.db, &store_id, as_of, span, caller.scope.as_ref()).await;
+    // Text that is not a store id names no store.
+    let found = match store_id.parse::<StoreId>() {
+        Ok(id) => store_history(&state.db, &id, as_of, span, caller.scope.as_ref()).await,
+        Err(_) => Ok(None),
+    };
     match found {
         Ok(Some(h)) => Ok(Json(History::from(&h))),
         Ok(None) => Err(ApiError::not_found(format!(
@@ -47,20 +52,14 @@ pub async fn show<D: Database>(
     }
 }
 
-fn percent(t: &Times) -> Option<f64> {
-    percent_number(t.up, t.down)
-}
-
 #[derive(Debug, Serialize)]
 pub struct History {
     pub store_id: String,
     pub timezone: String,
     pub as_of: String,
     pub from: String,
-    pub open_hours: f64,
-    pub uptime_hours: f64,
-    pub downtime_hours: f64,
-    pub downtime_percent: Option<f64>,
+    #[serde(flatten)]
+    pub times: TimesView,
     pub polls: u32,
     pub incidents: u32,
     pub longest_incident_hours: f64,
@@ -72,10 +71,8 @@ pub struct History {
 #[derive(Debug, Serialize)]
 pub struct HistoryDay {
     pub date: String,
-    pub open_hours: f64,
-    pub uptime_hours: f64,
-    pub downtime_hours: f64,
-    pub downtime_percent: Option<f64>,
+    #[serde(flatten)]
+    pub times: TimesView,
     pub polls: u32,
     pub incidents: u32,
 }
@@ -101,10 +98,7 @@ impl From<&StoreHistory> for History {
             timezone: h.timezone.clone(),
             as_of: format_timestamp(h.period.to),
             from: format_timestamp(h.period.from),
-            open_hours: hours(a.total.open),
-            uptime_hours: hours(a.total.up),
-            downtime_hours: hours(a.total.down),
-            downtime_percent: percent(&a.total),
+            times: (&a.total).into(),
             polls: a.polls,
             incidents: u32::try_from(a.incidents.len()).unwrap_or(u32::MAX),
             longest_incident_hours: hours(a.longest_incident()),
@@ -114,10 +108,7 @@ impl From<&StoreHistory> for History {
                 .zip(&a.days)
                 .map(|(date, d)| HistoryDay {
                     date: date.to_string(),
-                    open_hours: hours(d.times.open),
-                    uptime_hours: hours(d.times.up),
-                    downtime_hours: hours(d.times.down),
-                    downtime_percent: percent(&d.times),
+                    times: (&d.times).into(),
                     polls: d.polls,
                     incidents: d.incidents,
                 })

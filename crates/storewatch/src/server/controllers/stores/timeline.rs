@@ -15,6 +15,7 @@ use crate::app::access::Caller;
 use crate::app::timeline::store_timeline;
 use crate::server::error::ApiError;
 use crate::server::views::Timeline;
+use storewatch_core::domain::StoreId;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -35,9 +36,13 @@ pub async fn show<D: Database>(
         .map(parse_timestamp)
         .transpose()
         .map_err(|e| ApiError::bad_request(format!("as_of: {e}")))?;
-    let found = store_timeline(&state.db, &store_id, as_of, caller.scope.as_ref())
-        .await
-        .map_err(ApiError::internal)?;
+    // Text that is not a store id names no store.
+    let found = match store_id.parse::<StoreId>() {
+        Ok(id) => store_timeline(&state.db, &id, as_of, caller.scope.as_ref())
+            .await
+            .map_err(ApiError::internal)?,
+        Err(_) => None,
+    };
     match found {
         Some(t) => Ok(Json(Timeline::from(&t))),
         None => Err(ApiError::not_found(format!(
