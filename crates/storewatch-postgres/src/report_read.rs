@@ -15,7 +15,11 @@ use storewatch_db::columns::{hours_row, special_row};
 use storewatch_db::report_batches::Offer;
 use storewatch_db::{BatchSink, DbError, Stores, poll_days, special_dates_for};
 
-use crate::{ReportSql, db_err, reach_param};
+use storewatch_db::Reach;
+
+fn db_err(e: sqlx::Error) -> DbError {
+    DbError::backend(e)
+}
 
 /// Stores to a batch handed over.
 const BATCH_STORES: usize = 1024;
@@ -151,4 +155,80 @@ pub(crate) async fn read_report(
     // The last batch, even empty: a taker always gets at least one.
     taker.take(as_of, batch).await?;
     Ok(Some(as_of))
+}
+
+/// The condition of a report's read on `column` for the stores of `reach`,
+/// with the text array parameter `$n` (see [`reach_param`]): every store
+/// (NULL); an owner's scope (its ids, matched through the store_id index of
+/// each table, a statement of its own so its plan is the index's; a test
+/// checks the plans); or a shard's range (its bounds, compared byte for byte).
+fn condition(reach: Reach, column: &str, n: u8) -> String {
+    match reach {
+        Reach::All => format!("${n}::text[] IS NULL"),
+        Reach::Scope => format!("{column} = ANY(${n})"),
+        Reach::Range { from, to } => {
+            // Names the parameter (and so types it) whatever is open.
+            let mut parts = vec![format!("cardinality(${n}::text[]) >= 0")];
+            if from {
+                parts.push(format!("{column} COLLATE \"C\" >= (${n}::text[])[1]"));
+            }
+            if to {
+                let i = if from { 2 } else { 1 };
+                parts.push(format!("{column} COLLATE \"C\" < (${n}::text[])[{i}]"));
+            }
+            parts.join(" AND ")
+        }
+    }
+}
+
+/// The parameter of a [`Reach`]: the scope's ids, or the range's bounds
+/// that are not open, in order.
+fn reach_param(stores: Stores<'_>) -> Option<Vec<String>> {
+    match stores {
+        Stores::All => None,
+        Stores::Scope(scope) => Some(scope.stores().iter().map(|id| id.to_string()).collect()),
+        Stores::Range(r) => Some(r.from.iter().chain(&r.to).cloned().collect()),
+    }
+}
+
+/// The statements of a report's read, over the stores of a [`Reach`].
+pub struct ReportSql {
+    /// Parameter 1: the reach.
+    pub zones: String,
+    /// Parameter 1: the reach.
+    pub hours: String,
+    /// Parameters 1 and 2: the first and last date; 3: the reach.
+    pub special: String,
+    /// Parameters 1 and 2: the week's first and last day; 3: the reach.
+    pub polls: String,
+}
+
+impl ReportSql {
+    pub fn new(reach: Reach) -> ReportSql {
+        ReportSql {
+            zones: format!(
+                "SELECT store_id, timezone FROM timezones WHERE {}",
+                condition(reach, "store_id", 1)
+            ),
+            hours: format!(
+                "SELECT store_id, array_agg(day) AS days, array_agg(start_s) AS starts, array_agg(end_s) AS ends
+                   FROM business_hours WHERE {} GROUP BY store_id",
+                condition(reach, "store_id", 1)
+            ),
+            special: format!(
+                "SELECT store_id, date, start_s, end_s FROM special_hours
+                  WHERE date BETWEEN $1 AND $2 AND {}",
+                condition(reach, "store_id", 3)
+            ),
+            polls: format!(
+                "SELECT s.store_id, w.polls
+               FROM stores s
+               LEFT JOIN LATERAL (SELECT string_agg(d.polls, ''::bytea) AS polls
+                                    FROM poll_days d
+                                   WHERE d.store_key = s.key AND d.day BETWEEN $1 AND $2) w ON true
+              WHERE {}",
+                condition(reach, "s.store_id", 3)
+            ),
+        }
+    }
 }

@@ -1,5 +1,7 @@
+use super::error::IngestError;
+use super::kinds::Mode;
+use super::source::Source;
 use super::table::{Column, STORE_ID, SnapshotFile, read_snapshot};
-use super::{IngestError, Mode, Source};
 use std::collections::HashSet;
 
 use crate::domain::{HoursRow, SharedId, TimeOfDay, Weekday, check_store_id};

@@ -1,7 +1,9 @@
+use super::error::{IngestError, RowError};
+use super::kinds::Mode;
 use super::runs::PollRuns;
+use super::source::Source;
 use super::store_ids::StoreIds;
 use super::table::{Column, STORE_ID, read_rows};
-use super::{IngestError, Mode, RowError, Source};
 use crate::domain::{
     LAST_TIMESTAMP, MICROS_PER_SECOND, Micros, Poll, Status, check_store_id, format_timestamp_real,
     parse_timestamp,

@@ -2,8 +2,10 @@ use std::collections::HashMap;
 
 use jiff::civil::Date;
 
+use super::error::IngestError;
+use super::kinds::Mode;
+use super::source::Source;
 use super::table::{Column, STORE_ID, SnapshotFile, read_snapshot};
-use super::{IngestError, Mode, Source};
 use crate::domain::{SpecialHoursRow, TimeOfDay, check_store_id, parse_local_date};
 
 /// The valid rows of a special-hours file.

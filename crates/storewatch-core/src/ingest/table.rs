@@ -3,7 +3,9 @@
 
 use csv::{ByteRecord, ReaderBuilder, Trim};
 
-use super::{IngestError, Mode, RowError, Source};
+use super::error::{IngestError, RowError};
+use super::kinds::Mode;
+use super::source::Source;
 use crate::ingest::error::MAX_LISTED_ERRORS;
 
 /// A column the file must have, with the header names it may go by.

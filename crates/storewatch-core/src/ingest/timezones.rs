@@ -1,7 +1,9 @@
 use std::collections::HashMap;
 
+use super::error::IngestError;
+use super::kinds::Mode;
+use super::source::Source;
 use super::table::{Column, STORE_ID, SnapshotFile, read_snapshot};
-use super::{IngestError, Mode, Source};
 use crate::domain::{canonical_zone, check_store_id};
 
 /// The valid rows of a time-zones file: one zone per store.

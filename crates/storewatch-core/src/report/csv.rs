@@ -6,8 +6,8 @@ use std::io;
 
 use crate::domain::MICROS_PER_HOUR;
 
+use super::input::{Report, ReportRow};
 use super::interpolate::{HalfMicros, Window, hundredths};
-use super::{Report, ReportRow};
 
 pub const CSV_HEADER: [&str; 7] = [
     "store_id",

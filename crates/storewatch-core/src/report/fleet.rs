@@ -13,9 +13,11 @@ use rayon::prelude::*;
 
 use crate::domain::Micros;
 
+use super::error::ReportError;
+use super::input::StoreInput;
 use super::interpolate::HalfMicros;
 use super::period::{Period, PeriodZones, Times};
-use super::{ReportError, StoreInput, analyze};
+use super::week::analyze;
 
 /// How many stores the worst and the best lists name.
 pub const RANKED: usize = 5;

@@ -19,13 +19,12 @@ use jiff::tz::TimeZone;
 
 use crate::domain::{HoursRow, MICROS_PER_HOUR, MICROS_PER_SECOND, Micros, Poll, SpecialHoursRow};
 
+use super::error::{MAX_PERIOD_DAYS, PeriodError, ReportError};
 use super::incidents::{Incident, incidents};
+use super::input::{StoreInput, add_zones};
 use super::interpolate::{HalfMicros, candidates, coloured};
 use super::schedule::{Interval, Schedule};
-use super::{ReportError, StoreInput, add_zones};
 
-/// The longest period, in days.
-pub const MAX_PERIOD_DAYS: i64 = 366;
 /// The period when none is given, in days.
 pub const DEFAULT_PERIOD_DAYS: i64 = 28;
 
@@ -36,17 +35,6 @@ const DAY: Micros = 24 * MICROS_PER_HOUR;
 pub struct Period {
     pub from: Micros,
     pub to: Micros,
-}
-
-/// Why a period cannot be.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PeriodError {
-    #[error("the period's start is at or after the report time")]
-    Empty,
-    #[error("the period is longer than {MAX_PERIOD_DAYS} days")]
-    TooLong,
-    #[error("days must be a whole number from 1 to {MAX_PERIOD_DAYS}")]
-    Days,
 }
 
 impl Period {

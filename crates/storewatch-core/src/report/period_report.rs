@@ -10,9 +10,10 @@ use rayon::prelude::*;
 use crate::domain::MICROS_PER_HOUR;
 
 use super::csv::{Header, two_decimals};
+use super::error::ReportError;
+use super::input::StoreInput;
 use super::interpolate::{HalfMicros, hundredths};
 use super::period::{LocalClock, Period, PeriodSpec, PeriodZones, StorePeriod};
-use super::{ReportError, StoreInput};
 
 /// What a report holds: the week of section 3 (the default), or one of the
 /// period reports of section 6.

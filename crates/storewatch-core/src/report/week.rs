@@ -1,0 +1,260 @@
+//! The week's report (SPEC section 3): each store analysed at the report
+//! time, computed in parallel as its stores arrive; and who is offline now.
+
+use std::collections::HashMap;
+
+use jiff::tz::TimeZone;
+use rayon::prelude::*;
+
+use crate::domain::{HoursRow, Micros, Poll, SpecialHoursRow};
+
+use super::error::ReportError;
+use super::incidents::{Incident, incidents};
+use super::input::{Extended, Report, ReportInput, ReportRow, StoreInput, add_zones};
+use super::interpolate::{Figures, HalfMicros, Window, candidates, figures, open_length};
+use super::schedule::{Interval, Schedule};
+
+/// Everything the report works out for one store: its open time, the polls
+/// that count, the figures and the incidents. The report keeps the figures;
+/// a store's page shows the rest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct StoreAnalysis {
+    /// Merged open intervals covering the week (not clipped to it).
+    pub open: Vec<Interval>,
+    /// Candidate polls: inside business hours, `as_of − 7 d ≤ t ≤ as_of`.
+    pub candidates: Vec<Poll>,
+    pub figures: Figures,
+    pub incidents: Vec<Incident>,
+    pub extended: Extended,
+}
+
+/// Analyses one store at `as_of`. `polls` must be sorted by time. `None`
+/// when its business hours cannot be placed in time at `as_of` (a report
+/// time beyond what the time-zone database covers).
+pub fn analyze(
+    hours: &[HoursRow],
+    special: &[SpecialHoursRow],
+    polls: &[Poll],
+    tz: &TimeZone,
+    as_of: Micros,
+) -> Option<StoreAnalysis> {
+    let week = Window::Week.ending_at(as_of);
+    let open = Schedule::new(hours, special).open_intervals(tz, week.start, as_of)?;
+    let candidates = candidates(&open, polls, week.start, as_of);
+    let figures = figures(&open, &candidates, as_of);
+    let incidents = incidents(&open, &candidates, week);
+    let extended = Extended {
+        open: open_length(&open, week),
+        polls: u32::try_from(candidates.len()).unwrap_or(u32::MAX),
+        incidents: u32::try_from(incidents.len()).unwrap_or(u32::MAX),
+        longest_incident: incidents.iter().map(|i| i.downtime).max().unwrap_or(0),
+    };
+    Some(StoreAnalysis {
+        open,
+        candidates,
+        figures,
+        incidents,
+        extended,
+    })
+}
+
+/// Computes the report. Stores are independent, so they are spread over all cores.
+pub fn compute(input: ReportInput) -> Result<Report, ReportError> {
+    let Some(as_of) = input.as_of else {
+        return Ok(Report::default());
+    };
+    let mut report = ReportBuilder::new(as_of);
+    report.add(input.stores)?;
+    Ok(report.finish())
+}
+
+/// A report computed as its stores arrive, in batches of any size and
+/// order, so a backend can read the next stores while the last ones are
+/// computed: the same report as [`compute`] of all of them at once.
+pub struct ReportBuilder {
+    as_of: Micros,
+    /// The time zones met so far, each resolved once.
+    zones: HashMap<String, TimeZone>,
+    rows: Vec<ReportRow>,
+}
+
+impl ReportBuilder {
+    pub fn new(as_of: Micros) -> ReportBuilder {
+        ReportBuilder {
+            as_of,
+            zones: HashMap::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Computes the rows of `stores`, spread over all cores.
+    pub fn add(&mut self, mut stores: Vec<StoreInput>) -> Result<(), ReportError> {
+        add_zones(&mut self.zones, &stores)?;
+        let (zones, as_of) = (&self.zones, self.as_of);
+        let rows: Vec<ReportRow> = stores
+            .par_iter_mut()
+            .map(|store| {
+                let a = analyze_store(store, zones, as_of)?;
+                Ok(ReportRow {
+                    store_id: std::mem::take(&mut store.store_id),
+                    figures: a.figures,
+                    extended: a.extended,
+                })
+            })
+            .collect::<Result<_, ReportError>>()?;
+        self.rows.extend(rows);
+        Ok(())
+    }
+
+    /// The report: its rows in store-id order.
+    pub fn finish(mut self) -> Report {
+        self.rows
+            .par_sort_unstable_by(|a, b| a.store_id.as_bytes().cmp(b.store_id.as_bytes()));
+        Report {
+            as_of: Some(self.as_of),
+            rows: self.rows,
+        }
+    }
+}
+
+/// [`analyze`] for one store of a report's input (its polls sorted in
+/// place), or why it cannot be.
+fn analyze_store(
+    store: &mut StoreInput,
+    zones: &HashMap<String, TimeZone>,
+    as_of: Micros,
+) -> Result<StoreAnalysis, ReportError> {
+    let tz = &zones[store.timezone.as_deref().unwrap_or("")];
+    store.polls.sort_unstable_by_key(|p| p.ts);
+    analyze(&store.hours, &store.special, &store.polls, tz, as_of).ok_or_else(|| {
+        ReportError::OutOfRange {
+            store_id: store.store_id.clone(),
+            reason: format!(
+                "its business hours cannot be placed in time at the report time {}",
+                crate::domain::format_timestamp(as_of)
+            ),
+        }
+    })
+}
+
+/// A store offline at the report time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Offline {
+    pub store_id: String,
+    /// Where its downtime began: the start of its ongoing incident, in
+    /// half-microseconds (a midpoint between two polls).
+    pub since: HalfMicros,
+    /// Inactive polls in a row up to the report time.
+    pub inactive_polls: u32,
+}
+
+/// The stores offline at `as_of`: inside business hours then, with their
+/// nearest candidate poll (the last one) inactive. Longest offline first.
+pub fn offline_now(input: ReportInput) -> Result<Vec<Offline>, ReportError> {
+    let Some(as_of) = input.as_of else {
+        return Ok(Vec::new());
+    };
+    let mut list = OfflineList::new(as_of, usize::MAX);
+    list.add(input.stores, |_| true)?;
+    Ok(list.finish())
+}
+
+/// The first stores offline at `as_of` (longest offline first, then by
+/// id), found among batches of stores as they are read: it keeps at most
+/// `limit` of them, so finding the first page among millions of stores
+/// takes memory for a page, not for every store offline.
+#[derive(Debug)]
+pub struct OfflineList {
+    as_of: Micros,
+    limit: usize,
+    zones: HashMap<String, TimeZone>,
+    /// The first `limit` found so far; the last of them on top.
+    kept: std::collections::BinaryHeap<ByTime>,
+    /// Every store offline, kept or not.
+    total: usize,
+}
+
+/// An offline store ordered as the list is: by `since`, then id.
+#[derive(Debug, PartialEq, Eq)]
+struct ByTime(Offline);
+
+impl Ord for ByTime {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.0.since, &self.0.store_id).cmp(&(other.0.since, &other.0.store_id))
+    }
+}
+
+impl PartialOrd for ByTime {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl OfflineList {
+    pub fn new(as_of: Micros, limit: usize) -> OfflineList {
+        OfflineList {
+            as_of,
+            limit,
+            zones: HashMap::new(),
+            kept: std::collections::BinaryHeap::new(),
+            total: 0,
+        }
+    }
+
+    /// Adds the offline ones among `stores` whose id `wanted` accepts.
+    pub fn add(
+        &mut self,
+        mut stores: Vec<StoreInput>,
+        wanted: impl Fn(&str) -> bool + Sync,
+    ) -> Result<(), ReportError> {
+        add_zones(&mut self.zones, &stores)?;
+        let (zones, as_of) = (&self.zones, self.as_of);
+        let found: Vec<Option<Offline>> = stores
+            .par_iter_mut()
+            .map(|store| {
+                if !wanted(&store.store_id) {
+                    return Ok(None);
+                }
+                let a = analyze_store(store, zones, as_of)?;
+                let open_now = a.open.iter().any(|iv| iv.contains(as_of));
+                let last = a.candidates.last();
+                if !open_now || last.is_none_or(|p| p.status.is_active()) {
+                    return Ok(None);
+                }
+                let ongoing = a.incidents.last().filter(|i| i.ongoing);
+                Ok(Some(Offline {
+                    store_id: std::mem::take(&mut store.store_id),
+                    since: ongoing.map_or(2 * last.map_or(as_of, |p| p.ts), |i| i.start),
+                    inactive_polls: ongoing.map_or(1, |i| i.inactive_polls),
+                }))
+            })
+            .collect::<Result<_, ReportError>>()?;
+        for offline in found.into_iter().flatten() {
+            self.total += 1;
+            self.kept.push(ByTime(offline));
+            if self.kept.len() > self.limit {
+                self.kept.pop();
+            }
+        }
+        Ok(())
+    }
+
+    /// The time the list is at.
+    pub fn as_of(&self) -> Micros {
+        self.as_of
+    }
+
+    /// How many stores were offline, kept or not.
+    pub fn total(&self) -> usize {
+        self.total
+    }
+
+    /// The kept ones, longest offline first.
+    pub fn finish(self) -> Vec<Offline> {
+        self.kept
+            .into_sorted_vec()
+            .into_iter()
+            .map(|b| b.0)
+            .collect()
+    }
+}
