@@ -97,6 +97,19 @@ pub fn write_csv_part<W: io::Write>(
     w.flush()
 }
 
+/// A row's fields as the CSV writes them, each after its column's name,
+/// the store id first: for answers that show one store's row, so they
+/// agree with the CSV to the digit.
+pub fn named_fields(row: &ReportRow, columns: Columns) -> Vec<(&'static str, String)> {
+    let header = columns.header();
+    let mut fields = vec![String::new(); header.len() - 1];
+    fill(row, columns, &mut fields);
+    header
+        .into_iter()
+        .zip(std::iter::once(row.store_id.clone()).chain(fields))
+        .collect()
+}
+
 /// A row's fields after the store id.
 fn fill(row: &ReportRow, columns: Columns, fields: &mut [String]) {
     for (i, window) in Window::ALL.into_iter().enumerate() {

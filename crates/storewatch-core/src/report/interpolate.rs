@@ -9,8 +9,14 @@ use crate::domain::{MICROS_PER_HOUR, Micros, Poll};
 
 use super::schedule::Interval;
 
-/// A length of time in half-microseconds.
+/// A length of time, or an instant, in half-microseconds.
 pub type HalfMicros = i64;
+
+/// The microsecond an instant in half-microseconds falls in (a midpoint
+/// between two polls is shown to the microsecond, rounded down).
+pub fn to_micros(half: HalfMicros) -> Micros {
+    half.div_euclid(2)
+}
 
 /// Up and down time within one window.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

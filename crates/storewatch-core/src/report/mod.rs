@@ -15,7 +15,7 @@ mod timeline;
 mod week;
 
 pub use csv::{
-    CSV_HEADER, Columns, EXTENDED_HEADER, Header, select_columns, to_csv_part_string,
+    CSV_HEADER, Columns, EXTENDED_HEADER, Header, named_fields, select_columns, to_csv_part_string,
     to_csv_string, write_csv, write_csv_part,
 };
 pub use error::{MAX_PERIOD_DAYS, PeriodError, ReportError};
@@ -23,7 +23,7 @@ pub use fleet::{Fleet, FleetBuilder, LiveCounts, LiveStatus, RANKED, Ranked, liv
 pub use incidents::{Incident, incidents};
 pub use input::{Extended, Report, ReportInput, ReportRow, StoreInput};
 pub use interpolate::{
-    Figures, HalfMicros, Tally, Window, candidates, figures, hundredths, open_length,
+    Figures, HalfMicros, Tally, Window, candidates, figures, hundredths, open_length, to_micros,
 };
 pub use period::{
     DEFAULT_PERIOD_DAYS, DayFigures, LocalClock, Period, PeriodSpec, PeriodZone, PeriodZones,

@@ -11,7 +11,7 @@ use storewatch_core::domain::{
     DEFAULT_ZONE, Micros, Poll, SpecialHoursRow, format_timestamp, resolve_zone,
 };
 use storewatch_core::report::{
-    Columns, Incident, Interval, Segment, Window, analyze, compute, segments, to_csv_string,
+    Columns, Incident, Interval, Segment, Window, analyze, compute, named_fields, segments,
 };
 use storewatch_db::{Database, Scope, Stores};
 
@@ -35,9 +35,9 @@ pub struct StoreTimeline {
     pub polls: Vec<(Poll, bool)>,
     pub segments: Vec<Segment>,
     pub incidents: Vec<Incident>,
-    /// The report's CSV header and this store's row, extended columns included.
-    pub header: Vec<String>,
-    pub row: Vec<String>,
+    /// The store's report row, extended columns included: each column's
+    /// name and value as the CSV writes it.
+    pub figures: Vec<(&'static str, String)>,
 }
 
 /// The store's timeline at `as_of` (default: the newest poll), or `None`
@@ -59,12 +59,10 @@ pub async fn store_timeline<D: Database>(
     };
     tokio::task::spawn_blocking(move || -> Result<Option<StoreTimeline>> {
         let report = compute(input)?;
-        let csv = to_csv_string(&report, Columns::Extended);
-        let mut lines = csv.lines();
-        let (header, row) = (cells(lines.next()), cells(lines.next()));
-        if row.first() != Some(&store.store_id) {
+        let Some(row) = report.rows.first().filter(|r| r.store_id == store.store_id) else {
             return Ok(None);
-        }
+        };
+        let figures = named_fields(row, Columns::Extended);
         let tz = resolve_zone(store.timezone.as_deref()).map_err(anyhow::Error::msg)?;
         let mut polls = store.polls;
         polls.sort_unstable_by_key(|p| p.ts);
@@ -94,23 +92,10 @@ pub async fn store_timeline<D: Database>(
             polls,
             segments: segments(&analysis.open, candidates, week),
             incidents: analysis.incidents,
-            header,
-            row,
+            figures,
         }))
     })
     .await?
-}
-
-/// The fields of one CSV line.
-fn cells(line: Option<&str>) -> Vec<String> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(line.unwrap_or("").as_bytes())
-        .records()
-        .next()
-        .and_then(|r| r.ok())
-        .map(|r| r.iter().map(str::to_string).collect())
-        .unwrap_or_default()
 }
 
 /// `t` in the store's local time, `2023-01-19 09:00:00` (with the fraction

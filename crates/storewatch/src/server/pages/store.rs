@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use storewatch_core::domain::{MICROS_PER_HOUR, format_timestamp, parse_timestamp};
-use storewatch_core::report::hundredths;
+use storewatch_core::report::{hundredths, to_micros};
 use storewatch_db::Database;
 
 use super::{error_page, escape, internal_error_page, page, week_svg};
@@ -97,12 +97,12 @@ pub async fn show<D: Database>(
         <span>● poll in hours (green active, red inactive) · ○ outside hours</span></p>");
     body.push_str(&week_svg::draw(&t));
     body.push_str("<h2>Figures</h2><div style=overflow-x:auto><table class=figures><tr>");
-    for h in &t.header {
-        body.push_str(&format!("<th>{}</th>", escape(h)));
+    for (name, _) in &t.figures {
+        body.push_str(&format!("<th>{}</th>", escape(name)));
     }
     body.push_str("</tr><tr>");
-    for v in &t.row {
-        body.push_str(&format!("<td>{}</td>", escape(v)));
+    for (_, value) in &t.figures {
+        body.push_str(&format!("<td>{}</td>", escape(value)));
     }
     body.push_str("</tr></table></div><h2>Incidents</h2>");
     if t.incidents.is_empty() {
@@ -112,8 +112,8 @@ pub async fn show<D: Database>(
         for i in &t.incidents {
             body.push_str(&format!(
                 "<tr><td>{}</td><td>{}</td><td>{:.2}</td><td>{}</td><td>{}</td></tr>",
-                escape(&local(&t.tz, i.start.div_euclid(2))),
-                escape(&local(&t.tz, i.end.div_euclid(2))),
+                escape(&local(&t.tz, to_micros(i.start))),
+                escape(&local(&t.tz, to_micros(i.end))),
                 hundredths(i.downtime, MICROS_PER_HOUR) as f64 / 100.0,
                 i.inactive_polls,
                 if i.ongoing { "yes" } else { "no" },

@@ -8,6 +8,7 @@ use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use storewatch_core::domain::Micros;
+use storewatch_core::report::to_micros;
 
 use crate::app::timeline::StoreTimeline;
 
@@ -123,7 +124,7 @@ pub fn draw(t: &StoreTimeline) -> String {
     }
     // The bands the report counts.
     for s in &t.segments {
-        for (date, a, b) in pieces(tz, s.start.div_euclid(2), s.end.div_euclid(2)) {
+        for (date, a, b) in pieces(tz, to_micros(s.start), to_micros(s.end)) {
             if let Some(r) = row_of(date) {
                 let _ = write!(
                     svg,

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 use storewatch_core::domain::{MICROS_PER_HOUR, format_timestamp};
-use storewatch_core::report::{HalfMicros, hundredths};
+use storewatch_core::report::{HalfMicros, hundredths, to_micros};
 
 use crate::app::stores::Found;
 use crate::app::timeline::{StoreTimeline, local};
@@ -85,14 +85,13 @@ impl From<&StoreTimeline> for Timeline {
     fn from(t: &StoreTimeline) -> Timeline {
         // Band and incident edges are midpoints, in half-microseconds: shown
         // to the microsecond below.
-        let half = |h: HalfMicros| format_timestamp(h.div_euclid(2));
-        let half_local = |h: HalfMicros| local(&t.tz, h.div_euclid(2));
+        let half = |h: HalfMicros| format_timestamp(to_micros(h));
+        let half_local = |h: HalfMicros| local(&t.tz, to_micros(h));
         let figures = t
-            .header
+            .figures
             .iter()
-            .zip(&t.row)
             .map(|(name, value)| {
-                let json = if name == "store_id" {
+                let json = if *name == "store_id" {
                     serde_json::Value::from(value.as_str())
                 } else if let Ok(n) = value.parse::<i64>() {
                     n.into()
@@ -101,7 +100,7 @@ impl From<&StoreTimeline> for Timeline {
                 } else {
                     value.as_str().into()
                 };
-                (name.clone(), json)
+                (name.to_string(), json)
             })
             .collect();
         Timeline {
@@ -197,7 +196,7 @@ impl From<Found> for StoreList {
                     store_id,
                     offline_since: offline
                         .as_ref()
-                        .map(|o| format_timestamp(o.since.div_euclid(2))),
+                        .map(|o| format_timestamp(to_micros(o.since))),
                     inactive_polls: offline.map(|o| o.inactive_polls),
                 })
                 .collect(),

@@ -9,7 +9,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use serde::Serialize;
 use storewatch_core::domain::format_timestamp;
-use storewatch_core::report::{HalfMicros, ReportError};
+use storewatch_core::report::{HalfMicros, ReportError, to_micros};
 use storewatch_db::Database;
 
 use crate::app::AppState;
@@ -92,7 +92,7 @@ pub struct HistoryIncident {
 impl From<&StoreHistory> for History {
     fn from(h: &StoreHistory) -> History {
         let a = &h.analysis;
-        let half = |t: HalfMicros| format_timestamp(t.div_euclid(2));
+        let half = |t: HalfMicros| format_timestamp(to_micros(t));
         History {
             store_id: h.store_id.clone(),
             timezone: h.timezone.clone(),
