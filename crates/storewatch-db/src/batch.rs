@@ -268,6 +268,17 @@ pub struct StoredDay {
     pub polls: Vec<Poll>,
 }
 
+impl StoredDay {
+    /// A stored day as read: its store's key, its day and its array.
+    pub fn decode(key: i64, day: i64, bytes: &[u8]) -> Result<StoredDay, DbError> {
+        Ok(StoredDay {
+            key,
+            day,
+            polls: crate::poll_days::decode(bytes)?,
+        })
+    }
+}
+
 fn missing_key() -> DbError {
     DbError::backend(std::io::Error::other(
         "a store id got no key in the database",

@@ -250,13 +250,7 @@ impl BatchWriter for Writer<'_> {
         .await
         .map_err(db_err)?;
         rows.into_iter()
-            .map(|(key, day, bytes)| {
-                Ok(StoredDay {
-                    key,
-                    day,
-                    polls: poll_days::decode(&bytes)?,
-                })
-            })
+            .map(|(key, day, bytes)| StoredDay::decode(key, day, &bytes))
             .collect()
     }
 

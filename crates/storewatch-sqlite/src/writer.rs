@@ -121,13 +121,7 @@ impl BatchWriter for Writer<'_> {
             |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, Vec<u8>>(2)?)),
         )?;
         rows.into_iter()
-            .map(|(key, day, bytes)| {
-                Ok(StoredDay {
-                    key,
-                    day,
-                    polls: poll_days::decode(&bytes)?,
-                })
-            })
+            .map(|(key, day, bytes)| StoredDay::decode(key, day, &bytes))
             .collect()
     }
 

@@ -124,15 +124,7 @@ async fn example_folders_give_their_period_files_over_http() {
             assert_eq!(lines(&r.text().await.unwrap()), lines(&want));
         }
         // The listing names each report's kind and period.
-        let list: Value = app
-            .client
-            .get(app.url("/api/reports"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let list: Value = app.get_json("/api/reports").await;
         let kinds: Vec<&str> = list["reports"]
             .as_array()
             .unwrap()

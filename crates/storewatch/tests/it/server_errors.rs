@@ -429,15 +429,7 @@ async fn a_gzip_body_inflating_past_the_cap_is_413_and_changes_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_metrics_and_docs_answer() {
     let app = spawn_app(Settings::default()).await;
-    let health: Value = app
-        .client
-        .get(app.url("/healthz"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health: Value = app.get_json("/healthz").await;
     assert_eq!(health["status"], "ok");
     app.client.get(app.url("/nope")).send().await.unwrap();
     let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
@@ -493,15 +485,7 @@ async fn health_metrics_and_docs_answer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_openapi_document_matches_the_routes() {
     let app = spawn_app(Settings::default()).await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.get_json("/api/openapi.json").await;
     assert_eq!(doc["openapi"], "3.1.0");
     let mut seen = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
@@ -566,15 +550,7 @@ async fn every_served_route_is_documented() {
         "/assets/{name}",
     ];
     let app = spawn_app(Settings::default()).await;
-    let doc: Value = app
-        .client
-        .get(app.url("/api/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc: Value = app.get_json("/api/openapi.json").await;
     let source = include_str!("../../src/server/routes.rs");
     let paths: Vec<&str> = source
         .split(".route(\"")

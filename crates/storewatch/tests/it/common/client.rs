@@ -46,6 +46,12 @@ impl ApiClient {
     }
 
     /// GET `path`; returns (status, body text).
+    /// A GET's JSON answer, whatever its status.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let r = self.client.get(self.url(path)).send().await.unwrap();
+        r.json().await.unwrap()
+    }
+
     pub async fn get_text(&self, path: &str) -> (u16, String) {
         let r = self
             .request(reqwest::Method::GET, path)
