@@ -23,6 +23,13 @@ pub const DAY: Micros = 86_400_000_000;
 /// Bytes of one poll in a day's array.
 pub const POLL_BYTES: usize = 8;
 
+/// Stored days deleted, from their lengths in bytes: how many days, and how
+/// many polls they held.
+pub fn days_and_polls(lengths: &[i64]) -> (u64, u64) {
+    let bytes: i64 = lengths.iter().sum();
+    (lengths.len() as u64, bytes as u64 / POLL_BYTES as u64)
+}
+
 /// The day a poll at `ts` is stored under.
 pub fn day_of(ts: Micros) -> i64 {
     ts.div_euclid(DAY)

@@ -298,11 +298,8 @@ impl BatchWriter for Writer<'_> {
             .fetch_all(&mut **self.0)
             .await
             .map_err(db_err)?;
-        let bytes: i64 = lengths.iter().map(|&n| i64::from(n)).sum();
-        Ok((
-            lengths.len() as u64,
-            bytes as u64 / poll_days::POLL_BYTES as u64,
-        ))
+        let lengths: Vec<i64> = lengths.into_iter().map(i64::from).collect();
+        Ok(poll_days::days_and_polls(&lengths))
     }
 
     async fn days_on(

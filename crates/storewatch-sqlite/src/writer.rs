@@ -154,11 +154,7 @@ impl BatchWriter for Writer<'_> {
             sql::DELETE_OLDEST_DAYS,
             &[&before, &i64::from(limit)],
         )?;
-        let bytes: i64 = lengths.iter().sum();
-        Ok((
-            lengths.len() as u64,
-            bytes as u64 / poll_days::POLL_BYTES as u64,
-        ))
+        Ok(poll_days::days_and_polls(&lengths))
     }
 
     async fn days_on(

@@ -46,6 +46,21 @@ impl ApiClient {
     }
 
     /// GET `path`; returns (status, body text).
+    /// `method` on `path` with an empty JSON object as the body: the status
+    /// and the answer's text.
+    pub async fn call(&self, method: &str, path: &str) -> (u16, String) {
+        let r = self
+            .client
+            .request(method.to_uppercase().parse().unwrap(), self.url(path))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap())
+    }
+
     /// A GET's JSON answer, whatever its status.
     pub async fn get_json(&self, path: &str) -> Value {
         let r = self.client.get(self.url(path)).send().await.unwrap();
