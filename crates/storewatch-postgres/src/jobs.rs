@@ -32,6 +32,29 @@ async fn notify_work(tx: &mut crate::Tx) -> Result<(), DbError> {
 
 /// A report row as [`sql::REPORT_COLUMNS`] lists it, with the CSV after it
 /// if the statement selects one.
+/// Instances claiming at the same time take different rows.
+const SKIP_LOCKED: &str = "FOR UPDATE SKIP LOCKED";
+
+/// Runs a claim ([`sql::claim_report`], [`sql::claim_shard`]): the row it
+/// takes for `lease`'s worker at `now`, if any.
+async fn claim<T>(
+    tx: &mut crate::Tx,
+    statement: String,
+    lease: &Lease,
+    now: Micros,
+) -> Result<Option<T>, DbError>
+where
+    T: for<'r> sqlx::FromRow<'r, PgRow> + Send + Unpin,
+{
+    sqlx::query_as(AssertSqlSafe(statement))
+        .bind(&lease.worker)
+        .bind(now)
+        .bind(lease.until)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_err)
+}
+
 fn report_columns(row: &PgRow) -> ReportColumns {
     ReportColumns {
         id: row.get(0),
@@ -107,15 +130,8 @@ impl ReportQueue for PostgresDatabase {
             .execute(&mut *tx)
             .await
             .map_err(db_err)?;
-        // SKIP LOCKED: instances claiming at the same time take different jobs.
         let claimed: Option<ClaimedRow> =
-            sqlx::query_as(AssertSqlSafe(sql::claim_report("FOR UPDATE SKIP LOCKED")))
-                .bind(&lease.worker)
-                .bind(now)
-                .bind(lease.until)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?;
+            claim(&mut tx, sql::claim_report(SKIP_LOCKED), lease, now).await?;
         tx.commit().await.map_err(db_err)?;
         claimed.map(claimed_report).transpose()
     }
@@ -212,15 +228,8 @@ impl ReportQueue for PostgresDatabase {
                 .await
                 .map_err(db_err)?;
         }
-        // SKIP LOCKED: instances claiming at the same time take different shards.
         let claimed: Option<ShardRow> =
-            sqlx::query_as(AssertSqlSafe(sql::claim_shard("FOR UPDATE SKIP LOCKED")))
-                .bind(&lease.worker)
-                .bind(now)
-                .bind(lease.until)
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(db_err)?;
+            claim(&mut tx, sql::claim_shard(SKIP_LOCKED), lease, now).await?;
         let Some((report_id, idx, from_store, to_store, attempts)) = claimed else {
             tx.commit().await.map_err(db_err)?;
             return Ok(None);

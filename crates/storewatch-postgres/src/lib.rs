@@ -55,7 +55,7 @@ fn db_err(e: sqlx::Error) -> DbError {
     DbError::backend(e)
 }
 
-type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
 
 impl PostgresDatabase {
     /// Connects to `url` (`postgres://user@host/db`) and brings the schema up
@@ -287,8 +287,8 @@ impl BatchWriter for Writer<'_> {
             .fetch_all(&mut **self.0)
             .await
             .map_err(db_err)?;
-        let bytes: i64 = lengths.iter().map(|&n| i64::from(n)).sum();
-        Ok(bytes as u64 / poll_days::POLL_BYTES as u64)
+        let lengths: Vec<i64> = lengths.into_iter().map(i64::from).collect();
+        Ok(poll_days::days_and_polls(&lengths).1)
     }
 
     async fn delete_oldest_days(&mut self, before: i64, limit: u32) -> Result<(u64, u64), DbError> {

@@ -145,7 +145,7 @@ impl BatchWriter for Writer<'_> {
     ) -> Result<u64, DbError> {
         let lengths: Vec<i64> =
             query::column(self.0, &sql::delete_days(store), &[&store, &first, &last])?;
-        Ok(lengths.iter().sum::<i64>() as u64 / poll_days::POLL_BYTES as u64)
+        Ok(poll_days::days_and_polls(&lengths).1)
     }
 
     async fn delete_oldest_days(&mut self, before: i64, limit: u32) -> Result<(u64, u64), DbError> {
