@@ -25,6 +25,16 @@ trait Shorthand: Database {
             .await?;
         Ok(applied.polls.expect("polls were given"))
     }
+    /// What a report of the week before `as_of` reads, for every store.
+    async fn input_at(&self, as_of: &str) -> storewatch_core::report::ReportInput {
+        self.report_input(Some(ts(as_of)), Stores::All)
+            .await
+            .unwrap()
+    }
+    /// Ingests these polls (store, time, status), which must succeed.
+    async fn add_polls(&self, rows: &[(&str, &str, Status)]) -> PollsApplied {
+        self.ingest_polls(polls(rows)).await.unwrap()
+    }
     async fn replace_business_hours(
         &self,
         rows: Vec<(String, HoursRow)>,
@@ -68,6 +78,17 @@ impl<D: Database> Shorthand for D {}
 
 fn ts(s: &str) -> i64 {
     parse_timestamp(s).expect("test timestamps are valid")
+}
+
+/// Open Mondays 09:00 to 17:00 local.
+fn monday_nine_to_five(id: &str) -> (storewatch_core::domain::SharedId, HoursRow) {
+    let t = |s: &str| TimeOfDay::parse(s).unwrap();
+    let row = HoursRow {
+        day: Weekday::new(0).unwrap(),
+        start: t("09:00"),
+        end: t("17:00"),
+    };
+    (id.into(), row)
 }
 
 fn polls(rows: &[(&str, &str, Status)]) -> PollFile {
@@ -314,12 +335,11 @@ pub async fn hours_and_zones_are_snapshots<D: Database>(db: &D) {
         start: TimeOfDay::parse(start).unwrap(),
         end: TimeOfDay::parse_end(end).unwrap(),
     };
-    db.ingest_polls(polls(&[
+    db.add_polls(&[
         ("a", "2023-01-23T10:00:00Z", Status::Active),
         ("b", "2023-01-23T10:00:00Z", Status::Active),
-    ]))
-    .await
-    .unwrap();
+    ])
+    .await;
     let n = db
         .replace_business_hours(vec![
             ("a".into(), row(0, "09:00", "12:00")),
@@ -336,10 +356,7 @@ pub async fn hours_and_zones_are_snapshots<D: Database>(db: &D) {
     .await
     .unwrap();
 
-    let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")), Stores::All)
-        .await
-        .unwrap();
+    let input = db.input_at("2023-01-23T12:00:00Z").await;
     let a = input.stores.iter().find(|s| s.store_id == "a").unwrap();
     assert_eq!(a.timezone.as_deref(), Some("Asia/Kolkata"));
     let mut hours = a.hours.clone();
@@ -356,10 +373,7 @@ pub async fn hours_and_zones_are_snapshots<D: Database>(db: &D) {
     db.replace_timezones(vec![("a".into(), "America/New_York".into())])
         .await
         .unwrap();
-    let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")), Stores::All)
-        .await
-        .unwrap();
+    let input = db.input_at("2023-01-23T12:00:00Z").await;
     let b = input.stores.iter().find(|s| s.store_id == "b").unwrap();
     assert!(b.hours.is_empty(), "b has no hours now: open 24x7");
     assert_eq!(b.timezone, None, "b has no zone now: the default");
@@ -371,19 +385,15 @@ pub async fn hours_and_zones_are_snapshots<D: Database>(db: &D) {
 /// outside it (they get zeros, but a row).
 pub async fn report_input_covers_the_week<D: Database>(db: &D) {
     use Status::*;
-    db.ingest_polls(polls(&[
+    db.add_polls(&[
         ("old", "2023-01-01T00:00:00Z", Active),
         ("new", "2023-01-16T12:00:00Z", Inactive),
         ("new", "2023-01-20T12:00:00Z", Active),
         ("new", "2023-01-23T12:00:00Z", Active),
         ("new", "2023-01-24T12:00:00Z", Active),
-    ]))
-    .await
-    .unwrap();
-    let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")), Stores::All)
-        .await
-        .unwrap();
+    ])
+    .await;
+    let input = db.input_at("2023-01-23T12:00:00Z").await;
     assert_eq!(input.as_of, Some(ts("2023-01-23T12:00:00Z")));
     assert_eq!(input.stores.len(), 2);
     let new = input.stores.iter().find(|s| s.store_id == "new").unwrap();
@@ -451,12 +461,11 @@ pub async fn special_hours_are_a_snapshot<D: Database>(db: &D) {
     let date = |d: &str| parse_local_date(d).unwrap();
     let t = |s: &str| TimeOfDay::parse(s).unwrap();
     let end = |s: &str| TimeOfDay::parse_end(s).unwrap();
-    db.ingest_polls(polls(&[
+    db.add_polls(&[
         ("a", "2023-01-23T10:00:00Z", Status::Active),
         ("b", "2023-01-23T10:00:00Z", Status::Active),
-    ]))
-    .await
-    .unwrap();
+    ])
+    .await;
     let rows = vec![
         ("a".to_string(), SpecialHoursRow::closed(date("2023-01-22"))),
         (
@@ -479,10 +488,7 @@ pub async fn special_hours_are_a_snapshot<D: Database>(db: &D) {
         .await
         .unwrap();
     assert_eq!(applied.special_hours, Some(5));
-    let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")), Stores::All)
-        .await
-        .unwrap();
+    let input = db.input_at("2023-01-23T12:00:00Z").await;
     let a = input.stores.iter().find(|s| s.store_id == "a").unwrap();
     let mut special = a.special.clone();
     special.sort();
@@ -505,10 +511,7 @@ pub async fn special_hours_are_a_snapshot<D: Database>(db: &D) {
     })
     .await
     .unwrap();
-    let input = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")), Stores::All)
-        .await
-        .unwrap();
+    let input = db.input_at("2023-01-23T12:00:00Z").await;
     let b = input.stores.iter().find(|s| s.store_id == "b").unwrap();
     assert!(b.special.is_empty());
     assert_eq!(db.counts().await.unwrap().special_hours, 1);
@@ -518,23 +521,14 @@ pub async fn special_hours_are_a_snapshot<D: Database>(db: &D) {
 /// all of its own data, and nothing of any other store.
 pub async fn a_scoped_read_sees_only_its_stores<D: Database>(db: &D) {
     let date = |d: &str| parse_local_date(d).unwrap();
-    let t = |s: &str| TimeOfDay::parse(s).unwrap();
-    db.ingest_polls(polls(&[
+    db.add_polls(&[
         ("a", "2023-01-23T10:00:00Z", Status::Active),
         ("b", "2023-01-23T10:00:00Z", Status::Inactive),
         ("c\"q", "2023-01-23T11:00:00Z", Status::Active),
         ("c\"q", "2023-01-20T11:00:00Z", Status::Inactive),
-    ]))
-    .await
-    .unwrap();
-    let hours = |id: &str| {
-        let row = HoursRow {
-            day: Weekday::new(0).unwrap(),
-            start: t("09:00"),
-            end: t("17:00"),
-        };
-        (id.into(), row)
-    };
+    ])
+    .await;
+    let hours = monday_nine_to_five;
     db.ingest(IngestBatch {
         business_hours: Some(vec![hours("a"), hours("b"), hours("c\"q")]),
         timezones: Some(vec![
@@ -558,10 +552,7 @@ pub async fn a_scoped_read_sees_only_its_stores<D: Database>(db: &D) {
     let mut ids: Vec<&str> = input.stores.iter().map(|s| s.store_id.as_str()).collect();
     ids.sort_unstable();
     assert_eq!(ids, ["a", "c\"q"]);
-    let full = db
-        .report_input(Some(ts("2023-01-23T12:00:00Z")), Stores::All)
-        .await
-        .unwrap();
+    let full = db.input_at("2023-01-23T12:00:00Z").await;
     for store in &input.stores {
         let mut mine = store.clone();
         let mut theirs = full
@@ -586,14 +577,13 @@ pub async fn a_scoped_read_sees_only_its_stores<D: Database>(db: &D) {
 /// leaves the reports; the newest poll time follows; the log records it.
 pub async fn polls_are_deleted_by_store_and_time<D: Database>(db: &D) {
     use crate::PollDeletion;
-    db.ingest_polls(polls(&[
+    db.add_polls(&[
         ("a", "2023-01-23T10:00:00Z", Status::Active),
         ("a", "2023-01-23T11:00:00Z", Status::Active),
         ("b", "2023-01-23T10:00:00Z", Status::Inactive),
         ("b", "2199-12-31T23:59:59Z", Status::Active),
-    ]))
-    .await
-    .unwrap();
+    ])
+    .await;
     assert_eq!(
         db.newest_poll().await.unwrap(),
         Some(ts("2199-12-31T23:59:59Z"))
@@ -784,10 +774,7 @@ pub async fn retention_deletes_exactly_the_old_polls<D: Database>(db: &D) {
     let counts = db.counts().await.unwrap();
     assert_eq!((counts.stores, counts.polls), (3, 5));
     assert_eq!(counts.newest_poll, Some(ts("2023-01-20T07:00:00Z")));
-    let input = db
-        .report_input(Some(ts("2023-01-20T12:00:00Z")), Stores::All)
-        .await
-        .unwrap();
+    let input = db.input_at("2023-01-20T12:00:00Z").await;
     let mut got: Vec<(String, Vec<i64>)> = input
         .stores
         .iter()
@@ -807,10 +794,7 @@ pub async fn retention_deletes_exactly_the_old_polls<D: Database>(db: &D) {
         ]
     );
     // Inside the retained days: everything from the cutoff on is there.
-    let input = db
-        .report_input(Some(ts("2023-01-12T07:00:00Z")), Stores::All)
-        .await
-        .unwrap();
+    let input = db.input_at("2023-01-12T07:00:00Z").await;
     let a = input.stores.iter().find(|s| s.store_id == "a").unwrap();
     let mut a_ts: Vec<i64> = a.polls.iter().map(|p| p.ts).collect();
     a_ts.sort();
@@ -1474,14 +1458,13 @@ pub async fn source_fingerprints_are_kept_per_kind<D: Database>(db: &D) {
 }
 
 pub async fn stores_are_found_by_part_of_their_id<D: Database>(db: &D) {
-    db.ingest_polls(polls(&[
+    db.add_polls(&[
         ("Alpha-1", "2023-01-23T10:00:00Z", Status::Active),
         ("beta%_2", "2023-01-23T10:00:00Z", Status::Active),
         ("alphabet", "2023-01-23T11:00:00Z", Status::Inactive),
         ("Zulu", "2023-01-23T11:00:00Z", Status::Inactive),
-    ]))
-    .await
-    .unwrap();
+    ])
+    .await;
     assert_eq!(
         db.find_stores("alpha", 10).await.unwrap(),
         vec!["Alpha-1".to_string(), "alphabet".to_string()],

@@ -2,10 +2,10 @@
 //! claimed, leased and assembled like reports.
 
 use storewatch_core::domain::parse_local_date;
-use storewatch_core::domain::{HoursRow, SpecialHoursRow, Status, TimeOfDay, Weekday};
+use storewatch_core::domain::{SpecialHoursRow, Status};
 use storewatch_core::report::Columns;
 
-use super::{SECOND, Shorthand, lease, polls, rid, ts};
+use super::{SECOND, Shorthand, lease, monday_nine_to_five, polls, rid, ts};
 use crate::shards::{ABANDONED_SHARD, bounds_every};
 use crate::{
     Database, Include, IngestBatch, ReportState, Scope, ShardFinish, ShardId, ShardOutcome,
@@ -19,7 +19,6 @@ const IDS: [&str; 7] = ["B", "a", "a\"q", "b", "z", "\u{e9}t\u{e9}", "A"];
 /// Store bounds are every `per`-th id in byte order; a range's read holds
 /// exactly its stores, each as the whole read has it.
 pub async fn a_range_read_sees_only_its_stores<D: Database>(db: &D) {
-    let t = |s: &str| TimeOfDay::parse(s).unwrap();
     let rows: Vec<(&str, &str, Status)> = IDS
         .iter()
         .flat_map(|id| {
@@ -30,14 +29,7 @@ pub async fn a_range_read_sees_only_its_stores<D: Database>(db: &D) {
         })
         .collect();
     db.ingest_polls(polls(&rows)).await.unwrap();
-    let hours = |id: &str| {
-        let row = HoursRow {
-            day: Weekday::new(0).unwrap(),
-            start: t("09:00"),
-            end: t("17:00"),
-        };
-        (id.into(), row)
-    };
+    let hours = monday_nine_to_five;
     db.ingest(IngestBatch {
         business_hours: Some(IDS.iter().map(|id| hours(id)).collect()),
         timezones: Some(

@@ -18,6 +18,7 @@ use storewatch_db::{
 
 use crate::common::Workspace;
 use crate::common::client::ApiClient;
+use crate::common::client::Sent;
 use crate::common::server::{generated, key, load_generated, spawn_app, spawn_app_on};
 
 const AS_OF: &str = "2023-01-25 18:00:00 UTC";
@@ -60,7 +61,7 @@ async fn send(
             .header("content-type", content_type)
             .body(body.to_string());
     }
-    req.send().await.unwrap()
+    req.sent().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -299,9 +300,8 @@ async fn an_owner_sees_exactly_its_stores_and_only_its_own_reports() {
     let extended = owner
         .request(Method::GET, &format!("/api/reports/{own_id}"))
         .query(&[("columns", "extended"), ("format", "csv")])
-        .send()
+        .sent()
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();
@@ -317,7 +317,7 @@ async fn an_owner_sees_exactly_its_stores_and_only_its_own_reports() {
     // the same scope can; admins see everything.
     let status = |client: &ApiClient, id: &str| {
         let r = client.request(Method::GET, &format!("/api/reports/{id}"));
-        async move { r.send().await.unwrap().status().as_u16() }
+        async move { r.sent().await.status().as_u16() }
     };
     assert_eq!(status(&owner, &full_id).await, 404);
     assert_eq!(status(&other, &own_id).await, 404);
@@ -341,9 +341,8 @@ async fn an_owner_sees_exactly_its_stores_and_only_its_own_reports() {
     let r = owner
         .request(Method::GET, "/api/reports")
         .query(&[("before", &full_id)])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 400);
 }
 
@@ -384,11 +383,7 @@ async fn a_key_past_its_queue_cap_is_told_to_retry_later() {
     let app = spawn_app_on(dir, url, settings).await;
     let busy = app.with_key(&busy_token.reveal());
     let calm = app.with_key(&calm_token.reveal());
-    let r = busy
-        .request(Method::POST, "/trigger_report")
-        .send()
-        .await
-        .unwrap();
+    let r = busy.request(Method::POST, "/trigger_report").sent().await;
     assert_eq!(r.status(), 429);
     assert_eq!(r.headers()["retry-after"], "5");
     let body: Value = r.json().await.unwrap();
@@ -413,11 +408,7 @@ async fn a_key_past_its_queue_cap_is_told_to_retry_later() {
             .await
             .unwrap()
     );
-    let r = busy
-        .request(Method::POST, "/trigger_report")
-        .send()
-        .await
-        .unwrap();
+    let r = busy.request(Method::POST, "/trigger_report").sent().await;
     assert_eq!(r.status(), 200);
 }
 
@@ -441,7 +432,7 @@ async fn the_listing_pages_newest_first() {
         if let Some(b) = &before {
             req = req.query(&[("before", b)]);
         }
-        let page: Value = req.send().await.unwrap().json().await.unwrap();
+        let page: Value = req.sent_json().await;
         for r in page["reports"].as_array().unwrap() {
             seen.push(r["report_id"].as_str().unwrap().to_string());
             assert!(r.get("csv").is_none(), "listings carry no CSV");
@@ -454,17 +445,15 @@ async fn the_listing_pages_newest_first() {
         let r = viewer
             .request(Method::GET, "/api/reports")
             .query(&[("limit", bad)])
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(r.status(), 400, "limit={bad}");
     }
     let r = viewer
         .request(Method::GET, "/api/reports")
         .query(&[("before", "yesterday")])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 400);
 }
 
@@ -711,7 +700,7 @@ async fn an_owner_finds_only_its_stores() {
     let owner = app.with_key(&key(&app, "owner", Role::Viewer, Some(&[&ids[3], &ids[7]])).await);
     let viewer = app.with_key(&key(&app, "ops", Role::Viewer, None).await);
     let found = |client: crate::common::client::ApiClient, path: &'static str| async move {
-        let r = client.request(Method::GET, path).send().await.unwrap();
+        let r = client.request(Method::GET, path).sent().await;
         assert_eq!(r.status(), 200);
         let body: serde_json::Value = r.json().await.unwrap();
         body["stores"]

@@ -7,6 +7,7 @@ use reqwest::Method;
 use storewatch::app::Settings;
 use storewatch_db::{DataStore, Role};
 
+use crate::common::client::Sent;
 use crate::common::server::{key, spawn_app};
 
 async fn timezones(app: &crate::common::server::TestApp) -> u64 {
@@ -34,7 +35,7 @@ async fn a_body_a_page_could_send_without_asking_is_refused() {
         if let Some(ct) = content_type {
             req = req.header("content-type", ct);
         }
-        let r = req.send().await.unwrap();
+        let r = req.sent().await;
         assert_eq!(r.status(), 415, "{content_type:?}");
         let error = r.json::<serde_json::Value>().await.unwrap()["error"]
             .as_str()
@@ -55,7 +56,7 @@ async fn a_body_a_page_could_send_without_asking_is_refused() {
         if let Some(ct) = content_type {
             req = req.header("content-type", ct);
         }
-        let r = req.send().await.unwrap();
+        let r = req.sent().await;
         assert_eq!(r.status(), 415, "{content_type:?}");
     }
     // Gzip-compressed CSV may say so.
@@ -65,9 +66,8 @@ async fn a_body_a_page_could_send_without_asking_is_refused() {
             .request(Method::POST, "/api/ingest/timezones")
             .header("content-type", ct)
             .body(gz.clone())
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(r.status(), 200, "{ct}");
     }
     assert_eq!(timezones(&app).await, 2);
@@ -107,7 +107,7 @@ async fn writes_from_another_sites_page_are_refused_even_with_the_cookie() {
             for (k, v) in headers {
                 req = req.header(*k, *v);
             }
-            let r = req.send().await.unwrap();
+            let r = req.sent().await;
             assert_eq!(r.status(), 403, "{method} {path} {headers:?}");
             let body: serde_json::Value = r.json().await.unwrap();
             assert!(body["error"].as_str().unwrap().contains("may"), "{body}");
@@ -127,7 +127,7 @@ async fn writes_from_another_sites_page_are_refused_even_with_the_cookie() {
         for (k, v) in headers {
             req = req.header(*k, *v);
         }
-        let r = req.send().await.unwrap();
+        let r = req.sent().await;
         assert_eq!(r.status(), 200, "{headers:?}");
     }
     // Reading stays possible cross-site (the answer is the browser's to
@@ -137,9 +137,8 @@ async fn writes_from_another_sites_page_are_refused_even_with_the_cookie() {
         .get(app.url("/api/reports"))
         .header("cookie", &cookie)
         .header("sec-fetch-site", "cross-site")
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 200);
 }
 
@@ -160,9 +159,8 @@ async fn the_open_service_answers_only_to_loopback_names() {
                 .client
                 .get(app.url(path))
                 .header("host", &host)
-                .send()
-                .await
-                .unwrap();
+                .sent()
+                .await;
             assert_eq!(r.status(), 421, "{host} {path}");
         }
     }
@@ -175,9 +173,8 @@ async fn the_open_service_answers_only_to_loopback_names() {
             .client
             .get(app.url("/api/reports"))
             .header("host", &host)
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(r.status(), 200, "{host}");
     }
     // Once a key exists the key guards it: any Host, 401 without a key.
@@ -186,18 +183,16 @@ async fn the_open_service_answers_only_to_loopback_names() {
         .client
         .get(app.url("/api/reports"))
         .header("host", "rebind.evil.example.com")
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 401);
     let r = app
         .client
         .get(app.url("/api/reports"))
         .header("host", "storewatch.internal")
         .bearer_auth(&viewer)
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 200);
 }
 
@@ -216,18 +211,16 @@ async fn a_public_url_sets_the_accepted_origin_and_a_secure_cookie() {
         .header("host", "storewatch.example.com")
         .header("origin", "https://storewatch.example.com")
         .header("sec-fetch-site", "same-origin")
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     // Its origin only: the direct address's is another site's now.
     let r = app
         .client
         .post(app.url("/trigger_report"))
         .header("origin", app.base.as_str())
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 403);
 
     let admin = key(&app, "admin", Role::Admin, None).await;
@@ -239,9 +232,8 @@ async fn a_public_url_sets_the_accepted_origin_and_a_secure_cookie() {
         .post(app.url("/login"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!("key={admin}&next=%2F"))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 303);
     let cookie = r.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
@@ -255,9 +247,8 @@ async fn a_public_url_sets_the_accepted_origin_and_a_secure_cookie() {
         .post(plain.url("/login"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!("key={admin}&next=%2F"))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert!(
         !r.headers()["set-cookie"]
             .to_str()
@@ -272,7 +263,7 @@ async fn a_public_url_sets_the_accepted_origin_and_a_secure_cookie() {
 async fn pages_carry_a_content_security_policy() {
     let app = spawn_app(Settings::default()).await;
     for path in ["/", "/api/docs", "/login", "/api/reports", "/nope"] {
-        let r = app.client.get(app.url(path)).send().await.unwrap();
+        let r = app.client.get(app.url(path)).sent().await;
         let h = r.headers();
         let csp = h["content-security-policy"].to_str().unwrap();
         assert!(

@@ -7,6 +7,7 @@ use std::process::Command;
 
 use storewatch::app::Settings;
 
+use crate::common::client::Sent;
 use crate::common::server::{generated, gzip, load_generated, spawn_app_on};
 
 /// A small tmpfs, unmounted on drop; `None` (with the reason printed) where
@@ -92,9 +93,8 @@ async fn a_full_disk_fails_requests_cleanly_and_everything_recovers_after() {
             .post(app.url("/api/ingest/timezones"))
             .header("content-type", "text/csv")
             .body("store_id,timezone_str\n1,Asia/Tokyo\n")
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert!(r.status().is_server_error() || r.status().is_success());
     }
 
@@ -122,7 +122,7 @@ async fn a_full_disk_fails_requests_cleanly_and_everything_recovers_after() {
 }
 
 async fn health(app: &crate::common::server::TestApp) -> (u16, serde_json::Value) {
-    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let r = app.client.get(app.url("/healthz")).sent().await;
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
@@ -149,12 +149,7 @@ async fn a_replaced_database_file_is_reported() {
         .push("timezones", "store_id,timezone_str\n1,Asia/Tokyo\n")
         .await;
     assert_eq!(status, 500, "{body}");
-    let r = app
-        .client
-        .post(app.url("/trigger_report"))
-        .send()
-        .await
-        .unwrap();
+    let r = app.client.post(app.url("/trigger_report")).sent().await;
     assert_eq!(r.status(), 500);
 }
 
@@ -262,9 +257,8 @@ async fn kill_9_during_ingests_loses_nothing_acknowledged_and_applies_all_or_not
             .post(format!("{addr}/api/ingest/polls"))
             .header("content-type", "text/csv")
             .body(ack_csv)
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
         acknowledged += ack_rows;
         let (csv, rows) = round_polls(2 * round + 1, 20_000);
@@ -322,7 +316,7 @@ async fn kill_9_during_ingests_loses_nothing_acknowledged_and_applies_all_or_not
     );
     // And the service starts on it and reports.
     let (mut child, addr) = start_serve(&url, &[], &[]);
-    let r = client.get(format!("{addr}/healthz")).send().await.unwrap();
+    let r = client.get(format!("{addr}/healthz")).sent().await;
     assert_eq!(r.status(), 200);
     child.kill().unwrap();
     child.wait().unwrap();
@@ -345,11 +339,7 @@ async fn a_read_only_database_file_is_reported_and_recovered_from() {
     let server = Serve::start(&ws.database_url());
     let client = reqwest::Client::new();
     let health = || async {
-        let r = client
-            .get(format!("{}/healthz", server.url))
-            .send()
-            .await
-            .unwrap();
+        let r = client.get(format!("{}/healthz", server.url)).sent().await;
         (
             r.status().as_u16(),
             r.json::<serde_json::Value>().await.unwrap(),
@@ -511,13 +501,8 @@ fn a_lost_jobs_file_does_not_reopen_the_service() {
     rt.block_on(async {
         let client = reqwest::Client::new();
         let url = format!("{}/api/reports", server.url);
-        assert_eq!(client.get(&url).send().await.unwrap().status(), 401);
-        let r = client
-            .get(&url)
-            .bearer_auth(key.trim())
-            .send()
-            .await
-            .unwrap();
+        assert_eq!(client.get(&url).sent().await.status(), 401);
+        let r = client.get(&url).bearer_auth(key.trim()).sent().await;
         assert_eq!(r.status(), 200);
     });
 }

@@ -7,6 +7,7 @@ use storewatch::app::Settings;
 use storewatch::app::access::KeyRequest;
 use storewatch_db::{Role, Scope};
 
+use crate::common::client::Sent;
 use crate::common::server::{TestApp, load_example, spawn_app};
 use crate::common::shared_dir;
 
@@ -37,7 +38,7 @@ fn client() -> reqwest::Client {
 }
 
 async fn get(client: &reqwest::Client, url: String) -> (u16, String) {
-    let r = client.get(url).send().await.unwrap();
+    let r = client.get(url).sent().await;
     (r.status().as_u16(), r.text().await.unwrap())
 }
 
@@ -99,7 +100,7 @@ async fn pages_ask_for_a_key_once_and_keep_it_in_a_strict_http_only_cookie() {
     let owner = key("owner-j", Some(Scope::new(["J"]).unwrap())).await;
     let c = client();
     // No key: sent to the login page, which comes back after.
-    let r = c.get(app.url("/stores/K")).send().await.unwrap();
+    let r = c.get(app.url("/stores/K")).sent().await;
     assert_eq!(r.status(), 303);
     assert_eq!(r.headers()["location"], "/login?next=/stores/K");
     let (status, form) = get(&c, app.url("/login?next=/stores/K")).await;
@@ -116,9 +117,8 @@ async fn pages_ask_for_a_key_once_and_keep_it_in_a_strict_http_only_cookie() {
             "key=sw_0000000000000000_00&next={}",
             encode("/stores/K")
         ))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 401);
     assert!(r.headers().get("set-cookie").is_none());
     // The right key: the cookie, and back to the page; elsewhere than this
@@ -132,9 +132,8 @@ async fn pages_ask_for_a_key_once_and_keep_it_in_a_strict_http_only_cookie() {
             .post(app.url("/login"))
             .header("content-type", FORM)
             .body(format!("key={viewer}&next={}", encode(next)))
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(r.status(), 303);
         assert_eq!(r.headers()["location"], to);
         let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
@@ -147,35 +146,31 @@ async fn pages_ask_for_a_key_once_and_keep_it_in_a_strict_http_only_cookie() {
     let r = c
         .get(app.url("/stores/K"))
         .header("cookie", with(&viewer))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 200);
     // The API takes the cookie too (the page's own scripts send it).
     let r = c
         .get(app.url("/api/stores/K/timeline"))
         .header("cookie", with(&viewer))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 200);
     // An owner's key: its store, and no other.
     let r = c
         .get(app.url("/stores/J"))
         .header("cookie", with(&owner))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 200);
     let r = c
         .get(app.url("/stores/K"))
         .header("cookie", with(&owner))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 404);
     // Logging out forgets the cookie.
-    let r = c.post(app.url("/logout")).send().await.unwrap();
+    let r = c.post(app.url("/logout")).sent().await;
     assert_eq!(r.status(), 303);
     assert!(
         r.headers()["set-cookie"]

@@ -5,6 +5,7 @@
 use serde_json::Value;
 use storewatch::app::Settings;
 
+use crate::common::client::Sent;
 use crate::common::server::{load_example, spawn_app};
 use crate::common::{Workspace, shared_dir};
 
@@ -94,9 +95,8 @@ async fn example_folders_give_their_period_files_over_http() {
                     .json(&serde_json::json!({
                         "as_of": as_of, "kind": kind, "days": days.parse::<u32>().unwrap()
                     }))
-                    .send()
-                    .await
-                    .unwrap();
+                    .sent()
+                    .await;
                 assert_eq!(r.status(), 200);
                 r.json::<Value>().await.unwrap()["report_id"]
                     .as_str()
@@ -117,9 +117,8 @@ async fn example_folders_give_their_period_files_over_http() {
             let r = app
                 .client
                 .get(app.url(&format!("/api/reports/{id}?format=csv&columns=standard")))
-                .send()
-                .await
-                .unwrap();
+                .sent()
+                .await;
             assert_eq!(r.status(), 200);
             assert_eq!(lines(&r.text().await.unwrap()), lines(&want));
         }
@@ -170,9 +169,8 @@ async fn period_parameters_are_checked() {
         let r = app
             .client
             .post(app.url(&format!("/trigger_report?{query}")))
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(r.status(), 400, "{query}");
         let error = r.json::<Value>().await.unwrap()["error"]
             .as_str()
@@ -204,7 +202,7 @@ async fn the_fleet_is_the_period_report_summed() {
     let get = |path: String| {
         let (client, url) = (app.client.clone(), app.url(&path));
         async move {
-            let r = client.get(url).send().await.unwrap();
+            let r = client.get(url).sent().await;
             assert_eq!(r.status(), 200, "{path}");
             r.json::<Value>().await.unwrap()
         }
@@ -312,12 +310,8 @@ async fn the_fleet_is_the_period_report_summed() {
         .client
         .get(app.url(&format!("/api/fleet?days=7&as_of={as_of}")))
         .bearer_auth(&owner)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .sent_json()
+        .await;
     assert_eq!(
         r["stores_observed"].as_u64().unwrap() + r["stores_unobserved"].as_u64().unwrap(),
         3
@@ -332,9 +326,8 @@ async fn the_fleet_is_the_period_report_summed() {
             .client
             .get(app.url(&format!("/api/fleet?{bad}")))
             .bearer_auth(&owner)
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(r.status(), 400, "{bad}");
     }
 }
@@ -358,9 +351,8 @@ async fn a_stores_history_is_its_rows_of_the_period_reports() {
                 .client
                 .get(app.url(&format!("/api/stores/{store}/history")))
                 .query(&[("as_of", as_of.as_str()), ("days", "7")])
-                .send()
-                .await
-                .unwrap();
+                .sent()
+                .await;
             assert_eq!(r.status(), 200, "{name}/{store}");
             let h: Value = r.json().await.unwrap();
             let num = |v: &Value| format!("{:.2}", v.as_f64().unwrap());

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::common::client::Sent;
 use crate::common::server::{generated, write_generated};
 use crate::common::{Workspace, shared_dir};
 use serde_json::Value;
@@ -120,9 +121,8 @@ async fn two_instances_share_one_database() {
             .post(format!("{}/api/ingest/{source}", bases[0]))
             .header("content-type", "text/csv")
             .body(body)
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         assert_eq!(r.status(), 200);
     }
     let mut ids = Vec::new();
@@ -132,12 +132,8 @@ async fn two_instances_share_one_database() {
                 "{}/trigger_report?as_of=2023-01-25T12:00:00Z",
                 bases[i % 2]
             ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .sent_json()
+            .await;
         ids.push(r["report_id"].as_str().unwrap().to_string());
     }
     let mut csvs = Vec::new();
@@ -147,12 +143,8 @@ async fn two_instances_share_one_database() {
             // Asked of the other instance than the one that queued it.
             let r: Value = client
                 .get(format!("{}/get_report?report_id={id}", bases[(i + 1) % 2]))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                .sent_json()
+                .await;
             if r["status"] == "Complete" {
                 csvs.push(r["csv"].as_str().unwrap().to_string());
                 break;
@@ -332,7 +324,7 @@ async fn a_recreated_empty_database_is_migrated_again_by_the_health_check() {
     // still meet one of them, so allow it a few tries.
     let mut last = (0, Value::Null);
     for _ in 0..5 {
-        let r = api.client.get(api.url("/healthz")).send().await.unwrap();
+        let r = api.client.get(api.url("/healthz")).sent().await;
         last = (r.status().as_u16(), r.json().await.unwrap());
         if last.0 == 200 {
             break;

@@ -1,6 +1,7 @@
 //! Every error path answers JSON `{"error": …}` with a fitting status, and
 //! the OpenAPI document describes routes that exist.
 
+use crate::common::client::Sent;
 use crate::common::server::spawn_app;
 use serde_json::Value;
 use storewatch::app::Settings;
@@ -217,7 +218,7 @@ async fn every_error_is_json_with_a_fitting_status() {
         if let Some(ct) = c.content_type {
             req = req.header("content-type", ct).body(c.body);
         }
-        let r = req.send().await.unwrap();
+        let r = req.sent().await;
         let status = r.status().as_u16();
         let ct = r
             .headers()
@@ -272,9 +273,8 @@ async fn invalid_push_lists_row_errors_and_changes_nothing() {
         .post(app.url("/api/ingest/polls?lenient=true"))
         .header("content-type", "text/csv")
         .body(bad)
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
     assert_eq!(
@@ -431,8 +431,8 @@ async fn health_metrics_and_docs_answer() {
     let app = spawn_app(Settings::default()).await;
     let health: Value = app.get_json("/healthz").await;
     assert_eq!(health["status"], "ok");
-    app.client.get(app.url("/nope")).send().await.unwrap();
-    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+    app.client.get(app.url("/nope")).sent().await;
+    let metrics = app.client.get(app.url("/metrics")).sent().await;
     assert_eq!(
         metrics.headers()["content-type"],
         "text/plain; version=0.0.4; charset=utf-8"
@@ -450,15 +450,10 @@ async fn health_metrics_and_docs_answer() {
         ),
         "{text}"
     );
-    let page = app.client.get(app.url("/api/docs")).send().await.unwrap();
+    let page = app.client.get(app.url("/api/docs")).sent().await;
     assert_eq!(page.headers()["content-type"], "text/html; charset=utf-8");
     let html = page.text().await.unwrap();
-    let script = app
-        .client
-        .get(app.url("/assets/docs.js"))
-        .send()
-        .await
-        .unwrap();
+    let script = app.client.get(app.url("/assets/docs.js")).sent().await;
     assert_eq!(
         script.headers()["content-type"],
         "text/javascript; charset=utf-8"
@@ -471,7 +466,7 @@ async fn health_metrics_and_docs_answer() {
             && !script.contains("https://"),
         "the page loads nothing from outside"
     );
-    let root = app.client.get(app.url("/")).send().await.unwrap();
+    let root = app.client.get(app.url("/")).sent().await;
     let html = root.text().await.unwrap();
     assert!(
         html.contains("Trigger a report") && html.contains("/api/docs"),
@@ -583,19 +578,18 @@ async fn every_served_route_is_documented() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn request_ids_compression_and_internal_errors_that_leak_nothing() {
     let app = spawn_app(Settings::default()).await;
-    let r = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let r = app.client.get(app.url("/healthz")).sent().await;
     let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
     assert_eq!(id.len(), 32, "{id}");
     let r = app
         .client
         .get(app.url("/healthz"))
         .header("x-request-id", "client-chosen-7")
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.headers()["x-request-id"], "client-chosen-7");
     for path in ["/api/healthz", "/api/metrics"] {
-        let r = app.client.get(app.url(path)).send().await.unwrap();
+        let r = app.client.get(app.url(path)).sent().await;
         assert_eq!(r.status(), 200, "{path}");
     }
 
@@ -603,9 +597,8 @@ async fn request_ids_compression_and_internal_errors_that_leak_nothing() {
         .client
         .get(app.url("/api/openapi.json"))
         .header("accept-encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.headers()["content-encoding"], "gzip");
 
     // Break the database under the service: the next write fails inside it.
@@ -618,9 +611,8 @@ async fn request_ids_compression_and_internal_errors_that_leak_nothing() {
         .post(app.url("/api/ingest/business_hours"))
         .header("content-type", "text/csv")
         .body("store_id,dayOfWeek,start_time_local,end_time_local\ns1,0,09:00,17:00\n")
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 500);
     let id = r.headers()["x-request-id"].to_str().unwrap().to_string();
     let body: Value = r.json().await.unwrap();
@@ -997,7 +989,7 @@ async fn real_answers_match_the_openapi_schemas() {
         if let Some(c) = csv {
             req = req.header("content-type", "text/csv").body(c);
         }
-        let r = req.send().await.unwrap();
+        let r = req.sent().await;
         assert_eq!(r.status().as_u16(), status, "{method} {real}");
         let body: Value = r.json().await.unwrap();
         let mut root =
@@ -1071,9 +1063,8 @@ async fn a_pushed_poll_from_the_future_is_refused() {
             reqwest::Method::DELETE,
             "/api/polls?from=2100-01-01T00:00:00Z",
         )
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 200);
     let id = lax.trigger(None).await;
     let done = lax.wait_for(&id).await;

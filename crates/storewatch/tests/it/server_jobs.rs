@@ -5,6 +5,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::client::Sent;
 use crate::common::server::{generated, load_generated, spawn_app, spawn_app_on, wait_until_up};
 use futures_util::future::join_all;
 use serde_json::Value;
@@ -135,12 +136,8 @@ async fn a_killed_server_finishes_its_reports_after_restart() {
     let mut server = start_binary(&url, port).await;
     let r: Value = client
         .post(format!("{base}/trigger_report"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .sent_json()
+        .await;
     let id = r["report_id"].as_str().unwrap().to_string();
     tokio::time::sleep(Duration::from_millis(30)).await;
     server.0.kill().unwrap();
@@ -151,12 +148,8 @@ async fn a_killed_server_finishes_its_reports_after_restart() {
     let done = loop {
         let r: Value = client
             .get(format!("{base}/get_report?report_id={id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+            .sent_json()
+            .await;
         if r["status"] != "Running" {
             break r;
         }
@@ -264,9 +257,8 @@ async fn the_data_dir_is_reingested_when_a_file_changes() {
     let metrics = || async {
         app.client
             .get(app.url("/metrics"))
-            .send()
+            .sent()
             .await
-            .unwrap()
             .text()
             .await
             .unwrap()

@@ -1,6 +1,7 @@
 //! The service end to end over a real socket: push data, trigger, poll until
 //! Complete, download; the CSV is the one `storewatch report` writes.
 
+use crate::common::client::Sent;
 use crate::common::server::{TestApp, load_generated, spawn_app, spawn_app_on};
 use serde_json::{Value, json};
 use storewatch::app::Settings;
@@ -61,17 +62,15 @@ async fn extended_columns_are_remembered_by_the_report_and_can_be_asked_for() {
         .client
         .post(app.url("/trigger_report"))
         .query(&[("as_of", AS_OF), ("columns", "extended")])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(by_query.status(), 200);
     let by_body = app
         .client
         .post(app.url("/api/trigger_report"))
         .json(&json!({"as_of": AS_OF, "columns": "extended"}))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(by_body.status(), 200);
     for r in [by_query, by_body] {
         let id = r.json::<Value>().await.unwrap()["report_id"]
@@ -88,7 +87,7 @@ async fn extended_columns_are_remembered_by_the_report_and_can_be_asked_for() {
                 .get(app.url("/get_report"))
                 .query(&[("report_id", id.as_str()), ("format", "csv")])
                 .query(extra);
-            async move { req.send().await.unwrap().text().await.unwrap() }
+            async move { req.sent().await.text().await.unwrap() }
         };
         assert_eq!(csv(&[]).await, extended);
         assert_eq!(csv(&[("columns", "standard")]).await, standard);
@@ -103,9 +102,8 @@ async fn extended_columns_are_remembered_by_the_report_and_can_be_asked_for() {
         .client
         .get(app.url("/api/get_report"))
         .query(&[("report_id", id.as_str()), ("columns", "extended")])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.json::<Value>().await.unwrap()["csv"], extended.as_str());
 
     // A bad value is a 400 naming it.
@@ -113,9 +111,8 @@ async fn extended_columns_are_remembered_by_the_report_and_can_be_asked_for() {
         .client
         .post(app.url("/trigger_report"))
         .query(&[("columns", "all")])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 400);
     let body = r.json::<Value>().await.unwrap();
     assert_eq!(
@@ -131,9 +128,8 @@ async fn as_of_in_a_json_body_and_the_api_aliases() {
         .client
         .post(app.url("/api/trigger_report"))
         .json(&json!({"as_of": "2023-01-25T12:00:00Z"}))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 200);
     let id = r.json::<Value>().await.unwrap()["report_id"]
         .as_str()
@@ -151,9 +147,8 @@ async fn as_of_in_a_json_body_and_the_api_aliases() {
         .client
         .post(app.url("/api/get_report"))
         .json(&json!({"report_id": id}))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "Complete");
 }
@@ -169,24 +164,21 @@ async fn csv_downloads_by_format_or_accept() {
         .client
         .get(app.url("/get_report"))
         .query(&[("report_id", &id), ("format", &"csv".into())])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     let by_accept = app
         .client
         .get(app.url("/api/get_report"))
         .query(&[("report_id", &id)])
         .header("accept", "text/csv")
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     let by_post = app
         .client
         .post(app.url("/get_report"))
         .json(&json!({"report_id": id, "format": "csv"}))
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     for r in [by_format, by_accept, by_post] {
         assert_eq!(r.status(), 200);
         assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
@@ -217,9 +209,8 @@ async fn a_running_report_answers_202_to_a_csv_request() {
             ("report_id", "0123456789abcdef0123456789abcdef"),
             ("format", "csv"),
         ])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 202);
     let body: Value = r.json().await.unwrap();
     assert_eq!(
@@ -230,9 +221,8 @@ async fn a_running_report_answers_202_to_a_csv_request() {
         .client
         .get(app.url("/get_report"))
         .query(&[("report_id", "0123456789abcdef0123456789abcdef")])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(json.status(), 200);
 }
 
@@ -269,9 +259,8 @@ async fn a_failed_report_says_why_and_has_no_csv() {
         .client
         .get(app.url("/get_report"))
         .query(&[("report_id", &id), ("format", &"csv".into())])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     assert_eq!(r.status(), 409);
     assert_eq!(r.json::<Value>().await.unwrap()["status"], "Failed");
 }

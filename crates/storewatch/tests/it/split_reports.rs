@@ -16,6 +16,7 @@ use storewatch_postgres::testing::scratch;
 
 use crate::common::Workspace;
 use crate::common::client::ApiClient;
+use crate::common::client::Sent;
 use crate::common::server::{TestApp, key, load_generated, wait_until_up, write_generated};
 use crate::common::server::{spawn_app, spawn_app_on};
 
@@ -42,7 +43,7 @@ async fn report(
     if let Some(t) = as_of {
         req = req.query(&[("as_of", t)]);
     }
-    let r: Value = req.send().await.unwrap().json().await.unwrap();
+    let r: Value = req.sent_json().await;
     let id = r["report_id"].as_str().unwrap().to_string();
     let done = client.wait_for(&id).await;
     assert_eq!(done["status"], "Complete", "{done}");
@@ -254,12 +255,8 @@ async fn trigger(base: &str) -> String {
     let r: Value = reqwest::Client::new()
         .post(format!("{base}/trigger_report"))
         .query(&[("as_of", AS_OF)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .sent_json()
+        .await;
     r["report_id"].as_str().unwrap().to_string()
 }
 

@@ -5,6 +5,7 @@
 use serde_json::Value;
 use storewatch::app::Settings;
 
+use crate::common::client::Sent;
 use crate::common::server::{TestApp, load_example, load_generated, spawn_app};
 use crate::common::shared_dir;
 
@@ -13,9 +14,8 @@ async fn timeline(app: &TestApp, store: &str, as_of: &str) -> (u16, Value) {
         .client
         .get(app.url(&format!("/api/stores/{store}/timeline")))
         .query(&[("as_of", as_of)])
-        .send()
-        .await
-        .unwrap();
+        .sent()
+        .await;
     (r.status().as_u16(), r.json().await.unwrap())
 }
 
@@ -58,9 +58,8 @@ async fn the_timeline_figures_are_the_report_row_for_every_generated_store() {
             .client
             .post(app.url("/trigger_report"))
             .query(&[("as_of", as_of), ("columns", "extended")])
-            .send()
-            .await
-            .unwrap();
+            .sent()
+            .await;
         let id = r.json::<Value>().await.unwrap()["report_id"]
             .as_str()
             .unwrap()
@@ -154,7 +153,7 @@ async fn stores_are_found_and_those_offline_now_listed() {
         let client = app.client.clone();
         let url = app.url(path);
         async move {
-            let r = client.get(url).send().await.unwrap();
+            let r = client.get(url).sent().await;
             (r.status().as_u16(), r.json::<Value>().await.unwrap())
         }
     };

@@ -144,3 +144,22 @@ impl ApiClient {
         }
     }
 }
+
+/// Sending a request in one step, for tests that fail on any transport error.
+#[allow(async_fn_in_trait)]
+pub trait Sent {
+    /// The answer, whatever its status.
+    async fn sent(self) -> reqwest::Response;
+    /// The answer's JSON, whatever its status.
+    async fn sent_json(self) -> Value;
+}
+
+impl Sent for reqwest::RequestBuilder {
+    async fn sent(self) -> reqwest::Response {
+        self.send().await.unwrap()
+    }
+
+    async fn sent_json(self) -> Value {
+        self.sent().await.json().await.unwrap()
+    }
+}
