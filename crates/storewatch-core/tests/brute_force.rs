@@ -284,6 +284,16 @@ impl Runs {
     }
 }
 
+/// A slot of `run` (if the slot's nearest candidate is in one): the run's
+/// first open slot, the end of its last, and its downtime.
+fn count_run_slot(run_time: &mut [Option<(i64, i64, i64)>], run: Option<usize>, slot: i64) {
+    if let Some(r) = run {
+        let t = run_time[r].get_or_insert((slot, slot + SLOT, 0));
+        t.1 = slot + SLOT;
+        t.2 += SLOT;
+    }
+}
+
 /// The incidents of `runs` whose (first open slot, end, downtime) is known:
 /// those with downtime; `candidates` of them in all.
 fn ref_incidents(
@@ -351,11 +361,7 @@ fn reference(case: &Case) -> Reference {
                         }
                     }
                 }
-                if let Some(r) = run_of[i] {
-                    let t = run_time[r].get_or_insert((slot, slot + SLOT, 0));
-                    t.1 = slot + SLOT;
-                    t.2 += SLOT;
-                }
+                count_run_slot(&mut run_time, run_of[i], slot);
             }
         }
         slot += SLOT;
@@ -577,11 +583,7 @@ fn period_reference(case: &PeriodCase) -> PeriodReference {
                     day.down += SLOT;
                     by_hour[hour].2 += SLOT;
                 }
-                if let Some(r) = run_of[i] {
-                    let t = run_time[r].get_or_insert((slot, slot + SLOT, 0));
-                    t.1 = slot + SLOT;
-                    t.2 += SLOT;
-                }
+                count_run_slot(&mut run_time, run_of[i], slot);
             }
         }
         slot += SLOT;

@@ -158,15 +158,10 @@ pub struct NewKey {
     pub created_at: Micros,
 }
 
-/// A stored key.
+/// A stored key: what was stored, and its use since.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyRecord {
-    pub id: String,
-    pub name: String,
-    pub role: Role,
-    pub scope: Option<Scope>,
-    pub secret_sha256: String,
-    pub created_at: Micros,
+    pub key: NewKey,
     /// To the minute: a key's use is written down at most once a minute.
     pub last_used_at: Option<Micros>,
     pub revoked_at: Option<Micros>,
@@ -192,7 +187,7 @@ impl KeyColumns {
                 self.name
             )))
         };
-        Ok(KeyRecord {
+        let key = NewKey {
             role: self
                 .role
                 .parse::<Role>()
@@ -207,6 +202,9 @@ impl KeyColumns {
             name: self.name,
             secret_sha256: self.secret_sha256,
             created_at: self.created_at,
+        };
+        Ok(KeyRecord {
+            key,
             last_used_at: self.last_used_at,
             revoked_at: self.revoked_at,
         })
@@ -218,6 +216,17 @@ impl KeyColumns {
 pub enum Revoked {
     Now,
     NoSuchKey,
+}
+
+impl Revoked {
+    /// From the number of rows [`crate::sql::REVOKE_KEY`] changed.
+    pub fn from_rows(changed: u64) -> Revoked {
+        if changed == 0 {
+            Revoked::NoSuchKey
+        } else {
+            Revoked::Now
+        }
+    }
 }
 
 /// Who triggered a report, and over which stores.

@@ -228,8 +228,8 @@ pub const RENEW_SHARD: &str = "UPDATE report_shards SET lease_until = $1
     WHERE report_id = $2 AND idx = $3 AND worker = $4 AND state = 'running'";
 
 pub const STORE_PART: &str = "UPDATE report_shards
-    SET state = 'complete', row_count = $1, csv = $2, worker = NULL, lease_until = NULL
-  WHERE report_id = $3 AND idx = $4 AND worker = $5 AND state = 'running'";
+    SET state = 'complete', row_count = $4, csv = $5, worker = NULL, lease_until = NULL
+  WHERE report_id = $1 AND idx = $2 AND worker = $3 AND state = 'running'";
 
 pub const DROP_PART: &str = "DELETE FROM report_shards
     WHERE report_id = $1 AND idx = $2 AND worker = $3 AND state = 'running'";

@@ -11,7 +11,7 @@ use storewatch_db::{
     ReportPage, ReportQueue, ReportRecord, ShardFinish, ShardId, ShardOutcome, StoreRange, sql,
 };
 
-use crate::{PostgresDatabase, db_err};
+use crate::{PostgresDatabase, Run, db_err};
 
 /// Serialises triggers of one key, so two at once cannot both squeeze under
 /// the queue cap (any number, as the ingest lock; keyed by the key's id).
@@ -21,13 +21,14 @@ const TRIGGER_LOCK: i32 = 0x5357_5452; // "SWTR"
 /// queued, or one split into shards (sent on commit).
 pub const WORK_CHANNEL: &str = "storewatch_work";
 
-async fn notify_work(tx: &mut crate::Tx) -> Result<(), DbError> {
+/// Commits `tx`, which queued work, and tells the other instances of it.
+async fn commit_work(mut tx: crate::Tx) -> Result<bool, DbError> {
     sqlx::query("SELECT pg_notify($1, '')")
         .bind(WORK_CHANNEL)
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
-    Ok(())
+        .run(&mut *tx)
+        .await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(true)
 }
 
 /// A report row as [`sql::REPORT_COLUMNS`] lists it, with the CSV after it
@@ -89,9 +90,8 @@ impl ReportQueue for PostgresDatabase {
         sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext(coalesce($2, '')))")
             .bind(TRIGGER_LOCK)
             .bind(&owner.key_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .run(&mut *tx)
+            .await?;
         let unfinished: i64 = sqlx::query_scalar(sql::UNFINISHED_REPORTS)
             .bind(&owner.key_id)
             .fetch_one(&mut *tx)
@@ -109,12 +109,9 @@ impl ReportQueue for PostgresDatabase {
             .bind(&owner.key_id)
             .bind(owner.scope.as_ref().map(|s| s.id()))
             .bind(owner.scope.as_ref().map(|s| s.to_text()))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        notify_work(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(true)
+            .run(&mut *tx)
+            .await?;
+        commit_work(tx).await
     }
 
     async fn claim_report(
@@ -127,9 +124,8 @@ impl ReportQueue for PostgresDatabase {
         sqlx::query(sql::ABANDON_REPORTS)
             .bind(now)
             .bind(i64::from(max_attempts))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .run(&mut *tx)
+            .await?;
         let claimed: Option<ClaimedRow> =
             claim(&mut tx, sql::claim_report(SKIP_LOCKED), lease, now).await?;
         tx.commit().await.map_err(db_err)?;
@@ -141,10 +137,9 @@ impl ReportQueue for PostgresDatabase {
             .bind(lease.until)
             .bind(id.as_str())
             .bind(&lease.worker)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
+            .run(&self.pool)
+            .await?;
+        Ok(done == 1)
     }
 
     async fn finish_report(
@@ -164,10 +159,9 @@ impl ReportQueue for PostgresDatabase {
             .bind(now)
             .bind(id.as_str())
             .bind(&lease.worker)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
+            .run(&self.pool)
+            .await?;
+        Ok(done == 1)
     }
 
     async fn split_report(
@@ -200,12 +194,9 @@ impl ReportQueue for PostgresDatabase {
         .bind(created)
         .bind(&from)
         .bind(&to)
-        .execute(&mut *tx)
-        .await
-        .map_err(db_err)?;
-        notify_work(&mut tx).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(true)
+        .run(&mut *tx)
+        .await?;
+        commit_work(tx).await
     }
 
     async fn claim_shard(
@@ -219,14 +210,12 @@ impl ReportQueue for PostgresDatabase {
             .bind(now)
             .bind(i64::from(max_attempts))
             .bind(ABANDONED_SHARD)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
-        if abandoned.rows_affected() > 0 {
+            .run(&mut *tx)
+            .await?;
+        if abandoned > 0 {
             sqlx::query(sql::DROP_SHARDS_OF_ENDED_REPORTS)
-                .execute(&mut *tx)
-                .await
-                .map_err(db_err)?;
+                .run(&mut *tx)
+                .await?;
         }
         let claimed: Option<ShardRow> =
             claim(&mut tx, sql::claim_shard(SKIP_LOCKED), lease, now).await?;
@@ -266,10 +255,9 @@ impl ReportQueue for PostgresDatabase {
             .bind(id.report.as_str())
             .bind(i64::from(id.index))
             .bind(&lease.worker)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
+            .run(&self.pool)
+            .await?;
+        Ok(done == 1)
     }
 
     async fn finish_shard(
@@ -349,13 +337,23 @@ impl ReportQueue for PostgresDatabase {
     }
 
     async fn delete_reports_finished_before(&self, cutoff: Micros) -> Result<u64, DbError> {
-        let done = sqlx::query(sql::DELETE_REPORTS_FINISHED_BEFORE)
+        sqlx::query(sql::DELETE_REPORTS_FINISHED_BEFORE)
             .bind(cutoff)
-            .execute(&self.pool)
+            .run(&self.pool)
             .await
-            .map_err(db_err)?;
-        Ok(done.rows_affected())
     }
+}
+
+/// A statement on one running part: `$1` to `$3` are its shard and worker.
+fn of_part<'q>(
+    sql: &'static str,
+    id: &'q ShardId,
+    worker: &'q str,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    sqlx::query(sql)
+        .bind(id.report.as_str())
+        .bind(i64::from(id.index))
+        .bind(worker)
 }
 
 /// The statements of [`shards::finish`].
@@ -369,27 +367,19 @@ impl ShardWriter for Shards<'_, '_> {
         rows: i64,
         csv: String,
     ) -> Result<bool, DbError> {
-        let done = sqlx::query(sql::STORE_PART)
+        let done = of_part(sql::STORE_PART, id, worker)
             .bind(rows)
             .bind(csv)
-            .bind(id.report.as_str())
-            .bind(i64::from(id.index))
-            .bind(worker)
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
+            .run(&mut **self.0)
+            .await?;
+        Ok(done == 1)
     }
 
     async fn drop_part(&mut self, id: &ShardId, worker: &str) -> Result<bool, DbError> {
-        let done = sqlx::query(sql::DROP_PART)
-            .bind(id.report.as_str())
-            .bind(i64::from(id.index))
-            .bind(worker)
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
+        let done = of_part(sql::DROP_PART, id, worker)
+            .run(&mut **self.0)
+            .await?;
+        Ok(done == 1)
     }
 
     async fn parts_left(&mut self, report: &ReportId) -> Result<i64, DbError> {
@@ -422,18 +412,16 @@ impl ShardWriter for Shards<'_, '_> {
             .bind(error)
             .bind(now)
             .bind(report.as_str())
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **self.0)
+            .await?;
         Ok(())
     }
 
     async fn delete_parts(&mut self, report: &ReportId) -> Result<(), DbError> {
         sqlx::query(sql::DELETE_PARTS)
             .bind(report.as_str())
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **self.0)
+            .await?;
         Ok(())
     }
 }

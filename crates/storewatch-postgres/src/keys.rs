@@ -7,7 +7,7 @@ use storewatch_core::domain::Micros;
 use storewatch_db::keys::KeyColumns;
 use storewatch_db::{DbError, KeyRecord, KeyStore, NewKey, Revoked, sql};
 
-use crate::{PostgresDatabase, db_err};
+use crate::{PostgresDatabase, Run, db_err};
 
 /// A key row as [`sql::KEY_COLUMNS`] lists it.
 fn key_record(row: &PgRow) -> Result<KeyRecord, DbError> {
@@ -33,10 +33,9 @@ impl KeyStore for PostgresDatabase {
             .bind(key.scope.as_ref().map(|s| s.to_text()))
             .bind(&key.secret_sha256)
             .bind(key.created_at)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(done.rows_affected() == 1)
+            .run(&self.pool)
+            .await?;
+        Ok(done == 1)
     }
 
     async fn keys(&self) -> Result<Vec<KeyRecord>, DbError> {
@@ -66,23 +65,17 @@ impl KeyStore for PostgresDatabase {
         let done = sqlx::query(sql::REVOKE_KEY)
             .bind(now)
             .bind(name)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
-        Ok(if done.rows_affected() == 0 {
-            Revoked::NoSuchKey
-        } else {
-            Revoked::Now
-        })
+            .run(&self.pool)
+            .await?;
+        Ok(Revoked::from_rows(done))
     }
 
     async fn touch_key(&self, id: &str, now: Micros) -> Result<(), DbError> {
         sqlx::query(sql::TOUCH_KEY)
             .bind(now)
             .bind(id)
-            .execute(&self.pool)
-            .await
-            .map_err(db_err)?;
+            .run(&self.pool)
+            .await?;
         Ok(())
     }
 

@@ -57,6 +57,18 @@ fn db_err(e: sqlx::Error) -> DbError {
 
 pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Postgres>;
 
+/// A statement run for the number of rows it changed, its error a [`DbError`].
+pub(crate) trait Run {
+    async fn run<'e>(self, on: impl sqlx::PgExecutor<'e>) -> Result<u64, DbError>;
+}
+
+impl<'q> Run for sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    async fn run<'e>(self, on: impl sqlx::PgExecutor<'e>) -> Result<u64, DbError> {
+        let done = self.execute(on).await.map_err(db_err)?;
+        Ok(done.rows_affected())
+    }
+}
+
 impl PostgresDatabase {
     /// Connects to `url` (`postgres://user@host/db`) and brings the schema up
     /// to date (migrations take a lock, so instances starting together are fine).
@@ -125,9 +137,8 @@ impl PostgresDatabase {
         let mut tx = self.pool.begin().await.map_err(db_err)?;
         sqlx::query("SELECT pg_advisory_xact_lock($1)")
             .bind(INGEST_LOCK)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_err)?;
+            .run(&mut *tx)
+            .await?;
         Ok(tx)
     }
 
@@ -150,9 +161,7 @@ impl BatchWriter for Writer<'_> {
             sqlx::query("INSERT INTO timezones (store_id, timezone) SELECT * FROM UNNEST($1::text[], $2::text[])")
                 .bind(&ids)
                 .bind(&zones)
-                .execute(&mut **self.0)
-                .await
-                .map_err(db_err)?;
+                .run(&mut **self.0).await?;
         }
         Ok(rows.len() as u64)
     }
@@ -178,9 +187,8 @@ impl BatchWriter for Writer<'_> {
             .bind(&days)
             .bind(&starts)
             .bind(&ends)
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **self.0)
+            .await?;
         }
         Ok(rows.len() as u64)
     }
@@ -209,9 +217,8 @@ impl BatchWriter for Writer<'_> {
             .bind(&dates)
             .bind(&starts)
             .bind(&ends)
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **self.0)
+            .await?;
         }
         Ok(rows.len() as u64)
     }
@@ -219,9 +226,7 @@ impl BatchWriter for Writer<'_> {
     async fn store_keys(&mut self, ids: &[&str]) -> Result<Vec<i64>, DbError> {
         sqlx::query("INSERT INTO stores (store_id) SELECT * FROM UNNEST($1::text[]) ON CONFLICT (store_id) DO NOTHING")
             .bind(ids)
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **self.0).await?;
         // In the order of `ids`, each found through the store_id index.
         sqlx::query_scalar(
             "SELECT s.key FROM UNNEST($1::text[]) WITH ORDINALITY AS given(store_id, n)
@@ -267,9 +272,8 @@ impl BatchWriter for Writer<'_> {
             .bind(&keys)
             .bind(&day)
             .bind(&polls)
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **self.0)
+            .await?;
         }
         Ok(())
     }
@@ -334,18 +338,16 @@ impl BatchWriter for Writer<'_> {
         sqlx::query(sql::DELETE_DAY)
             .bind(key)
             .bind(day)
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **self.0)
+            .await?;
         Ok(())
     }
 
     async fn forget_stores_without_polls(&mut self, store: Option<&str>) -> Result<(), DbError> {
         sqlx::query(sql::FORGET_STORES_WITHOUT_POLLS)
             .bind(store)
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **self.0)
+            .await?;
         Ok(())
     }
 
@@ -359,18 +361,16 @@ impl BatchWriter for Writer<'_> {
     async fn set_newest_poll(&mut self, newest: Option<Micros>) -> Result<(), DbError> {
         sqlx::query(sql::SET_NEWEST_POLL)
             .bind(newest)
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **self.0)
+            .await?;
         Ok(())
     }
 
     async fn raise_newest_poll(&mut self, newest: Micros) -> Result<(), DbError> {
         sqlx::query(sql::RAISE_NEWEST_POLL)
             .bind(newest)
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **self.0)
+            .await?;
         Ok(())
     }
 
@@ -380,9 +380,8 @@ impl BatchWriter for Writer<'_> {
             .bind(&fp.path)
             .bind(&fp.sha256)
             .bind(fp.ingested_at)
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **self.0)
+            .await?;
         Ok(())
     }
 
@@ -395,9 +394,8 @@ impl BatchWriter for Writer<'_> {
             .bind(&r.key_id)
             .bind(i64::try_from(r.rows).unwrap_or(i64::MAX))
             .bind(&r.sha256)
-            .execute(&mut **self.0)
-            .await
-            .map_err(db_err)?;
+            .run(&mut **self.0)
+            .await?;
         Ok(())
     }
 }
@@ -405,9 +403,8 @@ impl BatchWriter for Writer<'_> {
 /// Empties a snapshot table (the name is one of ours, never user input).
 async fn delete_all(tx: &mut Tx, table: &'static str) -> Result<(), DbError> {
     sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
-        .execute(&mut **tx)
-        .await
-        .map_err(db_err)?;
+        .run(&mut **tx)
+        .await?;
     Ok(())
 }
 

@@ -382,11 +382,11 @@ impl ShardWriter for Shards<'_> {
             self.0,
             sql::STORE_PART,
             &[
-                &rows,
-                &csv,
                 &id.report.as_str(),
                 &i64::from(id.index),
                 &worker,
+                &rows,
+                &csv,
             ],
         )?;
         Ok(done == 1)

@@ -117,11 +117,7 @@ impl KeyStore for SqliteDatabase {
             .jobs
             .run(move |c| execute(c, sql::REVOKE_KEY, &[&now, &name]))
             .await?;
-        Ok(if done == 0 {
-            Revoked::NoSuchKey
-        } else {
-            Revoked::Now
-        })
+        Ok(Revoked::from_rows(done))
     }
 
     async fn touch_key(&self, id: &str, now: Micros) -> Result<(), DbError> {

@@ -891,10 +891,10 @@ pub async fn api_keys_are_created_listed_and_revoked<D: Database>(db: &D) {
     let got = db.key("k3").await.unwrap().unwrap();
     assert_eq!(
         (
-            got.name.as_str(),
-            got.role,
-            got.scope,
-            got.secret_sha256,
+            got.key.name.as_str(),
+            got.key.role,
+            got.key.scope,
+            got.key.secret_sha256,
             got.last_used_at
         ),
         (
@@ -939,7 +939,7 @@ pub async fn api_keys_are_created_listed_and_revoked<D: Database>(db: &D) {
         .await
         .unwrap()
         .into_iter()
-        .map(|k| (k.name, k.revoked_at.is_some()))
+        .map(|k| (k.key.name, k.revoked_at.is_some()))
         .collect();
     assert_eq!(names.len(), 3);
     assert!(names.contains(&("ops".into(), true)) && names.contains(&("ops".into(), false)));

@@ -83,7 +83,7 @@ impl Token {
         bool::from(
             self.secret_sha256()
                 .as_bytes()
-                .ct_eq(key.secret_sha256.as_bytes()),
+                .ct_eq(key.key.secret_sha256.as_bytes()),
         )
     }
 }
@@ -222,7 +222,7 @@ impl Gate {
             return Err(AuthError::Invalid);
         };
         if key.last_used_at.is_none_or(|t| now - t >= TOUCH_EVERY) {
-            let (db, id) = (db.clone(), key.id.clone());
+            let (db, id) = (db.clone(), key.key.id.clone());
             tokio::spawn(async move {
                 if let Err(e) = db.touch_key(&id, now).await {
                     tracing::warn!(error = %e, key = %id, "could not record a key's use");
@@ -231,11 +231,11 @@ impl Gate {
         }
         Ok(Caller {
             key: Some(KeyName {
-                id: key.id,
-                name: key.name,
+                id: key.key.id,
+                name: key.key.name,
             }),
-            role: key.role,
-            scope: key.scope,
+            role: key.key.role,
+            scope: key.key.scope,
         })
     }
 }

@@ -70,16 +70,17 @@ async fn list<D: Database>(db: &D) -> Result<()> {
     let time = |t: Option<i64>| t.map_or("-".to_string(), format_timestamp);
     for k in &keys {
         let stores = k
+            .key
             .scope
             .as_ref()
             .map_or("all".to_string(), |s| s.to_text().replace('\n', ","));
         writeln!(
             out,
             "{}\t{}\t{}\t{}\t{}\t{}",
-            k.name,
-            k.role,
+            k.key.name,
+            k.key.role,
             stores,
-            format_timestamp(k.created_at),
+            format_timestamp(k.key.created_at),
             time(k.last_used_at),
             time(k.revoked_at)
         )?;

@@ -93,6 +93,28 @@ fn an_invalid_last_row_after_a_million_valid_rows_applies_nothing() {
     }
 }
 
+/// The generated files as `ingest` takes them.
+const GENERATED_FILES: [&str; 6] = [
+    "--status",
+    "p.csv",
+    "--hours",
+    "h.csv",
+    "--timezones",
+    "z.csv",
+];
+
+/// The report with extended columns as of `as_of`, from the database at `url`.
+fn extended_report(ws: &Workspace, url: &str, as_of: &str) -> String {
+    ws.ok(&[
+        "--database-url",
+        url,
+        "report",
+        "--extended",
+        "--as-of",
+        as_of,
+    ])
+}
+
 /// A file checked in many sorted runs on disk is stored exactly as the
 /// same file held in memory: the same report, and ingesting it again
 /// changes nothing.
@@ -105,17 +127,9 @@ fn a_file_sorted_in_runs_on_disk_is_stored_as_in_memory() {
     ws.write("z.csv", std::str::from_utf8(&zones).unwrap());
     let in_memory = format!("sqlite://{}", ws.path("memory.db").display());
     let on_disk = format!("sqlite://{}", ws.path("disk.db").display());
-    let files = [
-        "--status",
-        "p.csv",
-        "--hours",
-        "h.csv",
-        "--timezones",
-        "z.csv",
-    ];
     let ingest = |url: &str, run: &str| {
         let mut args = vec!["--database-url", url, "--sort-run-polls", run, "ingest"];
-        args.extend(files);
+        args.extend(GENERATED_FILES);
         ws.ok(&args)
     };
     ingest(&in_memory, "1000000000");
@@ -124,19 +138,9 @@ fn a_file_sorted_in_runs_on_disk_is_stored_as_in_memory() {
     let again = ingest(&on_disk, "1000");
     assert!(again.contains(" 0 new or changed"), "{again}");
     for as_of in ["2023-01-25 18:00:00 UTC", "2023-01-21 06:30:00 UTC"] {
-        let report = |url: &str| {
-            ws.ok(&[
-                "--database-url",
-                url,
-                "report",
-                "--extended",
-                "--as-of",
-                as_of,
-            ])
-        };
-        let a = report(&in_memory);
+        let a = extended_report(&ws, &in_memory, as_of);
         assert_eq!(a.lines().count(), 301);
-        assert_eq!(a, report(&on_disk), "as of {as_of}");
+        assert_eq!(a, extended_report(&ws, &on_disk, as_of), "as of {as_of}");
     }
 }
 
@@ -167,27 +171,10 @@ fn retention_keeps_reports_inside_the_retained_window_equal() {
     assert!(kept < stored.len() as u64 && kept > 0);
     let rt = tokio::runtime::Runtime::new().unwrap();
     for url in &urls {
-        ws.ok(&[
-            "--database-url",
-            url,
-            "ingest",
-            "--status",
-            "p.csv",
-            "--hours",
-            "h.csv",
-            "--timezones",
-            "z.csv",
-        ]);
-        let report = |as_of: i64| {
-            ws.ok(&[
-                "--database-url",
-                url,
-                "report",
-                "--extended",
-                "--as-of",
-                &format_timestamp(as_of),
-            ])
-        };
+        let mut args = vec!["--database-url", url.as_str(), "ingest"];
+        args.extend(GENERATED_FILES);
+        ws.ok(&args);
+        let report = |as_of: i64| extended_report(&ws, url, &format_timestamp(as_of));
         let times = [newest, newest - day / 3, cutoff + 7 * day];
         let before: Vec<String> = times.iter().map(|&t| report(t)).collect();
         let too_early = report(cutoff + 6 * day);

@@ -2,7 +2,7 @@
 //! the OpenAPI document describes routes that exist.
 
 use crate::common::client::Sent;
-use crate::common::server::spawn_app;
+use crate::common::server::{TestApp, claim_directly, queue_directly, spawn_app};
 use serde_json::Value;
 use storewatch::app::Settings;
 
@@ -356,12 +356,25 @@ async fn a_streamed_body_over_the_limit_is_413_and_changes_nothing() {
     let mut chunks = vec![b"store_id,status,timestamp_utc\n".to_vec()];
     chunks.extend((0..100).map(|_| b"s1,active,2023-01-25 12:00:00 UTC\n".to_vec()));
     let (status, answer) = push_chunked(&app, "polls", chunks, false).await;
-    assert_eq!(status, 413, "{answer}");
-    assert!(
-        answer.contains("the body is larger than 1024 bytes (--max-body-mib)"),
-        "{answer}"
-    );
+    refused_and_nothing_kept(
+        &app,
+        (status, answer),
+        413,
+        "the body is larger than 1024 bytes (--max-body-mib)",
+    )
+    .await;
+}
+
+/// The push got `status` with `message` in its answer, and no poll was kept.
+async fn refused_and_nothing_kept(
+    app: &TestApp,
+    answer: (u16, String),
+    status: u16,
+    message: &str,
+) {
     use storewatch_db::DataStore;
+    assert_eq!(answer.0, status, "{}", answer.1);
+    assert!(answer.1.contains(message), "{}", answer.1);
     assert_eq!(app.db.counts().await.unwrap().polls, 0, "nothing ingested");
 }
 
@@ -386,13 +399,13 @@ async fn a_body_that_stops_coming_is_408_and_changes_nothing() {
     let chunks =
         vec![b"store_id,status,timestamp_utc\ns1,active,2023-01-25 12:00:00 UTC\n".to_vec()];
     let (status, answer) = push_chunked(&app, "polls", chunks, true).await;
-    assert_eq!(status, 408, "{answer}");
-    assert!(
-        answer.contains("no byte of the body came for 1 s"),
-        "{answer}"
-    );
-    use storewatch_db::DataStore;
-    assert_eq!(app.db.counts().await.unwrap().polls, 0, "nothing ingested");
+    refused_and_nothing_kept(
+        &app,
+        (status, answer),
+        408,
+        "no byte of the body came for 1 s",
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -670,35 +683,12 @@ async fn real_answers_match_the_openapi_schemas() {
         "fedcba9876543210fedcba9876543210",
     );
     for id in [running, failed] {
-        app.db
-            .create_report(
-                &storewatch_db::ReportId::parse(id).unwrap(),
-                &storewatch_db::NewReport {
-                    columns: Columns::Extended,
-                    ..Default::default()
-                },
-                u32::MAX,
-                now,
-            )
-            .await
-            .unwrap();
+        queue_directly(&app.db, id, Columns::Extended, now).await;
     }
     let mut claimed = 0;
     while claimed < 2 {
         // The service's own workers may take one first; claim until both are held.
-        if let Some(job) = app
-            .db
-            .claim_report(
-                &storewatch_db::Lease {
-                    worker: "elsewhere".into(),
-                    until: now + 3_600_000_000,
-                },
-                now,
-                3,
-            )
-            .await
-            .unwrap()
-        {
+        if let Some(job) = claim_directly(&app.db, "elsewhere", now, 3_600_000_000).await {
             if job.id.as_str() == failed {
                 let outcome = ReportOutcome::Failed {
                     error: "store s1: \"Mars/Olympus\" is not a known IANA time zone".into(),
@@ -734,6 +724,10 @@ async fn real_answers_match_the_openapi_schemas() {
         u16,
     );
     let mut cases: Vec<Case> = Vec::new();
+    // A GET with no body.
+    fn read<'a>(route: &'a str, path: String, status: u16) -> Case<'a> {
+        ("GET", route, path, None, None, status)
+    }
     for prefix in ["", "/api"] {
         let trigger = format!("{prefix}/trigger_report");
         let get = format!("{prefix}/get_report");
@@ -753,14 +747,7 @@ async fn real_answers_match_the_openapi_schemas() {
         ));
         cases.push(("POST", t, format!("{trigger}?as_of=never"), None, None, 400));
         for (id, status) in [(complete.as_str(), 200), (running, 200), (failed, 200)] {
-            cases.push((
-                "GET",
-                g,
-                format!("{get}?report_id={id}"),
-                None,
-                None,
-                status,
-            ));
+            cases.push(read(g, format!("{get}?report_id={id}"), status));
             cases.push((
                 "POST",
                 g,
@@ -770,31 +757,18 @@ async fn real_answers_match_the_openapi_schemas() {
                 status,
             ));
         }
-        cases.push((
-            "GET",
+        cases.push(read(
             g,
             format!("{get}?report_id={running}&format=csv"),
-            None,
-            None,
             202,
         ));
-        cases.push((
-            "GET",
-            g,
-            format!("{get}?report_id={failed}&format=csv"),
-            None,
-            None,
-            409,
-        ));
-        cases.push((
-            "GET",
+        cases.push(read(g, format!("{get}?report_id={failed}&format=csv"), 409));
+        cases.push(read(
             g,
             format!("{get}?report_id=0000000000000000000000000000000f"),
-            None,
-            None,
             404,
         ));
-        cases.push(("GET", g, format!("{get}?report_id=xyz"), None, None, 400));
+        cases.push(read(g, format!("{get}?report_id=xyz"), 400));
         cases.push((
             "POST",
             g,
@@ -836,15 +810,8 @@ async fn real_answers_match_the_openapi_schemas() {
         Some(csv_body),
         404,
     ));
-    cases.push(("GET", "/healthz", "/healthz".into(), None, None, 200));
-    cases.push((
-        "GET",
-        "/api/healthz",
-        "/api/healthz".into(),
-        None,
-        None,
-        200,
-    ));
+    cases.push(read("/healthz", "/healthz".into(), 200));
+    cases.push(read("/api/healthz", "/api/healthz".into(), 200));
     let timeline = "/api/stores/{id}/timeline";
     let (_, _, zones) = crate::common::server::generated(40, 8, 7);
     let zones = String::from_utf8(zones).unwrap();
@@ -856,7 +823,7 @@ async fn real_answers_match_the_openapi_schemas() {
         ("?when=now", 400),
     ] {
         let path = format!("/api/stores/{store}/timeline{query}");
-        cases.push(("GET", timeline, path, None, None, status));
+        cases.push(read(timeline, path, status));
     }
     for (query, status) in [
         ("", 200),
@@ -866,14 +833,11 @@ async fn real_answers_match_the_openapi_schemas() {
         ("?days=2&from=2023-01-20T00:00:00Z", 400),
     ] {
         let path = format!("/api/stores/{store}/history{query}");
-        cases.push(("GET", "/api/stores/{id}/history", path, None, None, status));
+        cases.push(read("/api/stores/{id}/history", path, status));
     }
-    cases.push((
-        "GET",
+    cases.push(read(
         "/api/stores/{id}/history",
         "/api/stores/nobody/history".into(),
-        None,
-        None,
         404,
     ));
     for (query, status) in [
@@ -884,76 +848,24 @@ async fn real_answers_match_the_openapi_schemas() {
         ("?limit=0", 400),
     ] {
         let path = format!("/api/stores{query}");
-        cases.push(("GET", "/api/stores", path, None, None, status));
+        cases.push(read("/api/stores", path, status));
     }
-    cases.push((
-        "GET",
-        timeline,
-        "/api/stores/nobody/timeline".into(),
-        None,
-        None,
-        404,
-    ));
+    cases.push(read(timeline, "/api/stores/nobody/timeline".into(), 404));
     let by_id = "/api/reports/{id}";
     for (id, status) in [(complete.as_str(), 200), (running, 200), (failed, 200)] {
-        cases.push((
-            "GET",
-            by_id,
-            format!("/api/reports/{id}"),
-            None,
-            None,
-            status,
-        ));
+        cases.push(read(by_id, format!("/api/reports/{id}"), status));
     }
-    cases.push((
-        "GET",
+    cases.push(read(
         by_id,
         format!("/api/reports/{running}?format=csv"),
-        None,
-        None,
         202,
     ));
-    cases.push(("GET", by_id, "/api/reports/xyz".into(), None, None, 400));
-    cases.push((
-        "GET",
-        "/api/reports",
-        "/api/reports".into(),
-        None,
-        None,
-        200,
-    ));
-    cases.push((
-        "GET",
-        "/api/reports",
-        "/api/reports?limit=1".into(),
-        None,
-        None,
-        200,
-    ));
-    cases.push((
-        "GET",
-        "/api/reports",
-        "/api/reports?limit=0".into(),
-        None,
-        None,
-        400,
-    ));
-    cases.push((
-        "GET",
-        "/api/ingests",
-        "/api/ingests".into(),
-        None,
-        None,
-        200,
-    ));
-    cases.push((
-        "GET",
-        "/api/ingests",
-        "/api/ingests?before=x".into(),
-        None,
-        None,
-        400,
-    ));
+    cases.push(read(by_id, "/api/reports/xyz".into(), 400));
+    cases.push(read("/api/reports", "/api/reports".into(), 200));
+    cases.push(read("/api/reports", "/api/reports?limit=1".into(), 200));
+    cases.push(read("/api/reports", "/api/reports?limit=0".into(), 400));
+    cases.push(read("/api/ingests", "/api/ingests".into(), 200));
+    cases.push(read("/api/ingests", "/api/ingests?before=x".into(), 400));
     cases.push((
         "DELETE",
         "/api/polls",
@@ -963,22 +875,8 @@ async fn real_answers_match_the_openapi_schemas() {
         200,
     ));
     cases.push(("DELETE", "/api/polls", "/api/polls".into(), None, None, 400));
-    cases.push((
-        "GET",
-        "/api/fleet",
-        "/api/fleet?days=7".into(),
-        None,
-        None,
-        200,
-    ));
-    cases.push((
-        "GET",
-        "/api/fleet",
-        "/api/fleet?days=0".into(),
-        None,
-        None,
-        400,
-    ));
+    cases.push(read("/api/fleet", "/api/fleet?days=7".into(), 200));
+    cases.push(read("/api/fleet", "/api/fleet?days=0".into(), 400));
 
     let mut covered = std::collections::BTreeSet::new();
     for (method, documented, real, json, csv, status) in cases {

@@ -6,7 +6,10 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::client::Sent;
-use crate::common::server::{generated, load_generated, spawn_app, spawn_app_on, wait_until_up};
+use crate::common::server::{
+    claim_directly, generated, load_generated, queue_directly, spawn_app, spawn_app_on,
+    wait_until_up,
+};
 use futures_util::future::join_all;
 use serde_json::Value;
 use storewatch::app::Settings;
@@ -30,30 +33,10 @@ async fn a_report_running_when_the_server_died_completes_after_restart() {
     app.stop().await;
     let now = storewatch::clock::now_micros();
     let id = "feedfacefeedfacefeedfacefeedface";
-    app.db
-        .create_report(
-            &storewatch_db::ReportId::parse(id).unwrap(),
-            &storewatch_db::NewReport {
-                columns: storewatch_core::report::Columns::Standard,
-                ..Default::default()
-            },
-            u32::MAX,
-            now,
-        )
-        .await
-        .unwrap();
+    queue_directly(&app.db, id, storewatch_core::report::Columns::Standard, now).await;
     // Claimed by the process that then died: its lease runs out in 300 ms.
-    app.db
-        .claim_report(
-            &storewatch_db::Lease {
-                worker: "pid-that-died".into(),
-                until: now + 300_000,
-            },
-            now,
-            3,
-        )
+    claim_directly(&app.db, "pid-that-died", now, 300_000)
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(
         app.db

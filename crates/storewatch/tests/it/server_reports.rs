@@ -2,7 +2,9 @@
 //! Complete, download; the CSV is the one `storewatch report` writes.
 
 use crate::common::client::Sent;
-use crate::common::server::{TestApp, load_generated, spawn_app, spawn_app_on};
+use crate::common::server::{
+    TestApp, claim_directly, load_generated, queue_directly, spawn_app, spawn_app_on,
+};
 use serde_json::{Value, json};
 use storewatch::app::Settings;
 
@@ -267,33 +269,13 @@ async fn a_failed_report_says_why_and_has_no_csv() {
 
 /// A running report whose lease belongs to another, live worker for an hour.
 async fn held_elsewhere(url: &str, id: &str) {
-    use storewatch_db::ReportQueue;
     let db = storewatch_sqlite::SqliteDatabase::connect(url)
         .await
         .unwrap();
     let now = storewatch::clock::now_micros();
-    db.create_report(
-        &storewatch_db::ReportId::parse(id).unwrap(),
-        &storewatch_db::NewReport {
-            columns: storewatch_core::report::Columns::Standard,
-            ..Default::default()
-        },
-        u32::MAX,
-        now,
-    )
-    .await
-    .unwrap();
-    let claimed = db
-        .claim_report(
-            &storewatch_db::Lease {
-                worker: "elsewhere".into(),
-                until: now + 3_600_000_000,
-            },
-            now,
-            3,
-        )
+    queue_directly(&db, id, storewatch_core::report::Columns::Standard, now).await;
+    let claimed = claim_directly(&db, "elsewhere", now, 3_600_000_000)
         .await
-        .unwrap()
         .unwrap();
     assert_eq!(claimed.id.as_str(), id);
 }

@@ -183,3 +183,37 @@ pub fn write_generated(dir: &std::path::Path, stores: usize, days: u32, seed: u6
     )
     .unwrap();
 }
+
+/// Queues report `id` straight in the database, as a service would, with no
+/// cap: a test then plays the worker that takes it.
+pub async fn queue_directly(
+    db: &impl storewatch_db::ReportQueue,
+    id: &str,
+    columns: Columns,
+    now: storewatch_core::domain::Micros,
+) {
+    let request = storewatch_db::NewReport {
+        columns,
+        ..Default::default()
+    };
+    let id = storewatch_db::ReportId::parse(id).unwrap();
+    assert!(
+        db.create_report(&id, &request, u32::MAX, now)
+            .await
+            .unwrap()
+    );
+}
+
+/// Claims the oldest queued report for `worker`, leased for `lease_micros`.
+pub async fn claim_directly(
+    db: &impl storewatch_db::ReportQueue,
+    worker: &str,
+    now: storewatch_core::domain::Micros,
+    lease_micros: i64,
+) -> Option<storewatch_db::ClaimedReport> {
+    let lease = storewatch_db::Lease {
+        worker: worker.into(),
+        until: now + lease_micros,
+    };
+    db.claim_report(&lease, now, 3).await.unwrap()
+}
