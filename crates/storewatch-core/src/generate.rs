@@ -9,6 +9,12 @@
 //! of 1 to 12 inactive polls (about 6 % inactive).
 //! Polls are written in time order across stores, as a poller appends them.
 //!
+//! Patterns worth looking at over weeks (see [`Weakness`]): about 8 % of
+//! stores are often offline in one local hour of the day, 6 % on one local
+//! weekday, and 5 % have one bad week of many outages. They come from a
+//! random stream of their own, so the other stores' polls are the same as
+//! before patterns existed.
+//!
 //! Special hours (see [`special_hours_for`]): about a third of stores have one
 //! to three special local dates inside the polls' span, 24×7 stores included:
 //! closed holidays, short days, split days, and a few overnight and
@@ -228,6 +234,48 @@ impl Calendar {
     }
 }
 
+/// Seeds the stream of the stores' weaknesses, apart from the main one.
+const WEAKNESS_STREAM: u64 = 0x0A77_E125_5EED_0001;
+
+/// A recurring way a store goes offline, so that periods, days and hours of
+/// the day have something to show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Weakness {
+    None,
+    /// Often offline in this local hour of the day (a rush hour).
+    Hour(i64),
+    /// Often offline on this local weekday (0 is Monday).
+    Weekday(i64),
+    /// Many outages in the week from this hourly tick on.
+    BadWeek(i64),
+}
+
+impl Weakness {
+    fn pick(rng: &mut Rng, ticks: i64) -> Weakness {
+        match rng.below(100) {
+            0..=7 => Weakness::Hour(11 + rng.below(11) as i64),
+            8..=13 => Weakness::Weekday(rng.below(7) as i64),
+            14..=18 if ticks > 2 * 168 => Weakness::BadWeek(rng.below((ticks - 168) as u64) as i64),
+            _ => Weakness::None,
+        }
+    }
+
+    /// Whether a poll at `local` (microseconds on the store's wall clock,
+    /// as if UTC) in hourly `tick` fails through this weakness.
+    fn strikes(self, rng: &mut Rng, local: Micros, tick: i64) -> bool {
+        let hour = local.div_euclid(MICROS_PER_HOUR);
+        match self {
+            Weakness::None => false,
+            Weakness::Hour(h) => hour.rem_euclid(24) == h && rng.chance(0.6),
+            // 1970-01-01, day 0, was a Thursday (3 counting from Monday).
+            Weakness::Weekday(d) => {
+                (hour.div_euclid(24) + 3).rem_euclid(7) == d && rng.chance(0.35)
+            }
+            Weakness::BadWeek(first) => (first..first + 168).contains(&tick) && rng.chance(0.3),
+        }
+    }
+}
+
 /// Picks one of `choices` by weight.
 fn weighted<T: Copy>(rng: &mut Rng, choices: &[(T, u32)]) -> T {
     let total: u32 = choices.iter().map(|c| c.1).sum();
@@ -429,6 +477,10 @@ pub fn generate_with_special_hours<P: Write, H: Write, Z: Write, S: Write>(
     hours.write_record(["store_id", "day", "start_time_local", "end_time_local"])?;
     let mut special = csv::Writer::from_writer(special_out);
     special.write_record(["store_id", "date", "start_time_local", "end_time_local"])?;
+    let mut weakness_rng = Rng(opts.seed ^ WEAKNESS_STREAM);
+    // Each store's weakness, and its wall clock's offset at the span's start
+    // (a weak hour moves by one across a DST change: close enough here).
+    let mut weaknesses = Vec::with_capacity(ids.len());
     for id in &ids {
         let mut zone = DEFAULT_ZONE;
         if !rng.chance(0.04) {
@@ -444,6 +496,14 @@ pub fn generate_with_special_hours<P: Write, H: Write, Z: Write, S: Write>(
             special.write_record([id.as_str(), &date.to_string(), &start, &end])?;
             out.special_rows += 1;
         }
+        let offset = resolve_zone(Some(zone))
+            .map_err(io::Error::other)?
+            .to_offset(span_start)
+            .seconds();
+        weaknesses.push((
+            Weakness::pick(&mut weakness_rng, ticks),
+            i64::from(offset) * MICROS_PER_SECOND,
+        ));
     }
     zones.flush()?;
     hours.flush()?;
@@ -468,11 +528,15 @@ pub fn generate_with_special_hours<P: Write, H: Write, Z: Write, S: Write>(
             if outage_left[s] == 0 && rng.chance(outage_rate) {
                 outage_left[s] = 1 + rng.below(12) as u32;
             }
-            let active = outage_left[s] == 0;
+            let mut active = outage_left[s] == 0;
             outage_left[s] = outage_left[s].saturating_sub(1);
             let jitter =
                 rng.below(10 * 60 * MICROS_PER_SECOND as u64) as i64 - 5 * 60 * MICROS_PER_SECOND;
             let ts = (start + tick * MICROS_PER_HOUR + offset[s] + jitter).min(opts.end);
+            let (weakness, local_offset) = weaknesses[s];
+            if weakness.strikes(&mut weakness_rng, ts + local_offset, tick) {
+                active = false;
+            }
             line.clear();
             line.push_str(&ids[s]);
             line.push_str(if active { ",active," } else { ",inactive," });
@@ -506,6 +570,26 @@ mod tests {
         let (mut p, mut h, mut z) = (Vec::new(), Vec::new(), Vec::new());
         let g = generate(&opts, &mut p, &mut h, &mut z).unwrap();
         (p, h, z, g)
+    }
+
+    #[test]
+    fn a_weakness_strikes_only_in_its_hour_weekday_or_week() {
+        let mut rng = Rng(1);
+        let at = |text: &str| parse_timestamp(text).unwrap();
+        // Mon 23 Jan 2023 18:30 and 19:30, as wall-clock times.
+        let (six, seven) = (at("2023-01-23 18:30:00 UTC"), at("2023-01-23 19:30:00 UTC"));
+        let count = |rng: &mut Rng, w: Weakness, t: Micros, tick: i64| {
+            (0..1000).filter(|_| w.strikes(rng, t, tick)).count()
+        };
+        let hour = count(&mut rng, Weakness::Hour(18), six, 0);
+        assert!((500..700).contains(&hour), "{hour}");
+        assert_eq!(count(&mut rng, Weakness::Hour(18), seven, 0), 0);
+        let monday = count(&mut rng, Weakness::Weekday(0), six, 0);
+        assert!((250..450).contains(&monday), "{monday}");
+        assert_eq!(count(&mut rng, Weakness::Weekday(1), six, 0), 0);
+        assert!(count(&mut rng, Weakness::BadWeek(10), six, 10 + 167) > 200);
+        assert_eq!(count(&mut rng, Weakness::BadWeek(10), six, 10 + 168), 0);
+        assert_eq!(count(&mut rng, Weakness::None, six, 0), 0);
     }
 
     #[test]

@@ -83,6 +83,12 @@ pub async fn compute_period<D: Database>(
 /// (section 7, step 1); `None` when the database holds no polls. Read as a
 /// report is (the period and the week before T, whichever reaches further
 /// back), computed as the stores arrive.
+/// Whose turn it is to work out a fleet: as heavy as a report (every
+/// store's period), so one at a time per process. Callers asking again and
+/// again (the API, the start page) wait their turn instead of taking every
+/// core from the reports; a waiting request ends at the request timeout.
+static FLEET_TURN: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(1);
+
 pub async fn compute_fleet<D: Database>(
     db: &D,
     as_of: Option<Micros>,
@@ -96,6 +102,7 @@ pub async fn compute_fleet<D: Database>(
         return Ok(None);
     };
     let period = span.ending_at(t).map_err(ReportError::from)?;
+    let _turn = FLEET_TURN.acquire().await?;
     let read = PeriodSpec::From(period.from.min(PeriodSpec::WEEK.start_before(t)));
     let (sink, batches) = batch_channel(BATCHES_AHEAD);
     let computing = tokio::task::spawn_blocking(move || {

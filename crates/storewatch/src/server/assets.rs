@@ -1,4 +1,4 @@
-//! The pages' scripts, served from files of their own (the
+//! The pages' scripts and style sheet, served from files of their own (the
 //! Content-Security-Policy allows no inline script). Compiled in: the
 //! binary is the whole service.
 
@@ -10,17 +10,20 @@ use super::error::ApiError;
 
 const START_JS: &str = include_str!("assets/start.js");
 const DOCS_JS: &str = include_str!("assets/docs.js");
+const STYLE_CSS: &str = include_str!("assets/style.css");
 
 /// `GET /assets/{name}`.
 pub async fn show(Path(name): Path<String>) -> Response {
-    let body = match name.as_str() {
-        "start.js" => START_JS,
-        "docs.js" => DOCS_JS,
+    const SCRIPT: &str = "text/javascript; charset=utf-8";
+    let (body, content_type) = match name.as_str() {
+        "start.js" => (START_JS, SCRIPT),
+        "docs.js" => (DOCS_JS, SCRIPT),
+        "style.css" => (STYLE_CSS, "text/css; charset=utf-8"),
         _ => return ApiError::not_found(format!("no asset {name:?}")).into_response(),
     };
     (
         [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "no-cache"),
         ],
         body,

@@ -12,6 +12,7 @@ mod cross_site;
 mod dashboard_browser;
 mod docs_browser;
 mod faults;
+mod fleet_browser;
 mod pages;
 mod periods;
 mod postgres_backend;

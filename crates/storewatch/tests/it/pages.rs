@@ -54,14 +54,17 @@ async fn a_store_page_shows_its_week_figures_and_incidents() {
     // The expected extended row of K, cell by cell.
     for cell in ["60.00", "13.00", "135.00", "148.00"] {
         assert!(
-            page.contains(&format!("<td>{cell}</td>")),
+            page.contains(&format!("<td class=\"num\">{cell}</td>")),
             "{cell} missing: {page}"
         );
     }
     assert!(page.contains("<svg"), "{page}");
     assert!(page.contains("class=\"band down\""), "a down band: {page}");
     assert!(page.contains("class=\"poll"), "poll marks: {page}");
-    assert!(page.contains("<table class=incidents>") && page.contains("<td>135.00</td>"));
+    assert!(
+        page.contains("<table class=\"incidents\">")
+            && page.contains("<td class=\"num\">135.00 h</td>")
+    );
     // J is closed by special hours on the report date.
     let (_, page) = get(&c, url("J")).await;
     assert!(page.contains("Closed today (special hours)."), "{page}");
@@ -106,7 +109,7 @@ async fn pages_ask_for_a_key_once_and_keep_it_in_a_strict_http_only_cookie() {
     let (status, form) = get(&c, app.url("/login?next=/stores/K")).await;
     assert_eq!(status, 200);
     assert!(
-        form.contains("name=key") && form.contains("value=\"/stores/K\""),
+        form.contains("name=\"key\"") && form.contains("value=\"/stores/K\""),
         "{form}"
     );
     // A wrong key: the form again, 401, no cookie.
@@ -195,7 +198,7 @@ async fn the_start_page_and_a_report_page() {
     let (status, start) = get(&c, app.url("/")).await;
     assert_eq!(status, 200);
     assert!(
-        start.contains("Trigger a report") && start.contains("id=offline"),
+        start.contains("Trigger a report") && start.contains("id=\"offline\""),
         "{start}"
     );
     assert!(
@@ -280,7 +283,7 @@ async fn a_week_without_observations_and_a_failed_report_are_said_plainly() {
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("No observations"), "{page}");
     assert!(
-        page.contains("class=open"),
+        page.contains("class=\"open\""),
         "the open hours are drawn: {page}"
     );
     assert!(

@@ -1,11 +1,25 @@
-// The start page's script: trigger, poll until done, and fill the offline
-// list. It sends no key: the browser's cookie does (or the service is open).
+// The start page's script: trigger a report of any kind, poll until done,
+// and fill the offline list. It sends no key: the browser's cookie does (or
+// the service is open). Everything it writes goes in as text, never HTML.
 const f = document.getElementById('trigger'), st = document.getElementById('progress');
+const showFields = () => {
+  const week = f.kind.value === 'week';
+  for (const l of f.querySelectorAll('.period-only')) l.hidden = week;
+  for (const l of f.querySelectorAll('.week-only')) l.hidden = !week;
+};
+f.kind.onchange = showFields;
+showFields();
 f.onsubmit = async (e) => {
   e.preventDefault();
   const p = new URLSearchParams();
+  p.set('kind', f.kind.value);
   if (f.as_of.value.trim()) p.set('as_of', f.as_of.value.trim());
-  if (f.extended.checked) p.set('columns', 'extended');
+  if (f.kind.value === 'week') {
+    if (f.extended.checked) p.set('columns', 'extended');
+  } else {
+    if (f.days.value.trim()) p.set('days', f.days.value.trim());
+    if (f.from.value.trim()) p.set('from', f.from.value.trim());
+  }
   st.textContent = 'Triggering…';
   let r = await fetch('/trigger_report?' + p, {method: 'POST'});
   let j = await r.json();
@@ -15,7 +29,7 @@ f.onsubmit = async (e) => {
     r = await fetch('/api/reports/' + id);
     j = await r.json();
     if (j.status === 'Complete') {
-      st.textContent = 'Complete in ' + ((Date.now() - t0) / 1000).toFixed(1) + ' s, ' + j.rows + ' stores: ';
+      st.textContent = 'Complete in ' + ((Date.now() - t0) / 1000).toFixed(1) + ' s, ' + j.rows + (p.get('kind') === 'week' ? ' stores: ' : ' rows: ');
       const open = document.createElement('a'); open.href = '/reports/' + id; open.textContent = 'open';
       const csv = document.createElement('a'); csv.href = '/api/reports/' + id + '?format=csv';
       csv.textContent = 'download the CSV'; csv.id = 'download';

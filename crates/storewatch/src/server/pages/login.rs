@@ -10,7 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 use storewatch_db::Database;
 
-use super::{escape, page};
+use maud::html;
+
+use super::page;
 use crate::app::AppState;
 use crate::clock::now_micros;
 use crate::server::auth::KEY_COOKIE;
@@ -43,21 +45,20 @@ fn local_path(next: Option<&str>) -> String {
 }
 
 fn form(next: &str, error: Option<&str>) -> Response {
-    let error = error
-        .map(|e| format!("<p class=error>{}</p>", escape(e)))
-        .unwrap_or_default();
-    page(
-        "Log in",
-        &format!(
-            "<h1>Log in</h1>{error}<p>Paste the API key you were given \
-             (<code>sw_…</code>). It is kept in a cookie this browser sends \
-             back to this service only.</p>\
-             <form method=post action=\"/login\"><input type=password name=key \
-             size=70 autofocus required aria-label=\"API key\">\
-             <input type=hidden name=next value=\"{next}\"> <button>Log in</button></form>",
-            next = escape(next)
-        ),
-    )
+    let body = html! {
+        h1 { "Log in" }
+        @if let Some(e) = error { p.error { (e) } }
+        p {
+            "Paste the API key you were given (" code { "sw_…" } "). It is kept in a cookie "
+            "this browser sends back to this service only."
+        }
+        form method="post" action="/login" {
+            input type="password" name="key" size="70" autofocus required aria-label="API key";
+            input type="hidden" name="next" value=(next);
+            " " button { "Log in" }
+        }
+    };
+    page("Log in", None, body)
 }
 
 pub async fn show(Query(q): Query<Next>) -> Response {

@@ -10,7 +10,11 @@ use axum::response::Response;
 use serde::Deserialize;
 use storewatch_db::{Database, Include, ReportId, ReportState};
 
-use super::{error_page, escape, internal_error_page, page};
+use maud::html;
+use storewatch_core::domain::format_timestamp;
+
+use super::format::utc_time;
+use super::{error_page, internal_error_page, page};
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::server::percent::percent_encode;
@@ -23,7 +27,8 @@ pub struct TableParams {
     limit: Option<usize>,
 }
 
-const DEFAULT_SORT: &str = "downtime_last_week";
+/// The sort when none is asked for: the week's downtime, or a period's.
+const DEFAULT_SORTS: [&str; 2] = ["downtime_last_week", "downtime_hours"];
 const DEFAULT_ROWS: usize = 500;
 /// The most rows one page shows (the CSV download has them all).
 const MAX_ROWS: usize = 5_000;
@@ -153,10 +158,8 @@ pub async fn show<D: Database>(
             return error_page(StatusCode::OK, "This report failed", error);
         }
         _ => {
-            return page(
-                "Report",
-                "<h1>Report</h1><p>Still running: reload in a moment.</p>",
-            );
+            let body = html! { h1 { "Report" } p { "Still running: reload in a moment." } };
+            return page("Report", Some(&caller), body);
         }
     }
     // Stored with every column: read in place, not copied.
@@ -164,63 +167,82 @@ pub async fn show<D: Database>(
 
     let header: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
     let filter = q.store.as_deref().unwrap_or("").trim().to_ascii_lowercase();
+    // Most downtime first unless told: the week's, or the period's.
+    let default_sort = DEFAULT_SORTS
+        .iter()
+        .find(|c| header.contains(c))
+        .copied()
+        .unwrap_or("store_id");
     let sort = q
         .sort
         .as_deref()
         .filter(|s| header.contains(s))
-        .unwrap_or(DEFAULT_SORT);
+        .unwrap_or(default_sort);
     let column = header.iter().position(|h| *h == sort).unwrap_or(0);
     let descending = q.dir.as_deref().map_or(sort != "store_id", |d| d != "asc");
     let limit = q.limit.unwrap_or(DEFAULT_ROWS).clamp(1, MAX_ROWS);
     let (rows, total) = first_rows(csv, column, descending, &filter, limit);
-    let as_of = record
-        .as_of
-        .map(storewatch_core::domain::format_timestamp)
-        .unwrap_or_default();
-    let mut body = format!(
-        "<h1>Report at {as_of}</h1><p>{total} stores{}. <a href=\"/api/reports/{id}?format=csv\">Download the CSV</a></p>\
-         <form method=get>Store id contains <input name=store value=\"{}\"> \
-         <input type=hidden name=sort value=\"{sort}\"><button>Filter</button></form>",
-        if total > limit {
-            format!(", the first {limit} shown")
-        } else {
-            String::new()
-        },
-        escape(&filter),
-    );
-    body.push_str("<div style=overflow-x:auto><table class=report><tr>");
-    for h in &header {
-        let dir = if *h == sort && descending {
+    let as_of = record.as_of.map(format_timestamp).unwrap_or_default();
+    let store_link = |id: &str| {
+        format!(
+            "/stores/{}?as_of={}",
+            percent_encode(id, false),
+            percent_encode(&as_of, false)
+        )
+    };
+    let column_link = |h: &str| {
+        let dir = if h == sort && descending {
             "asc"
         } else {
             "desc"
         };
-        let mark = if *h == sort {
-            if descending { " ▼" } else { " ▲" }
-        } else {
-            ""
-        };
-        body.push_str(&format!(
-            "<th><a href=\"?sort={h}&amp;dir={dir}&amp;store={}\">{h}{mark}</a></th>",
-            escape(&percent_encode(&filter, false))
-        ));
-    }
-    body.push_str("</tr>");
-    for r in &rows {
-        let id = r.get(0).unwrap_or("");
-        body.push_str(&format!(
-            "<tr><td><a href=\"/stores/{}?as_of={}\">{}</a></td>",
-            escape(&percent_encode(id, false)),
-            escape(&as_of),
-            escape(id)
-        ));
-        for v in r.iter().skip(1) {
-            body.push_str(&format!("<td>{}</td>", escape(v)));
+        format!(
+            "?sort={h}&dir={dir}&store={}",
+            percent_encode(&filter, false)
+        )
+    };
+    let body = html! {
+        h1 { "Report: " (record.spec.kind().as_str()) }
+        p {
+            "Report time " (record.as_of.map(utc_time).unwrap_or_default()) ". "
+            (total) " rows"
+            @if total > limit { ", the first " (limit) " shown" }
+            ". " a href=(format!("/api/reports/{id}?format=csv")) { "Download the CSV" }
         }
-        body.push_str("</tr>");
-    }
-    body.push_str("</table></div>");
-    page(&format!("Report {id}"), &body)
+        form.inline method="get" {
+            label { "Store id contains " input name="store" value=(filter); }
+            input type="hidden" name="sort" value=(sort);
+            " " button { "Filter" }
+        }
+        div.scroll {
+            table.report {
+                tr {
+                    @for h in &header {
+                        th class=[(column_is_number(h)).then_some("num")] {
+                            a href=(column_link(h)) {
+                                (h)
+                                @if *h == sort { @if descending { " ▼" } @else { " ▲" } }
+                            }
+                        }
+                    }
+                }
+                @for r in &rows {
+                    tr {
+                        td { a href=(store_link(r.get(0).unwrap_or(""))) { (r.get(0).unwrap_or("")) } }
+                        @for (h, v) in header.iter().zip(r.iter()).skip(1) {
+                            td class=[(column_is_number(h)).then_some("num")] { (v) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(&format!("Report {id}"), Some(&caller), body)
+}
+
+/// Columns that hold numbers (right-aligned): all but the store and date.
+fn column_is_number(name: &str) -> bool {
+    !matches!(name, "store_id" | "date")
 }
 
 #[cfg(test)]

@@ -1,80 +1,217 @@
-//! `/`: the start page. Trigger a report (optionally for an `as_of`, with
-//! the extended columns), watch it, download it; the earlier reports; and
-//! the stores offline now (fetched after the page, as heavy as a report).
+//! `/`: the fleet at a glance, then the reports. Tiles (downtime percent
+//! and hours, stores offline now, stores unobserved), the downtime percent
+//! by day and by hour of the day, the peak day, the worst and best five
+//! stores, a period picker; the stores offline now (fetched after the
+//! page); the report trigger for every kind and the earlier reports.
 
 use axum::Extension;
-use axum::extract::State;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
-use storewatch_core::domain::format_timestamp;
-use storewatch_db::{Database, ReportPage, ReportState};
+use maud::{Markup, html};
+use storewatch_core::report::{Fleet, PeriodSpec, Ranked, ReportSpec, Times};
+use storewatch_db::{Database, ReportPage, ReportRecord, ReportState};
 
-use super::{escape, page};
+use super::format::{day, hours, percent, utc_time};
+use super::picker::{Chosen, PeriodQuery, picker};
+use super::{charts, error_page, page};
 use crate::app::AppState;
 use crate::app::access::Caller;
+use crate::app::report::compute_fleet;
+use crate::server::percent::percent_encode;
 
 pub async fn show<D: Database>(
     State(state): State<AppState<D>>,
     Extension(caller): Extension<Caller>,
+    Query(query): Query<PeriodQuery>,
 ) -> Response {
+    let chosen = match query.parse() {
+        Ok(c) => c,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, "Not a period", &e),
+    };
+    let fleet = match compute_fleet(
+        &state.db,
+        chosen.as_of,
+        chosen.span,
+        caller.scope.as_ref().into(),
+    )
+    .await
+    {
+        Ok(f) => Ok(f),
+        Err(e) => match e.downcast_ref::<storewatch_core::report::ReportError>() {
+            Some(storewatch_core::report::ReportError::Period(p)) => Err(p.to_string()),
+            _ => {
+                tracing::error!(error = %e, "start page: the fleet failed");
+                Err("the fleet could not be worked out (the server log has the details)".into())
+            }
+        },
+    };
     let listing = ReportPage {
         scope_id: caller.scope.as_ref().map(|s| s.id()),
         before: None,
         limit: 20,
     };
-    let reports = match state.db.reports(&listing).await {
-        Ok(r) => r,
-        Err(e) => {
-            tracing::error!(error = %e, "start page: listing reports failed");
-            Vec::new()
+    let reports = state.db.reports(&listing).await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "start page: listing reports failed");
+        Vec::new()
+    });
+    let body = html! {
+        h1 { "Fleet" }
+        (picker("/", &chosen, query.as_of.as_deref().filter(|s| !s.trim().is_empty())))
+        @match &fleet {
+            Err(message) => p.error { (message) }
+            Ok(None) => p.note { "No polls yet: push or ingest some, then come back." }
+            Ok(Some(f)) => (overview(f, &chosen)),
         }
+        h2 { "Offline now" span #offline-at {} }
+        p { "Stores inside business hours at the newest poll whose nearest poll then is inactive, longest first." }
+        ul #offline { li { "Working it out…" } }
+        h2 { "Reports" }
+        (trigger_form())
+        p #progress aria-live="polite" {}
+        h3 { "Earlier reports" }
+        (earlier(&reports))
+        script src="/assets/start.js" {}
     };
-    let mut body = String::from(
-        "<h1>Reports</h1><form id=trigger>Report time <input name=as_of size=28 \
-         placeholder=\"newest poll (default)\"> <label><input type=checkbox name=extended> \
-         extended columns</label> <button>Trigger a report</button></form>\
-         <p id=progress aria-live=polite></p><h2>Earlier reports</h2>",
-    );
-    if reports.is_empty() {
-        body.push_str("<p>None yet.</p>");
-    } else {
-        body.push_str(
-            "<table class=reports><tr><th>created</th><th>as_of</th><th>status</th>\
-             <th>duration</th><th>rows</th><th></th></tr>",
-        );
-        for r in &reports {
-            let duration = match (r.started_at, r.finished_at) {
-                (Some(a), Some(b)) => format!("{:.2} s", (b - a) as f64 / 1e6),
-                _ => String::new(),
-            };
-            let status = match r.state {
-                ReportState::Queued => "queued".to_string(),
-                ReportState::Running => "running".to_string(),
-                ReportState::Complete => "complete".to_string(),
-                ReportState::Failed => format!("failed: {}", r.error.as_deref().unwrap_or("")),
-            };
-            let link = if r.state == ReportState::Complete {
-                format!(
-                    "<a href=\"/reports/{0}\">open</a> · <a href=\"/api/reports/{0}?format=csv\">CSV</a>",
-                    r.id
-                )
-            } else {
-                String::new()
-            };
-            body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{duration}</td><td>{}</td><td>{link}</td></tr>",
-                format_timestamp(r.created_at),
-                r.as_of.map(format_timestamp).unwrap_or_default(),
-                escape(&status),
-                r.rows.map(|n| n.to_string()).unwrap_or_default(),
-            ));
+    page("Fleet", Some(&caller), body)
+}
+
+fn overview(f: &Fleet, chosen: &Chosen) -> Markup {
+    let Some(period) = f.period else {
+        return html! {};
+    };
+    let days: Vec<_> = f.daily.iter().map(|(d, t)| (*d, t)).collect();
+    let stores = f.observed + f.unobserved;
+    html! {
+        p.period {
+            (period_words(chosen.span)) ": " (utc_time(period.from)) " to " (utc_time(period.to))
+            ", each store's dates and hours on its own wall clock."
         }
-        body.push_str("</table>");
+        div.tiles {
+            div.tile #tile-percent { span.label { "downtime" } span.value { (percent(&f.total)) }
+                span.sub { "of the observed open time" } }
+            div.tile #tile-hours { span.label { "downtime hours" } span.value { (hours(f.total.down)) }
+                span.sub { "of " (hours(f.total.open)) " open" } }
+            div.tile #tile-offline { span.label { "offline now" } span.value { (f.live.offline) }
+                span.sub { "of " (stores) " stores; " (f.live.online) " online, " (f.live.outside_hours) " closed" } }
+            div.tile #tile-unobserved { span.label { "unobserved" } span.value { (f.unobserved) }
+                span.sub { "stores with no poll in their hours" } }
+        }
+        h2 { "Downtime by day" }
+        (charts::by_day(&days))
+        p #peak-day {
+            @match f.peak_day {
+                Some((d, down)) => { "Peak day: " strong { (day(d)) } ", " (hours(down)) " down across the fleet." }
+                None => { "No downtime on any day of the period." }
+            }
+        }
+        h2 { "By hour of the day" }
+        (charts::by_hour(&f.hourly))
+        div.pair {
+            div { h2 { "Worst five" } (ranked("worst", &f.worst)) }
+            div { h2 { "Best five" } (ranked("best", &f.best)) }
+        }
     }
-    body.push_str(
-        "<h2>Offline now<span id=offline-at></span></h2><p>Stores inside business hours at \
-         the newest poll whose nearest poll then is inactive, longest first.</p>\
-         <ul id=offline><li>Working it out…</li></ul>",
-    );
-    body.push_str("<script src=\"/assets/start.js\"></script>");
-    page("Reports", &body)
+}
+
+/// `28 days`, or `From Mon 2 Jan 2023, 00:00 UTC`.
+fn period_words(span: PeriodSpec) -> String {
+    match span {
+        PeriodSpec::Days(d) => format!("The {d} days"),
+        PeriodSpec::From(_) => "The period".to_string(),
+    }
+}
+
+fn ranked(class: &str, stores: &[Ranked]) -> Markup {
+    html! {
+        @if stores.is_empty() {
+            p { "No store was observed." }
+        } @else {
+            table class=(format!("ranked {class}")) {
+                tr { th { "store" } th.num { "downtime" } th.num { "down" } }
+                @for r in stores {
+                    @let t = Times { open: 0, up: r.up, down: r.down };
+                    tr {
+                        td { a href=(format!("/stores/{}", percent_encode(&r.store_id, false))) { (r.store_id) } }
+                        td.num { (percent(&t)) }
+                        td.num { (hours(r.down)) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn trigger_form() -> Markup {
+    html! {
+        form #trigger {
+            label { "Kind "
+                select name="kind" {
+                    option value="week" selected { "week (last hour, day and week)" }
+                    option value="period" { "period (totals)" }
+                    option value="daily" { "daily (a row per store and date)" }
+                    option value="hourly" { "hourly (a row per store and hour of the day)" }
+                }
+            }
+            " "
+            label.period-only { "days " input name="days" size="4" inputmode="numeric" placeholder="28"; }
+            " "
+            label.period-only { "or from " input name="from" size="22" placeholder="2023-01-01 00:00:00 UTC"; }
+            br;
+            label { "Report time " input name="as_of" size="28" placeholder="newest poll (default)"; }
+            " "
+            label.week-only { input type="checkbox" name="extended"; " extended columns" }
+            " "
+            button { "Trigger a report" }
+        }
+    }
+}
+
+fn kind_words(spec: ReportSpec) -> String {
+    let kind = spec.kind().as_str();
+    match spec {
+        ReportSpec::Week => kind.to_string(),
+        ReportSpec::Period { span, .. } => match span {
+            PeriodSpec::Days(d) => format!("{kind}, {d} days"),
+            PeriodSpec::From(f) => format!("{kind}, from {}", utc_time(f)),
+        },
+    }
+}
+
+fn earlier(reports: &[ReportRecord]) -> Markup {
+    html! {
+        @if reports.is_empty() {
+            p { "None yet." }
+        } @else {
+            table.reports {
+                tr { th { "created" } th { "kind" } th { "report time" } th { "status" } th.num { "took" } th.num { "rows" } th {} }
+                @for r in reports {
+                    tr {
+                        td { (utc_time(r.created_at)) }
+                        td { (kind_words(r.spec)) }
+                        td { @if let Some(t) = r.as_of { (utc_time(t)) } }
+                        td {
+                            @match r.state {
+                                ReportState::Failed => { "failed: " (r.error.as_deref().unwrap_or("")) }
+                                s => { (s.as_str()) }
+                            }
+                        }
+                        td.num {
+                            @if let (Some(a), Some(b)) = (r.started_at, r.finished_at) {
+                                (format!("{:.2} s", (b - a) as f64 / 1e6))
+                            }
+                        }
+                        td.num { @if let Some(n) = r.rows { (n) } }
+                        td {
+                            @if r.state == ReportState::Complete {
+                                a href=(format!("/reports/{}", r.id)) { "open" }
+                                " · "
+                                a href=(format!("/api/reports/{}?format=csv", r.id)) { "CSV" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,125 +1,184 @@
-//! `GET /stores/{id}?as_of=TS`: a store's week as a person would look at
-//! it: the picture, the report's figures, the incidents, and a note when
-//! special hours apply today. Built from the same data as the timeline JSON.
+//! `GET /stores/{id}?days=&from=&as_of=`: a store as a person looks at it.
+//! Its past over the chosen period (tiles, a calendar of its days coloured
+//! by downtime percent, its hours of the day, the incidents), then its week
+//! before the report time: the picture, the report's figures, the week's
+//! incidents, and a note when special hours apply today. Built from the
+//! same data as the history and timeline JSON.
 
 use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use storewatch_core::domain::{MICROS_PER_HOUR, format_timestamp, parse_timestamp};
-use storewatch_core::report::{hundredths, to_micros};
+use axum::response::Response;
+use jiff::tz::TimeZone;
+use maud::{Markup, html};
+use storewatch_core::domain::StoreId;
+use storewatch_core::report::{ReportError, to_micros};
 use storewatch_db::Database;
 
-use super::{error_page, escape, internal_error_page, page, week_svg};
+use super::format::{hours, percent, utc_time, wall_time};
+use super::picker::{PeriodQuery, picker};
+use super::{charts, error_page, internal_error_page, page, week_svg};
 use crate::app::AppState;
 use crate::app::access::Caller;
-use crate::app::timeline::{local, store_timeline};
-use storewatch_core::domain::StoreId;
-
-#[derive(Debug, Default, Deserialize)]
-pub struct StoreParams {
-    as_of: Option<String>,
-}
+use crate::app::history::{StoreHistory, store_history};
+use crate::app::timeline::{StoreTimeline, store_timeline};
+use crate::server::percent::percent_encode;
 
 pub async fn show<D: Database>(
     State(state): State<AppState<D>>,
     Extension(caller): Extension<Caller>,
     Path(store_id): Path<String>,
-    Query(params): Query<StoreParams>,
+    Query(query): Query<PeriodQuery>,
 ) -> Response {
-    let as_of = match params
-        .as_of
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .map(parse_timestamp)
-        .transpose()
-    {
-        Ok(t) => t,
-        Err(e) => {
-            return error_page(
-                StatusCode::BAD_REQUEST,
-                "Not a report time",
-                &format!("as_of: {e}"),
-            );
-        }
+    let chosen = match query.parse() {
+        Ok(c) => c,
+        Err(e) => return error_page(StatusCode::BAD_REQUEST, "Not a period", &e),
+    };
+    let no_store = || {
+        error_page(
+            StatusCode::NOT_FOUND,
+            "No such store",
+            &format!(
+                "There is no store {store_id:?} with a poll (or it is not one of this key's stores)."
+            ),
+        )
     };
     // Text that is not a store id names no store.
-    let found = match store_id.parse::<StoreId>() {
-        Ok(id) => store_timeline(&state.db, &id, as_of, caller.scope.as_ref()).await,
-        Err(_) => Ok(None),
+    let Ok(id) = store_id.parse::<StoreId>() else {
+        return no_store();
     };
-    let t = match found {
+    let scope = caller.scope.as_ref();
+    let t = match store_timeline(&state.db, &id, chosen.as_of, scope).await {
         Ok(Some(t)) => t,
-        Ok(None) => {
-            return error_page(
-                StatusCode::NOT_FOUND,
-                "No such store",
-                &format!(
-                    "There is no store {store_id:?} with a poll (or it is not one of this key's stores)."
-                ),
-            );
-        }
-        Err(e) => {
-            return internal_error_page("store", e);
-        }
+        Ok(None) => return no_store(),
+        Err(e) => return internal_error_page("store", e),
     };
-    let mut body = format!(
-        "<h1>Store {}</h1><p>Week before <strong>{}</strong> (UTC), local time <strong>{}</strong> ({}{}). \
-         <form style=display:inline method=get>Another report time: <input name=as_of placeholder=\"2023-01-25 12:00:00 UTC\" size=28> <button>Show</button></form></p>",
-        escape(&t.store_id),
-        format_timestamp(t.as_of),
-        escape(&local(&t.tz, t.as_of)),
-        escape(&t.timezone),
-        if t.timezone_given {
-            ""
-        } else {
-            ", the default zone: none was given"
+    let history = match store_history(&state.db, &id, chosen.as_of, chosen.span, scope).await {
+        Ok(h) => Ok(h),
+        Err(e) => match e.downcast_ref::<ReportError>() {
+            Some(ReportError::Period(p)) => Err(p.to_string()),
+            _ => return internal_error_page("store", e),
         },
-    );
+    };
+    let path = format!("/stores/{}", percent_encode(&t.store_id, false));
+    let as_of_text = query.as_of.as_deref().filter(|s| !s.trim().is_empty());
+    let body = html! {
+        h1 { "Store " span.store-id { (t.store_id) } }
+        p {
+            "Local time " strong { (wall_time(&t.tz, t.as_of)) } " (" (t.timezone)
+            @if !t.timezone_given { ", the default zone: none was given" }
+            "), report time " (utc_time(t.as_of)) "."
+        }
+        (picker(&path, &chosen, as_of_text))
+        @match &history {
+            Err(message) => p.error { (message) }
+            Ok(None) => p.note { "No poll in this period." }
+            Ok(Some(h)) => (past(h, &t.tz)),
+        }
+        h2 { "The week before the report time" }
+        form.inline method="get" action=(path) {
+            label { "Report time " input name="as_of" placeholder="2023-01-25 12:00:00 UTC" size="28" value=[as_of_text]; }
+            " " button { "Show" }
+        }
+        (week(&t))
+    };
+    page(&format!("Store {}", t.store_id), Some(&caller), body)
+}
+
+/// The chosen period: tiles, calendar, hours of the day, incidents.
+fn past(h: &StoreHistory, tz: &TimeZone) -> Markup {
+    let a = &h.analysis;
+    let days: Vec<_> = h
+        .dates
+        .iter()
+        .copied()
+        .zip(a.days.iter().map(|d| &d.times))
+        .collect();
+    html! {
+        p.period { "From " (utc_time(h.period.from)) " to " (utc_time(h.period.to)) ", dates and hours in " (h.timezone) "." }
+        div.tiles {
+            div.tile #tile-percent { span.label { "downtime" } span.value { (percent(&a.total)) }
+                span.sub { "of the observed open time" } }
+            div.tile #tile-hours { span.label { "downtime hours" } span.value { (hours(a.total.down)) }
+                span.sub { "of " (hours(a.total.open)) " open" } }
+            div.tile #tile-incidents { span.label { "incidents" } span.value { (a.incidents.len()) }
+                span.sub { "longest " (hours(a.longest_incident())) } }
+            div.tile #tile-polls { span.label { "polls in hours" } span.value { (a.polls) } }
+        }
+        h2 { "Days" }
+        (charts::calendar(&days))
+        (charts::calendar_legend())
+        h2 { "By hour of the day" }
+        (charts::by_hour(&a.hours))
+        h2 { "Incidents of the period" }
+        @if a.incidents.is_empty() {
+            p { "None in this period." }
+        } @else {
+            table.period-incidents {
+                tr { th { "start (local)" } th { "end (local)" } th { "start (UTC)" } th.num { "downtime" } th.num { "inactive polls" } th {} }
+                @for i in &a.incidents {
+                    tr {
+                        td { (wall_time(tz, to_micros(i.start))) }
+                        td { (wall_time(tz, to_micros(i.end))) }
+                        td { (utc_time(to_micros(i.start))) }
+                        td.num { (hours(i.downtime)) }
+                        td.num { (i.inactive_polls) }
+                        td { @if i.ongoing { "ongoing" } }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The week before the report time, as the week report counts it.
+fn week(t: &StoreTimeline) -> Markup {
     let today =
         t.tz.to_datetime(jiff::Timestamp::from_microsecond(t.as_of).unwrap_or_default())
             .date();
-    if let Some(s) = t.special.iter().find(|s| s.date == today) {
-        let note = match s.hours {
-            None => "Closed today (special hours).".to_string(),
-            Some((a, b)) => format!("Special hours today: {a}–{b}."),
-        };
-        body.push_str(&format!("<p class=note>{note}</p>"));
-    }
-    if t.polls.iter().all(|(_, candidate)| !candidate) {
-        body.push_str(
-            "<p class=note>No observations: no poll inside business hours this week.</p>",
-        );
-    }
-    body.push_str("<p class=legend><span><i class=sw style=background:#dfe7f3></i>business hours</span>\
-        <span><i class=sw style=background:#2e9d5b></i>counted up</span><span><i class=sw style=background:#d64545></i>counted down</span>\
-        <span>● poll in hours (green active, red inactive) · ○ outside hours</span></p>");
-    body.push_str(&week_svg::draw(&t));
-    body.push_str("<h2>Figures</h2><div style=overflow-x:auto><table class=figures><tr>");
-    for (name, _) in &t.figures {
-        body.push_str(&format!("<th>{}</th>", escape(name)));
-    }
-    body.push_str("</tr><tr>");
-    for (_, value) in &t.figures {
-        body.push_str(&format!("<td>{}</td>", escape(value)));
-    }
-    body.push_str("</tr></table></div><h2>Incidents</h2>");
-    if t.incidents.is_empty() {
-        body.push_str("<p>None this week.</p>");
-    } else {
-        body.push_str("<table class=incidents><tr><th>start (local)</th><th>end (local)</th><th>downtime (h)</th><th>inactive polls</th><th>ongoing</th></tr>");
-        for i in &t.incidents {
-            body.push_str(&format!(
-                "<tr><td>{}</td><td>{}</td><td>{:.2}</td><td>{}</td><td>{}</td></tr>",
-                escape(&local(&t.tz, to_micros(i.start))),
-                escape(&local(&t.tz, to_micros(i.end))),
-                hundredths(i.downtime, MICROS_PER_HOUR) as f64 / 100.0,
-                i.inactive_polls,
-                if i.ongoing { "yes" } else { "no" },
-            ));
+    let special_today = t.special.iter().find(|s| s.date == today);
+    html! {
+        @if let Some(s) = special_today {
+            p.note {
+                @match s.hours {
+                    None => "Closed today (special hours).",
+                    Some((a, b)) => { "Special hours today: " (a) "–" (b) "." }
+                }
+            }
         }
-        body.push_str("</table>");
+        @if t.polls.iter().all(|(_, candidate)| !candidate) {
+            p.note { "No observations: no poll inside business hours this week." }
+        }
+        p.legend {
+            span { i.sw.open-swatch {} "business hours" }
+            span { i.sw.up-swatch {} "counted up" }
+            span { i.sw.down-swatch {} "counted down" }
+            span { "● poll in hours (green active, red inactive) · ○ outside hours" }
+        }
+        div.scroll { (week_svg::draw(t)) }
+        h3 { "Figures" }
+        div.scroll {
+            table.figures {
+                tr { @for (name, _) in &t.figures { th { (name) } } }
+                tr { @for (_, value) in &t.figures { td.num { (value) } } }
+            }
+        }
+        h3 { "Incidents of the week" }
+        @if t.incidents.is_empty() {
+            p { "None this week." }
+        } @else {
+            table.incidents {
+                tr { th { "start (local)" } th { "end (local)" } th.num { "downtime" } th.num { "inactive polls" } th {} }
+                @for i in &t.incidents {
+                    tr {
+                        td { (wall_time(&t.tz, to_micros(i.start))) }
+                        td { (wall_time(&t.tz, to_micros(i.end))) }
+                        td.num { (hours(i.downtime)) }
+                        td.num { (i.inactive_polls) }
+                        td { @if i.ongoing { "ongoing" } }
+                    }
+                }
+            }
+        }
     }
-    page(&format!("Store {}", t.store_id), &body).into_response()
 }

@@ -2,11 +2,10 @@
 //! business hours shaded, the up and down bands the report counts, each
 //! poll as a mark, special dates named at the left.
 
-use std::fmt::Write;
-
 use jiff::Timestamp;
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
+use maud::{Markup, html};
 use storewatch_core::domain::Micros;
 use storewatch_core::report::to_micros;
 
@@ -57,10 +56,10 @@ fn x(hour: f64) -> f64 {
 }
 
 /// The SVG of `t`'s week.
-pub fn draw(t: &StoreTimeline) -> String {
+pub fn draw(t: &StoreTimeline) -> Markup {
     let tz = &t.tz;
     let (Some(first), Some(last)) = (local(tz, t.week.start), local(tz, t.week.end)) else {
-        return String::new();
+        return html! {};
     };
     let mut days = Vec::new();
     let mut d = first.date();
@@ -72,92 +71,77 @@ pub fn draw(t: &StoreTimeline) -> String {
         }
     }
     let row_of = |date: Date| days.iter().position(|d| *d == date);
+    let y_of = |row: usize| TOP + ROW * row as f64;
     let height = TOP + ROW * days.len() as f64 + 10.0;
-    let mut svg = String::new();
-    let _ = write!(
-        svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" \
-         viewBox=\"0 0 {w} {height}\" role=img aria-label=\"the store's week\">",
-        w = LEFT + WIDTH + 10.0
-    );
-    for h in (0..=24).step_by(3) {
-        let _ = write!(
-            svg,
-            "<line x1=\"{0}\" x2=\"{0}\" y1=\"{1}\" y2=\"{2}\" stroke=\"#e3e6eb\"/>\
-             <text x=\"{0}\" y=\"14\" font-size=\"11\" text-anchor=\"middle\" fill=\"#667\">{h:02}:00</text>",
-            x(f64::from(h)),
-            TOP - 4.0,
-            height - 8.0
-        );
-    }
-    for (i, day) in days.iter().enumerate() {
-        let y = TOP + ROW * i as f64;
-        let special = t.special.iter().find(|s| s.date == *day);
-        let note = match special {
-            Some(s) if s.is_closed() => " · closed",
-            Some(_) => " · special",
-            None => "",
-        };
-        let weekday = format!("{:?}", day.weekday());
-        let _ = write!(
-            svg,
-            "<text x=\"4\" y=\"{}\" font-size=\"12\" fill=\"{}\">{} {day}{note}</text>",
-            y + ROW / 2.0 + 4.0,
-            if special.is_some() { "#a15c00" } else { "#333" },
-            &weekday[..3],
-        );
-    }
-    // Business hours.
-    for iv in &t.open {
-        for (date, a, b) in pieces(tz, iv.start, iv.end) {
-            if let Some(r) = row_of(date) {
-                let _ = write!(
-                    svg,
-                    "<rect class=open x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"{:.2}\" fill=\"#dfe7f3\"/>",
-                    x(a),
-                    TOP + ROW * r as f64 + 3.0,
-                    (x(b) - x(a)).max(0.5),
-                    ROW - 6.0
-                );
+    let width = LEFT + WIDTH + 10.0;
+    let open: Vec<(usize, f64, f64)> = t
+        .open
+        .iter()
+        .flat_map(|iv| pieces(tz, iv.start, iv.end))
+        .filter_map(|(date, a, b)| Some((row_of(date)?, a, b)))
+        .collect();
+    let bands: Vec<(usize, f64, f64, bool)> = t
+        .segments
+        .iter()
+        .flat_map(|s| {
+            pieces(tz, to_micros(s.start), to_micros(s.end))
+                .into_iter()
+                .map(move |piece| (piece, s.up))
+        })
+        .filter_map(|((date, a, b), up)| Some((row_of(date)?, a, b, up)))
+        .collect();
+    let polls: Vec<(usize, f64, bool, bool)> = t
+        .polls
+        .iter()
+        .filter_map(|(poll, candidate)| {
+            let dt = local(tz, poll.ts)?;
+            Some((
+                row_of(dt.date())?,
+                hours_of(dt),
+                poll.status.is_active(),
+                *candidate,
+            ))
+        })
+        .collect();
+    let n = |v: f64| format!("{v:.2}");
+    html! {
+        svg.week xmlns="http://www.w3.org/2000/svg" width=(width) height=(height)
+            viewBox=(format!("0 0 {width} {height}")) role="img" aria-label="the store's week" {
+            @for h in (0..=24).step_by(3) {
+                @let hx = x(f64::from(h));
+                line x1=(hx) x2=(hx) y1=(TOP - 4.0) y2=(height - 8.0) stroke="#e3e6eb" {}
+                text x=(hx) y="14" font-size="11" text-anchor="middle" fill="#667" { (format!("{h:02}:00")) }
+            }
+            @for (i, day) in days.iter().enumerate() {
+                @let special = t.special.iter().find(|s| s.date == *day);
+                text x="4" y=(y_of(i) + ROW / 2.0 + 4.0) font-size="12"
+                    fill=(if special.is_some() { "#a15c00" } else { "#333" }) {
+                    (day.strftime("%a %Y-%m-%d"))
+                    @match special {
+                        Some(s) if s.is_closed() => " · closed",
+                        Some(_) => " · special",
+                        None => "",
+                    }
+                }
+            }
+            // Business hours.
+            @for (r, a, b) in &open {
+                rect.open x=(n(x(*a))) y=(n(y_of(*r) + 3.0)) width=(n((x(*b) - x(*a)).max(0.5)))
+                    height=(n(ROW - 6.0)) fill="#dfe7f3" {}
+            }
+            // The bands the report counts.
+            @for (r, a, b, up) in &bands {
+                rect class=(if *up { "band up" } else { "band down" }) x=(n(x(*a)))
+                    y=(n(y_of(*r) + ROW / 2.0 - 5.0)) width=(n((x(*b) - x(*a)).max(0.5))) height="10"
+                    fill=(if *up { "#2e9d5b" } else { "#d64545" }) {}
+            }
+            // The polls: filled when they count (inside business hours).
+            @for (r, hour, active, candidate) in &polls {
+                @let colour = if *active { "#1e7a45" } else { "#b32d2d" };
+                circle class=(if *active { "poll active" } else { "poll inactive" }) cx=(n(x(*hour)))
+                    cy=(n(y_of(*r) + ROW / 2.0)) r="3.5" fill=(if *candidate { colour } else { "#fff" })
+                    stroke=(colour) stroke-width="1.5" {}
             }
         }
     }
-    // The bands the report counts.
-    for s in &t.segments {
-        for (date, a, b) in pieces(tz, to_micros(s.start), to_micros(s.end)) {
-            if let Some(r) = row_of(date) {
-                let _ = write!(
-                    svg,
-                    "<rect class=\"band {}\" x=\"{:.2}\" y=\"{:.2}\" width=\"{:.2}\" height=\"10\" fill=\"{}\"/>",
-                    if s.up { "up" } else { "down" },
-                    x(a),
-                    TOP + ROW * r as f64 + ROW / 2.0 - 5.0,
-                    (x(b) - x(a)).max(0.5),
-                    if s.up { "#2e9d5b" } else { "#d64545" }
-                );
-            }
-        }
-    }
-    // The polls.
-    for (poll, candidate) in &t.polls {
-        let Some(dt) = local(tz, poll.ts) else {
-            continue;
-        };
-        let Some(r) = row_of(dt.date()) else { continue };
-        let colour = if poll.status.is_active() {
-            "#1e7a45"
-        } else {
-            "#b32d2d"
-        };
-        let _ = write!(
-            svg,
-            "<circle class=\"poll {}\" cx=\"{:.2}\" cy=\"{:.2}\" r=\"3.5\" fill=\"{}\" stroke=\"{colour}\" stroke-width=\"1.5\"/>",
-            poll.status.as_str(),
-            x(hours_of(dt)),
-            TOP + ROW * r as f64 + ROW / 2.0,
-            if *candidate { colour } else { "#fff" }
-        );
-    }
-    svg.push_str("</svg>");
-    svg
 }

@@ -1,6 +1,7 @@
 //! Helpers for tests that run the real `storewatch` binary on a real
 //! database file in a temporary directory.
 
+pub mod browser;
 pub mod client;
 pub mod server;
 

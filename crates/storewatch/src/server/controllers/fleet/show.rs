@@ -1,14 +1,12 @@
-//! `GET /api/fleet`: as heavy as a report (every store's period), so one at
-//! a time per process: callers asking again and again wait their turn
-//! instead of taking every core from the reports (a waiting request ends at
-//! the request timeout).
+//! `GET /api/fleet`: the fleet of the caller's stores over a period (SPEC
+//! section 6, step 4), worked out one at a time per process (see
+//! [`compute_fleet`]).
 
 use axum::Extension;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use storewatch_db::Database;
-use tokio::sync::Semaphore;
 
 use super::view::FleetView;
 use crate::app::AppState;
@@ -16,9 +14,6 @@ use crate::app::access::Caller;
 use crate::app::report::compute_fleet;
 use crate::server::controllers::{PeriodParams, period_misfit};
 use crate::server::error::ApiError;
-
-/// Whose turn it is to work out a fleet.
-static FLEET_TURN: Semaphore = Semaphore::const_new(1);
 
 pub async fn show<D: Database>(
     State(state): State<AppState<D>>,
@@ -35,7 +30,6 @@ pub async fn show<D: Database>(
         return Ok(Json(FleetView::empty()));
     };
     span.ending_at(t).map_err(|e| period_misfit(span, e, t))?;
-    let _turn = FLEET_TURN.acquire().await.map_err(ApiError::internal)?;
     let fleet = compute_fleet(&state.db, Some(t), span, caller.scope.as_ref().into())
         .await
         .map_err(ApiError::internal)?;
