@@ -73,6 +73,20 @@ async fn the_fleet_and_a_store_calendar_render_and_follow_the_period_picker() {
             b.eval("document.querySelectorAll('table.ranked.worst tr').length"),
             json!(1 + count(&f28, "worst"))
         );
+        // The odd store is offline now: listed by its id as text, since when
+        // and for how long, as a person writes times.
+        b.wait_for("document.querySelector('#offline li a')");
+        let listed = b.eval(
+            "[...document.querySelectorAll('#offline li')].map(li => [li.querySelector('a').textContent, li.textContent])",
+        );
+        let odd_row = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row[0] == json!(ODD_ID))
+            .unwrap_or_else(|| panic!("{listed}"));
+        let text = odd_row[1].as_str().unwrap();
+        assert!(reads_like_a_person(text), "{text}");
         let drawn = b.eval("document.querySelector('svg.chart.days').getBoundingClientRect().width");
         assert!(drawn.as_f64().unwrap() > 300.0, "the chart is drawn: {drawn}");
 
@@ -107,4 +121,22 @@ async fn the_fleet_and_a_store_calendar_render_and_follow_the_period_picker() {
     })
     .await
     .unwrap();
+}
+
+/// Whether an offline row reads `… offline since Tue 24 Jan 2023, 23:29
+/// UTC, for 3.5 h (3 inactive polls)`: no ISO time, no microseconds.
+fn reads_like_a_person(text: &str) -> bool {
+    let Some((_, rest)) = text.split_once(" offline since ") else {
+        return false;
+    };
+    let Some((since, rest)) = rest.split_once(" UTC, for ") else {
+        return false;
+    };
+    let words: Vec<&str> = since.split(' ').collect();
+    words.len() == 5
+        && words[0].len() == 3
+        && words[3].ends_with(',')
+        && words[4].len() == 5
+        && !since.contains('Z')
+        && rest.ends_with("h (3 inactive polls)")
 }

@@ -2,6 +2,16 @@
 // and fill the offline list. It sends no key: the browser's cookie does (or
 // the service is open). Everything it writes goes in as text, never HTML.
 const f = document.getElementById('trigger'), st = document.getElementById('progress');
+// `Tue 24 Jan 2023, 23:29 UTC`: a time as a person writes it, not to the microsecond.
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const when = (iso) => {
+  const d = new Date(iso);
+  if (isNaN(d)) return iso;
+  const two = (n) => String(n).padStart(2, '0');
+  return DAYS[d.getUTCDay()] + ' ' + d.getUTCDate() + ' ' + MONTHS[d.getUTCMonth()] + ' ' +
+    d.getUTCFullYear() + ', ' + two(d.getUTCHours()) + ':' + two(d.getUTCMinutes()) + ' UTC';
+};
 const showFields = () => {
   const week = f.kind.value === 'week';
   for (const l of f.querySelectorAll('.period-only')) l.hidden = week;
@@ -45,11 +55,13 @@ fetch('/api/stores?offline_now=true&limit=100').then((r) => r.json()).then((j) =
   const list = document.getElementById('offline');
   list.textContent = '';
   if (!j.stores || j.stores.length === 0) { list.textContent = j.error || 'None: every open store answered active.'; return; }
-  document.getElementById('offline-at').textContent = ' at ' + j.as_of;
+  document.getElementById('offline-at').textContent = ' at ' + when(j.as_of);
   for (const s of j.stores) {
     const li = document.createElement('li'), a = document.createElement('a');
     a.href = '/stores/' + encodeURIComponent(s.store_id); a.textContent = s.store_id;
-    li.append(a, ' offline since ' + s.offline_since + ' (' + s.inactive_polls + ' inactive polls)');
+    const hours = (new Date(j.as_of) - new Date(s.offline_since)) / 3.6e6;
+    li.append(a, ' offline since ' + when(s.offline_since) + ', for ' + hours.toFixed(1) + ' h (' +
+      s.inactive_polls + ' inactive polls)');
     list.append(li);
   }
 });

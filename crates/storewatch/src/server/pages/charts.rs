@@ -131,7 +131,7 @@ pub fn calendar_legend() -> Markup {
 /// day a square coloured by its downtime percent; 12 weeks fit a laptop
 /// screen at a glance.
 pub fn calendar(days: &[(Date, &Times)]) -> Markup {
-    const CELL: f64 = 16.0;
+    const CELL: f64 = 20.0;
     const GAP: f64 = 3.0;
     const TOP: f64 = 16.0;
     const SIDE: f64 = 30.0;
@@ -205,9 +205,9 @@ mod tests {
         assert!(svg.contains("Tue 3 Jan 2023: 50.00 % down"), "{svg}");
         // Sunday is the last row of the first week, Monday the first of the next.
         assert!(
-            svg.contains(r#"class="day down-0" x="30" y="130""#),
+            svg.contains(r#"class="day down-0" x="30" y="154""#),
             "{svg}"
         );
-        assert!(svg.contains(r#"class="day closed" x="49" y="16""#), "{svg}");
+        assert!(svg.contains(r#"class="day closed" x="53" y="16""#), "{svg}");
     }
 }
