@@ -95,7 +95,7 @@ pub async fn require<D: Database>(
         return ApiError::new(
             StatusCode::FORBIDDEN,
             format!(
-                "a {} key may not use this route; it needs an {} key",
+                "this {} key may not use this route; it needs an {} key",
                 caller.role,
                 access.roles()
             ),

@@ -124,6 +124,22 @@ async fn pages_ask_for_a_key_once_and_keep_it_in_a_strict_http_only_cookie() {
         .await;
     assert_eq!(r.status(), 401);
     assert!(r.headers().get("set-cookie").is_none());
+    // A poller's key: refused here, since every page would refuse it.
+    let poller = KeyRequest::new("poller", Role::Ingest, None)
+        .unwrap()
+        .create(&app.db, storewatch::clock::now_micros())
+        .await
+        .unwrap()
+        .reveal();
+    let r = c
+        .post(app.url("/login"))
+        .header("content-type", FORM)
+        .body(format!("key={poller}&next=%2F"))
+        .sent()
+        .await;
+    assert_eq!(r.status(), 403);
+    assert!(r.headers().get("set-cookie").is_none());
+    assert!(r.text().await.unwrap().contains("this is an ingest key"));
     // The right key: the cookie, and back to the page; elsewhere than this
     // service is not a place to go back to.
     for (next, to) in [
@@ -294,6 +310,40 @@ async fn a_week_without_observations_and_a_failed_report_are_said_plainly() {
     assert_eq!(status, 200);
     assert!(
         page.contains("This report failed") && page.contains("cannot be placed"),
+        "{page}"
+    );
+}
+
+/// Wrong queries on pages get an HTML page that says what is wrong, with a
+/// 400: a period that does not fit, a value that is not a number, a field
+/// given twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_answer_a_wrong_query_with_a_400_page() {
+    let Some((app, as_of)) = example_app().await else {
+        return;
+    };
+    let id = app.trigger(Some(&as_of)).await;
+    app.wait_for(&id).await;
+    let c = client();
+    for (path, says) in [
+        ("/?from=1970-01-01".to_string(), "from: "),
+        ("/?days=0".to_string(), "days"),
+        ("/?days=7&days=84".to_string(), "duplicate field"),
+        (format!("/stores/K?from=2099-01-01&as_of={as_of}"), "from: "),
+        (format!("/reports/{id}?limit=abc"), "limit"),
+    ] {
+        let r = c.get(app.url(&path)).sent().await;
+        assert_eq!(r.status(), 400, "{path}");
+        let kind = r.headers()["content-type"].to_str().unwrap().to_string();
+        assert!(kind.starts_with("text/html"), "{path}: {kind}");
+        let page = r.text().await.unwrap();
+        assert!(page.contains(says), "{path}: {page}");
+    }
+    let (status, page) = get(&c, app.url(&format!("/stores/K?days=7&as_of={as_of}"))).await;
+    assert_eq!(status, 200, "{page}");
+    // The report-time form keeps the period.
+    assert!(
+        page.contains(r#"<input type="hidden" name="days" value="7">"#),
         "{page}"
     );
 }

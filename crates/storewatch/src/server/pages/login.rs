@@ -8,7 +8,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
-use storewatch_db::Database;
+use storewatch_db::{Database, Role};
 
 use maud::html;
 
@@ -83,6 +83,18 @@ pub async fn submit<D: Database>(
         .authenticate(&state.db, Some(&bearer), now_micros())
         .await
     {
+        // A poller's key reads nothing: logging in with it would lead to
+        // pages that all refuse it.
+        Ok(caller) if caller.role == Role::Ingest => {
+            let mut response = form(
+                &next,
+                Some(
+                    "this is an ingest key: it can push data, not use the dashboard (use a viewer or admin key)",
+                ),
+            );
+            *response.status_mut() = StatusCode::FORBIDDEN;
+            response
+        }
         Ok(_) => {
             let cookie = format!(
                 "{KEY_COOKIE}={key}; HttpOnly; SameSite=Strict; Path=/{}",

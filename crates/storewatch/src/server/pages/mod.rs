@@ -50,6 +50,48 @@ pub fn page(title: &str, caller: Option<&Caller>, body: Markup) -> Response {
         .into_response()
 }
 
+/// A page's query, or the HTML page saying what is wrong with it (400).
+// The page is what the handler returns at once: no gain in boxing it.
+#[allow(clippy::result_large_err)]
+pub fn page_query<T>(
+    query: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
+) -> Result<T, Response> {
+    query.map(|axum::extract::Query(q)| q).map_err(|e| {
+        error_page(
+            StatusCode::BAD_REQUEST,
+            "Not a query this page takes",
+            &e.body_text(),
+        )
+    })
+}
+
+/// `response` with `status`: a page drawn whole that still says the
+/// request was wrong (a period that does not fit its report time).
+pub fn with_status(mut response: Response, status: StatusCode) -> Response {
+    *response.status_mut() = status;
+    response
+}
+
+/// A figure in a box: what it is, its value (right-aligned, with its
+/// unit), and a line under it. `id` names it for tests and links.
+pub fn tile(id: &str, label: &str, value: impl maud::Render, sub: Markup) -> Markup {
+    html! {
+        div.tile id=(id) {
+            span.label { (label) }
+            span.value { (value) }
+            span.sub { (sub) }
+        }
+    }
+}
+
+/// The open, up and down time of a period as the first two tiles.
+pub fn time_tiles(t: &storewatch_core::report::Times) -> Markup {
+    html! {
+        (tile("tile-percent", "downtime", format::percent(t), html! { "of the observed open time" }))
+        (tile("tile-hours", "downtime hours", format::hours(t.down), html! { "of " (format::hours(t.open)) " open" }))
+    }
+}
+
 /// A page saying what went wrong, with `status`.
 pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
     let body = html! {

@@ -49,6 +49,14 @@ impl PeriodQuery {
     }
 }
 
+/// The parameter a period came from, to name it in an error.
+pub fn period_field(span: PeriodSpec) -> &'static str {
+    match span {
+        PeriodSpec::Days(_) => "days",
+        PeriodSpec::From(_) => "from",
+    }
+}
+
 /// The picker, for the page at `path` (already percent-encoded).
 pub fn picker(path: &str, chosen: &Chosen, as_of_text: Option<&str>) -> Markup {
     let keep = as_of_text
@@ -73,7 +81,7 @@ pub fn picker(path: &str, chosen: &Chosen, as_of_text: Option<&str>) -> Markup {
                 " · "
             }
             form.inline method="get" action=(path) {
-                label { "from " input type="date" name="from" value=(from_date); }
+                label { "from " input type="date" name="from" value=(from_date); " (midnight UTC)" }
                 @if let Some(t) = as_of_text { input type="hidden" name="as_of" value=(t); }
                 " " button { "Show" }
             }

@@ -4,6 +4,7 @@
 //! store links to its page. Drawn by the server, no script.
 
 use axum::Extension;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -12,9 +13,10 @@ use storewatch_db::{Database, Include, ReportId, ReportState};
 
 use maud::html;
 use storewatch_core::domain::format_timestamp;
+use storewatch_core::report::{PeriodSpec, ReportSpec};
 
 use super::format::utc_time;
-use super::{error_page, internal_error_page, page};
+use super::{error_page, internal_error_page, page, page_query};
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::server::percent::percent_encode;
@@ -38,6 +40,9 @@ struct Row {
     /// The sort column: a number, or text for the store id.
     key: Key,
     descending: bool,
+    /// Its place in the CSV (by store, then date or hour): the last tie-break,
+    /// so the first rows of a page are the first rows of a longer one.
+    index: usize,
     fields: csv::StringRecord,
 }
 
@@ -45,6 +50,9 @@ struct Row {
 enum Key {
     Number(f64),
     Text(String),
+    /// An empty cell (a downtime percent with nothing observed): unknown,
+    /// so last whichever way the column is sorted.
+    Empty,
 }
 
 impl Row {
@@ -55,18 +63,28 @@ impl Row {
 
 impl Ord for Row {
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        use std::cmp::Ordering::{Equal, Greater, Less};
         let order = match (&self.key, &other.key) {
-            (Key::Number(a), Key::Number(b)) => a.total_cmp(b),
-            (Key::Text(a), Key::Text(b)) => a.cmp(b),
-            (Key::Number(_), Key::Text(_)) => std::cmp::Ordering::Less,
-            (Key::Text(_), Key::Number(_)) => std::cmp::Ordering::Greater,
+            (Key::Empty, Key::Empty) => Equal,
+            (Key::Empty, _) => Greater,
+            (_, Key::Empty) => Less,
+            (a, b) => {
+                let order = match (a, b) {
+                    (Key::Number(a), Key::Number(b)) => a.total_cmp(b),
+                    (Key::Text(a), Key::Text(b)) => a.cmp(b),
+                    (Key::Number(_), _) => Less,
+                    _ => Greater,
+                };
+                if self.descending {
+                    order.reverse()
+                } else {
+                    order
+                }
+            }
         };
-        let order = if self.descending {
-            order.reverse()
-        } else {
-            order
-        };
-        order.then_with(|| self.id().cmp(other.id()))
+        order
+            .then_with(|| self.id().cmp(other.id()))
+            .then_with(|| self.index.cmp(&other.index))
     }
 }
 
@@ -105,17 +123,19 @@ fn first_rows(
         if !filter.is_empty() && !id.to_ascii_lowercase().contains(filter) {
             continue;
         }
-        total += 1;
         let cell = fields.get(column).unwrap_or("");
         let key = match cell.parse::<f64>() {
             Ok(x) if column > 0 => Key::Number(x),
+            _ if cell.is_empty() => Key::Empty,
             _ => Key::Text(cell.to_string()),
         };
         kept.push(Row {
             key,
             descending,
+            index: total,
             fields: fields.clone(),
         });
+        total += 1;
         if kept.len() > limit {
             kept.pop();
         }
@@ -132,8 +152,12 @@ pub async fn show<D: Database>(
     State(state): State<AppState<D>>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-    Query(q): Query<TableParams>,
+    query: Result<Query<TableParams>, QueryRejection>,
 ) -> Response {
+    let q = match page_query(query) {
+        Ok(q) => q,
+        Err(page) => return page,
+    };
     let not_found = || {
         error_page(
             StatusCode::NOT_FOUND,
@@ -183,13 +207,28 @@ pub async fn show<D: Database>(
     let limit = q.limit.unwrap_or(DEFAULT_ROWS).clamp(1, MAX_ROWS);
     let (rows, total) = first_rows(csv, column, descending, &filter, limit);
     let as_of = record.as_of.map(format_timestamp).unwrap_or_default();
+    // A store's page over the report's own period.
+    let period = match record.spec {
+        ReportSpec::Week => String::new(),
+        ReportSpec::Period {
+            span: PeriodSpec::Days(d),
+            ..
+        } => format!("&days={d}"),
+        ReportSpec::Period {
+            span: PeriodSpec::From(f),
+            ..
+        } => {
+            format!("&from={}", percent_encode(&format_timestamp(f), false))
+        }
+    };
     let store_link = |id: &str| {
         format!(
-            "/stores/{}?as_of={}",
+            "/stores/{}?as_of={}{period}",
             percent_encode(id, false),
             percent_encode(&as_of, false)
         )
     };
+    let keep_limit = q.limit.map(|n| format!("&limit={n}")).unwrap_or_default();
     let column_link = |h: &str| {
         let dir = if h == sort && descending {
             "asc"
@@ -197,7 +236,7 @@ pub async fn show<D: Database>(
             "desc"
         };
         format!(
-            "?sort={h}&dir={dir}&store={}",
+            "?sort={h}&dir={dir}&store={}{keep_limit}",
             percent_encode(&filter, false)
         )
     };
@@ -212,6 +251,8 @@ pub async fn show<D: Database>(
         form.inline method="get" {
             label { "Store id contains " input name="store" value=(filter); }
             input type="hidden" name="sort" value=(sort);
+            input type="hidden" name="dir" value=(if descending { "desc" } else { "asc" });
+            @if let Some(n) = q.limit { input type="hidden" name="limit" value=(n); }
             " " button { "Filter" }
         }
         div.scroll {
@@ -267,5 +308,26 @@ mod tests {
         assert_eq!(ids(&rows), ["d", "c,1"]);
         let (rows, total) = first_rows(CSV, 2, true, "c", 10);
         assert_eq!((ids(&rows), total), (vec!["c,1"], 1));
+    }
+
+    #[test]
+    fn ties_keep_the_csv_order_and_unknown_cells_come_last_either_way() {
+        // A daily report: one store, many dates with the same downtime.
+        let daily = "store_id,date,down\ns,2023-01-01,1.00\ns,2023-01-02,1.00\n\
+                     s,2023-01-03,2.00\ns,2023-01-04,1.00\ns,2023-01-05,1.00\n";
+        let dates = |rows: &[csv::StringRecord]| -> Vec<String> {
+            rows.iter().map(|r| r[1].to_string()).collect()
+        };
+        let (three, _) = first_rows(daily, 2, false, "", 3);
+        let (all, _) = first_rows(daily, 2, false, "", 10);
+        assert_eq!(dates(&three), ["2023-01-01", "2023-01-02", "2023-01-04"]);
+        assert_eq!(dates(&three), dates(&all)[..3]);
+        // A period report: the unobserved store has no percent.
+        let period = "store_id,pct\na,10.00\nb,\nc,90.00\n";
+        assert_eq!(ids(&first_rows(period, 1, true, "", 10).0), ["c", "a", "b"]);
+        assert_eq!(
+            ids(&first_rows(period, 1, false, "", 10).0),
+            ["a", "c", "b"]
+        );
     }
 }

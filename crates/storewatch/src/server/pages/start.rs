@@ -5,16 +5,18 @@
 //! page); the report trigger for every kind and the earlier reports.
 
 use axum::Extension;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
-use storewatch_core::report::{Fleet, PeriodSpec, Ranked, ReportSpec, Times};
+use storewatch_core::report::{Fleet, PeriodSpec, Ranked, ReportError, ReportSpec, Times};
 use storewatch_db::{Database, ReportPage, ReportRecord, ReportState};
 
 use super::format::{day, hours, percent, utc_time};
+use super::picker::period_field;
 use super::picker::{Chosen, PeriodQuery, picker};
-use super::{charts, error_page, page};
+use super::{charts, error_page, page, page_query, tile, time_tiles, with_status};
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::app::report::compute_fleet;
@@ -23,26 +25,26 @@ use crate::server::percent::percent_encode;
 pub async fn show<D: Database>(
     State(state): State<AppState<D>>,
     Extension(caller): Extension<Caller>,
-    Query(query): Query<PeriodQuery>,
+    query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Response {
+    let query = match page_query(query) {
+        Ok(q) => q,
+        Err(page) => return page,
+    };
     let chosen = match query.parse() {
         Ok(c) => c,
         Err(e) => return error_page(StatusCode::BAD_REQUEST, "Not a period", &e),
     };
-    let fleet = match compute_fleet(
-        &state.db,
-        chosen.as_of,
-        chosen.span,
-        caller.scope.as_ref().into(),
-    )
-    .await
-    {
+    let stores = caller.scope.as_ref().into();
+    let fleet = match compute_fleet(&state.db, chosen.as_of, chosen.span, stores).await {
         Ok(f) => Ok(f),
-        Err(e) => match e.downcast_ref::<storewatch_core::report::ReportError>() {
-            Some(storewatch_core::report::ReportError::Period(p)) => Err(p.to_string()),
+        Err(e) => match e.downcast_ref::<ReportError>() {
+            Some(ReportError::Period(p)) => Err(Wrong::Period(p.to_string())),
             _ => {
                 tracing::error!(error = %e, "start page: the fleet failed");
-                Err("the fleet could not be worked out (the server log has the details)".into())
+                Err(Wrong::Ours(
+                    "the fleet could not be worked out (the server log has the details)",
+                ))
             }
         },
     };
@@ -59,7 +61,8 @@ pub async fn show<D: Database>(
         h1 { "Fleet" }
         (picker("/", &chosen, query.as_of.as_deref().filter(|s| !s.trim().is_empty())))
         @match &fleet {
-            Err(message) => p.error { (message) }
+            Err(Wrong::Period(message)) => p.error { (period_field(chosen.span)) ": " (message) }
+            Err(Wrong::Ours(message)) => p.error { (message) }
             Ok(None) => p.note { "No polls yet: push or ingest some, then come back." }
             Ok(Some(f)) => (overview(f, &chosen)),
         }
@@ -73,7 +76,18 @@ pub async fn show<D: Database>(
         (earlier(&reports))
         script src="/assets/start.js" {}
     };
-    page("Fleet", Some(&caller), body)
+    let status = match fleet {
+        Err(Wrong::Period(_)) => StatusCode::BAD_REQUEST,
+        Err(Wrong::Ours(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+        Ok(_) => StatusCode::OK,
+    };
+    with_status(page("Fleet", Some(&caller), body), status)
+}
+
+/// Why the fleet is not shown: the period asked for, or our failure.
+enum Wrong {
+    Period(String),
+    Ours(&'static str),
 }
 
 fn overview(f: &Fleet, chosen: &Chosen) -> Markup {
@@ -88,14 +102,11 @@ fn overview(f: &Fleet, chosen: &Chosen) -> Markup {
             ", each store's dates and hours on its own wall clock."
         }
         div.tiles {
-            div.tile #tile-percent { span.label { "downtime" } span.value { (percent(&f.total)) }
-                span.sub { "of the observed open time" } }
-            div.tile #tile-hours { span.label { "downtime hours" } span.value { (hours(f.total.down)) }
-                span.sub { "of " (hours(f.total.open)) " open" } }
-            div.tile #tile-offline { span.label { "offline now" } span.value { (f.live.offline) }
-                span.sub { "of " (stores) " stores; " (f.live.online) " online, " (f.live.outside_hours) " closed" } }
-            div.tile #tile-unobserved { span.label { "unobserved" } span.value { (f.unobserved) }
-                span.sub { "stores with no poll in their hours" } }
+            (time_tiles(&f.total))
+            (tile("tile-offline", "offline now", f.live.offline, html! {
+                "of " (stores) " stores; " (f.live.online) " online, " (f.live.outside_hours) " closed"
+            }))
+            (tile("tile-unobserved", "unobserved", f.unobserved, html! { "stores with no poll in their hours" }))
         }
         h2 { "Downtime by day" }
         (charts::by_day(&days))

@@ -6,6 +6,7 @@
 //! same data as the history and timeline JSON.
 
 use axum::Extension;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -15,9 +16,12 @@ use storewatch_core::domain::StoreId;
 use storewatch_core::report::{ReportError, to_micros};
 use storewatch_db::Database;
 
-use super::format::{hours, percent, utc_time, wall_time};
-use super::picker::{PeriodQuery, picker};
-use super::{charts, error_page, internal_error_page, page, week_svg};
+use super::format::{hours, utc_time, wall_time};
+use super::picker::{PeriodQuery, period_field, picker};
+use super::{
+    charts, error_page, internal_error_page, page, page_query, tile, time_tiles, week_svg,
+    with_status,
+};
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::app::history::{StoreHistory, store_history};
@@ -28,8 +32,12 @@ pub async fn show<D: Database>(
     State(state): State<AppState<D>>,
     Extension(caller): Extension<Caller>,
     Path(store_id): Path<String>,
-    Query(query): Query<PeriodQuery>,
+    query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Response {
+    let query = match page_query(query) {
+        Ok(q) => q,
+        Err(page) => return page,
+    };
     let chosen = match query.parse() {
         Ok(c) => c,
         Err(e) => return error_page(StatusCode::BAD_REQUEST, "Not a period", &e),
@@ -71,18 +79,32 @@ pub async fn show<D: Database>(
         }
         (picker(&path, &chosen, as_of_text))
         @match &history {
-            Err(message) => p.error { (message) }
+            Err(message) => p.error { (period_field(chosen.span)) ": " (message) }
             Ok(None) => p.note { "No poll in this period." }
             Ok(Some(h)) => (past(h, &t.tz)),
         }
         h2 { "The week before the report time" }
         form.inline method="get" action=(path) {
             label { "Report time " input name="as_of" placeholder="2023-01-25 12:00:00 UTC" size="28" value=[as_of_text]; }
+            @if let Some(days) = query.days.as_deref().filter(|d| !d.trim().is_empty()) {
+                input type="hidden" name="days" value=(days);
+            }
+            @if let Some(from) = query.from.as_deref().filter(|f| !f.trim().is_empty()) {
+                input type="hidden" name="from" value=(from);
+            }
             " " button { "Show" }
         }
         (week(&t))
     };
-    page(&format!("Store {}", t.store_id), Some(&caller), body)
+    let status = if history.is_err() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    with_status(
+        page(&format!("Store {}", t.store_id), Some(&caller), body),
+        status,
+    )
 }
 
 /// The chosen period: tiles, calendar, hours of the day, incidents.
@@ -97,13 +119,9 @@ fn past(h: &StoreHistory, tz: &TimeZone) -> Markup {
     html! {
         p.period { "From " (utc_time(h.period.from)) " to " (utc_time(h.period.to)) ", dates and hours in " (h.timezone) "." }
         div.tiles {
-            div.tile #tile-percent { span.label { "downtime" } span.value { (percent(&a.total)) }
-                span.sub { "of the observed open time" } }
-            div.tile #tile-hours { span.label { "downtime hours" } span.value { (hours(a.total.down)) }
-                span.sub { "of " (hours(a.total.open)) " open" } }
-            div.tile #tile-incidents { span.label { "incidents" } span.value { (a.incidents.len()) }
-                span.sub { "longest " (hours(a.longest_incident())) } }
-            div.tile #tile-polls { span.label { "polls in hours" } span.value { (a.polls) } }
+            (time_tiles(&a.total))
+            (tile("tile-incidents", "incidents", a.incidents.len(), html! { "longest " (hours(a.longest_incident())) }))
+            (tile("tile-polls", "polls in hours", a.polls, html! {}))
         }
         h2 { "Days" }
         (charts::calendar(&days))
