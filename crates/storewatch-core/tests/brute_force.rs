@@ -18,8 +18,8 @@ use jiff::tz::{AmbiguousOffset, TimeZone};
 use proptest::prelude::*;
 use storewatch_core::domain::{HoursRow, Poll, SpecialHoursRow, Status, TimeOfDay, Weekday};
 use storewatch_core::report::{
-    Columns, Extended, ReportBuilder, ReportInput, StoreInput, Window, analyze, compute, segments,
-    tally_of, to_csv_string,
+    Columns, Extended, LiveStatus, ReportBuilder, ReportInput, StoreInput, Window, analyze,
+    compute, live_status, segments, tally_of, to_csv_string,
 };
 
 const MIN: i64 = 60_000_000;
@@ -323,6 +323,8 @@ struct Reference {
     open: i64,
     polls: u32,
     incidents: Vec<RefIncident>,
+    /// The status at T (SPEC section 7, step 1).
+    live: LiveStatus,
 }
 
 fn reference(case: &Case) -> Reference {
@@ -367,11 +369,21 @@ fn reference(case: &Case) -> Reference {
         slot += SLOT;
     }
     let incidents = ref_incidents(&runs, &run_time, candidates.len());
+    // Outside hours when T is not open; else by the candidate nearest T
+    // (the latest; of two at the same instant, the later in the file).
+    let nearest = candidates.iter().rev().max_by_key(|p| p.ts);
+    let live = match (hours.is_open(case.as_of), nearest) {
+        (false, _) => LiveStatus::OutsideHours,
+        (true, None) => LiveStatus::NoObservation,
+        (true, Some(p)) if p.status == Status::Active => LiveStatus::Online,
+        (true, Some(_)) => LiveStatus::Offline,
+    };
     Reference {
         figures,
         open,
         polls: u32::try_from(candidates.len()).unwrap(),
         incidents,
+        live,
     }
 }
 
@@ -412,6 +424,7 @@ proptest! {
         let tz = TimeZone::get(case.zone).unwrap();
         let analysis = analyze(&case.hours, &case.special, &case.polls, &tz, case.as_of).unwrap();
         prop_assert_eq!(analysis.extended, row.extended);
+        prop_assert_eq!(live_status(&analysis, case.as_of), want.live);
         // A store page's bands, summed over each window, are the report's figures.
         let week = Window::Week.ending_at(case.as_of);
         let bands = segments(&analysis.open, &analysis.candidates, week);
