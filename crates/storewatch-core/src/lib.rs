@@ -11,6 +11,7 @@
 //! the storage backends and the binary depend on this crate, never the reverse.
 #![forbid(unsafe_code)]
 
+pub mod alerts;
 pub mod domain;
 pub mod generate;
 pub mod hex;

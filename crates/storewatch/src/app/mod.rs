@@ -18,6 +18,7 @@ pub mod public_url;
 pub mod report;
 pub mod stores;
 pub mod timeline;
+pub mod webhook_target;
 
 use std::path::PathBuf;
 use std::sync::Arc;
