@@ -58,6 +58,7 @@ pub async fn start<D: storewatch_db::Database>(
         metrics: Arc::new(Metrics::default()),
         settings: Arc::new(settings),
         gate: Arc::default(),
+        data_changed: Arc::new(Notify::new()),
     };
     let (shutdown, stop) = watch::channel(false);
     let app = server::router(state.clone());
@@ -71,6 +72,10 @@ pub async fn start<D: storewatch_db::Database>(
             let (state, stop) = (state.clone(), stop.clone());
             move || jobs::retention::run(state.clone(), stop.clone())
         }));
+        let live = tokio::spawn(supervise("live statuses", {
+            let (state, stop) = (state.clone(), stop.clone());
+            move || jobs::live::run(state.clone(), stop.clone())
+        }));
         let reingest = state.settings.data_dir.clone().map(|dir| {
             let (state, stop) = (state.clone(), stop.clone());
             tokio::spawn(supervise("re-ingest", move || {
@@ -81,6 +86,7 @@ pub async fn start<D: storewatch_db::Database>(
         server::connections::serve(listener, app, stop.clone()).await;
         workers.await?;
         retention.await?;
+        live.await?;
         if let Some(r) = reingest {
             r.await?;
         }

@@ -11,72 +11,14 @@ use std::collections::{BTreeMap, BinaryHeap};
 use jiff::civil::Date;
 use rayon::prelude::*;
 
-use crate::domain::Micros;
-
 use super::error::ReportError;
 use super::input::StoreInput;
 use super::interpolate::HalfMicros;
 use super::period::{Period, PeriodZones, Times};
-use super::week::analyze;
+use super::week::{LiveCounts, LiveStatus, analyze, live_status};
 
 /// How many stores the worst and the best lists name.
 pub const RANKED: usize = 5;
-
-/// A store's status at T (section 7, step 1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LiveStatus {
-    /// T is not in its open time.
-    OutsideHours,
-    /// Open, but no candidate poll in the week before T.
-    NoObservation,
-    /// Open, and its last candidate is inactive.
-    Offline,
-    /// Open, and its last candidate is active.
-    Online,
-}
-
-impl LiveStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LiveStatus::OutsideHours => "outside_hours",
-            LiveStatus::NoObservation => "no_observation",
-            LiveStatus::Offline => "offline",
-            LiveStatus::Online => "online",
-        }
-    }
-}
-
-/// The status at `as_of` of a store, from its week's analysis.
-pub fn live_status(a: &super::StoreAnalysis, as_of: Micros) -> LiveStatus {
-    if !a.open.iter().any(|iv| iv.contains(as_of)) {
-        return LiveStatus::OutsideHours;
-    }
-    match a.candidates.last() {
-        None => LiveStatus::NoObservation,
-        Some(p) if p.status.is_active() => LiveStatus::Online,
-        Some(_) => LiveStatus::Offline,
-    }
-}
-
-/// How many stores are in each status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct LiveCounts {
-    pub offline: u64,
-    pub online: u64,
-    pub outside_hours: u64,
-    pub no_observation: u64,
-}
-
-impl LiveCounts {
-    fn add(&mut self, status: LiveStatus) {
-        match status {
-            LiveStatus::Offline => self.offline += 1,
-            LiveStatus::Online => self.online += 1,
-            LiveStatus::OutsideHours => self.outside_hours += 1,
-            LiveStatus::NoObservation => self.no_observation += 1,
-        }
-    }
-}
 
 /// A store in the worst or best list.
 #[derive(Debug, Clone, PartialEq, Eq)]

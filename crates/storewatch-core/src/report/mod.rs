@@ -19,7 +19,7 @@ pub use csv::{
     to_csv_string, write_csv, write_csv_part,
 };
 pub use error::{MAX_PERIOD_DAYS, PeriodError, ReportError};
-pub use fleet::{Fleet, FleetBuilder, LiveCounts, LiveStatus, RANKED, Ranked, live_status};
+pub use fleet::{Fleet, FleetBuilder, RANKED, Ranked};
 pub use incidents::{Incident, incidents};
 pub use input::{Extended, Report, ReportInput, ReportRow, StoreInput};
 pub use interpolate::{
@@ -34,4 +34,7 @@ pub use period_report::{
 };
 pub use schedule::{Interval, Opening, Schedule};
 pub use timeline::{Segment, segments, tally_of};
-pub use week::{Offline, OfflineList, ReportBuilder, StoreAnalysis, analyze, compute, offline_now};
+pub use week::{
+    LiveCounts, LiveStatus, Offline, OfflineList, ReportBuilder, StoreAnalysis, analyze, compute,
+    live_status, offline_now,
+};

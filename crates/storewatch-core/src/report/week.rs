@@ -172,6 +172,8 @@ pub struct OfflineList {
     kept: std::collections::BinaryHeap<ByTime>,
     /// Every store offline, kept or not.
     total: usize,
+    /// Every store seen, by live status.
+    counts: LiveCounts,
 }
 
 /// An offline store ordered as the list is: by `since`, then id.
@@ -198,6 +200,7 @@ impl OfflineList {
             zones: HashMap::new(),
             kept: std::collections::BinaryHeap::new(),
             total: 0,
+            counts: LiveCounts::default(),
         }
     }
 
@@ -209,27 +212,30 @@ impl OfflineList {
     ) -> Result<(), ReportError> {
         add_zones(&mut self.zones, &stores)?;
         let (zones, as_of) = (&self.zones, self.as_of);
-        let found: Vec<Option<Offline>> = stores
+        let found: Vec<Option<(LiveStatus, Option<Offline>)>> = stores
             .par_iter_mut()
             .map(|store| {
                 if !wanted(&store.store_id) {
                     return Ok(None);
                 }
                 let a = analyze_store(store, zones, as_of)?;
-                let open_now = a.open.iter().any(|iv| iv.contains(as_of));
-                let last = a.candidates.last();
-                if !open_now || last.is_none_or(|p| p.status.is_active()) {
-                    return Ok(None);
+                let status = live_status(&a, as_of);
+                if status != LiveStatus::Offline {
+                    return Ok(Some((status, None)));
                 }
+                let last = a.candidates.last();
                 let ongoing = a.incidents.last().filter(|i| i.ongoing);
-                Ok(Some(Offline {
+                let offline = Offline {
                     store_id: std::mem::take(&mut store.store_id),
                     since: ongoing.map_or(2 * last.map_or(as_of, |p| p.ts), |i| i.start),
                     inactive_polls: ongoing.map_or(1, |i| i.inactive_polls),
-                }))
+                };
+                Ok(Some((status, Some(offline))))
             })
             .collect::<Result<_, ReportError>>()?;
-        for offline in found.into_iter().flatten() {
+        for (status, offline) in found.into_iter().flatten() {
+            self.counts.add(status);
+            let Some(offline) = offline else { continue };
             self.total += 1;
             self.kept.push(ByTime(offline));
             if self.kept.len() > self.limit {
@@ -249,6 +255,11 @@ impl OfflineList {
         self.total
     }
 
+    /// How many of the stores seen are in each live status.
+    pub fn counts(&self) -> LiveCounts {
+        self.counts
+    }
+
     /// The kept ones, longest offline first.
     pub fn finish(self) -> Vec<Offline> {
         self.kept
@@ -256,5 +267,61 @@ impl OfflineList {
             .into_iter()
             .map(|b| b.0)
             .collect()
+    }
+}
+
+/// A store's status at T (section 7, step 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LiveStatus {
+    /// T is not in its open time.
+    OutsideHours,
+    /// Open, but no candidate poll in the week before T.
+    NoObservation,
+    /// Open, and its last candidate is inactive.
+    Offline,
+    /// Open, and its last candidate is active.
+    Online,
+}
+
+impl LiveStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LiveStatus::OutsideHours => "outside_hours",
+            LiveStatus::NoObservation => "no_observation",
+            LiveStatus::Offline => "offline",
+            LiveStatus::Online => "online",
+        }
+    }
+}
+
+/// The status at `as_of` of a store, from its week's analysis.
+pub fn live_status(a: &StoreAnalysis, as_of: Micros) -> LiveStatus {
+    if !a.open.iter().any(|iv| iv.contains(as_of)) {
+        return LiveStatus::OutsideHours;
+    }
+    match a.candidates.last() {
+        None => LiveStatus::NoObservation,
+        Some(p) if p.status.is_active() => LiveStatus::Online,
+        Some(_) => LiveStatus::Offline,
+    }
+}
+
+/// How many stores are in each status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LiveCounts {
+    pub offline: u64,
+    pub online: u64,
+    pub outside_hours: u64,
+    pub no_observation: u64,
+}
+
+impl LiveCounts {
+    pub(crate) fn add(&mut self, status: LiveStatus) {
+        match status {
+            LiveStatus::Offline => self.offline += 1,
+            LiveStatus::Online => self.online += 1,
+            LiveStatus::OutsideHours => self.outside_hours += 1,
+            LiveStatus::NoObservation => self.no_observation += 1,
+        }
     }
 }

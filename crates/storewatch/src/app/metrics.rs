@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
 
+use storewatch_core::domain::Micros;
+use storewatch_core::report::LiveCounts;
+
 const REQUEST_BUCKETS: &[f64] = &[
     0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 ];
@@ -73,6 +76,9 @@ struct Inner {
     ingest_invalid_rows: BTreeMap<String, u64>,
     /// (source, outcome) → files or bodies
     ingest_files: BTreeMap<(String, &'static str), u64>,
+    /// Every store's live status at the newest poll, counted (set by the
+    /// live-status job; `None` until it has run on a database with polls).
+    live: Option<(Micros, LiveCounts)>,
 }
 
 #[derive(Debug)]
@@ -91,6 +97,7 @@ impl Default for Metrics {
                 ingest_rows: BTreeMap::new(),
                 ingest_invalid_rows: BTreeMap::new(),
                 ingest_files: BTreeMap::new(),
+                live: None,
             }),
         }
     }
@@ -116,6 +123,16 @@ impl Metrics {
             *m.reports.entry(outcome).or_default() += 1;
             m.report_seconds.observe(seconds);
         });
+    }
+
+    /// The stores' live statuses at report time `t` (the newest poll).
+    pub fn set_live(&self, t: Micros, counts: LiveCounts) {
+        self.with(|m| m.live = Some((t, counts)));
+    }
+
+    /// The report time the live statuses were counted at, if they were.
+    pub fn live_as_of(&self) -> Option<Micros> {
+        self.with(|m| m.live.map(|(t, _)| t))
     }
 
     /// `outcome`: `applied`, `unchanged` or `rejected`.
@@ -167,6 +184,21 @@ impl Metrics {
             for ((source, outcome), n) in &m.ingest_files {
                 let _ = writeln!(out, "storewatch_ingest_files_total{{source=\"{source}\",outcome=\"{outcome}\"}} {n}");
             }
+            if let Some((t, live)) = m.live {
+                out.push_str("# HELP storewatch_stores Stores by live status at the newest poll (SPEC section 7).\n");
+                out.push_str("# TYPE storewatch_stores gauge\n");
+                for (status, n) in [
+                    ("offline", live.offline),
+                    ("online", live.online),
+                    ("outside_hours", live.outside_hours),
+                    ("no_observation", live.no_observation),
+                ] {
+                    let _ = writeln!(out, "storewatch_stores{{status=\"{status}\"}} {n}");
+                }
+                out.push_str("# HELP storewatch_stores_as_of_seconds The newest poll the live statuses were counted at (Unix time).\n");
+                out.push_str("# TYPE storewatch_stores_as_of_seconds gauge\n");
+                let _ = writeln!(out, "storewatch_stores_as_of_seconds {}", t as f64 / 1e6);
+            }
             out
         })
     }
@@ -197,5 +229,26 @@ mod tests {
         assert!(
             text.contains("storewatch_ingest_files_total{source=\"polls\",outcome=\"applied\"} 1")
         );
+        assert!(
+            !text.contains("storewatch_stores"),
+            "no gauge before a count"
+        );
+        let counts = LiveCounts {
+            offline: 3,
+            online: 5,
+            outside_hours: 7,
+            no_observation: 1,
+        };
+        m.set_live(1_674_648_000_000_000, counts);
+        let text = m.render();
+        for line in [
+            "storewatch_stores{status=\"offline\"} 3",
+            "storewatch_stores{status=\"online\"} 5",
+            "storewatch_stores{status=\"outside_hours\"} 7",
+            "storewatch_stores{status=\"no_observation\"} 1",
+            "storewatch_stores_as_of_seconds 1674648000",
+        ] {
+            assert!(text.lines().any(|l| l == line), "{line} missing:\n{text}");
+        }
     }
 }

@@ -109,6 +109,9 @@ pub struct AppState<D> {
     pub settings: Arc<Settings>,
     /// Checks API keys.
     pub gate: Arc<Gate>,
+    /// Woken when this process has applied a change of the data (an ingest
+    /// or a deletion): the live statuses are counted again.
+    pub data_changed: Arc<Notify>,
 }
 
 impl<D: Clone> Clone for AppState<D> {
@@ -119,6 +122,7 @@ impl<D: Clone> Clone for AppState<D> {
             metrics: self.metrics.clone(),
             settings: self.settings.clone(),
             gate: self.gate.clone(),
+            data_changed: self.data_changed.clone(),
         }
     }
 }

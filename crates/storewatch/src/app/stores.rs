@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use storewatch_core::domain::Micros;
-use storewatch_core::report::{Offline, OfflineList, PeriodSpec, ReportError};
+use storewatch_core::report::{LiveCounts, Offline, OfflineList, PeriodSpec, ReportError};
 use storewatch_db::shards::bounds_every;
 use storewatch_db::{Database, ReadMemory, Scope, StoreRange, Stores, batch_channel};
 use tokio::sync::Semaphore;
@@ -21,6 +21,8 @@ pub struct Found {
     pub as_of: Option<Micros>,
     /// Store ids in byte order, or (offline only) longest offline first.
     pub stores: Vec<(String, Option<Offline>)>,
+    /// (Offline only) how many of the stores searched are in each status.
+    pub counts: LiveCounts,
 }
 
 /// Stores read at once for the offline list: a range of store ids at a
@@ -47,6 +49,7 @@ pub async fn offline_now<D: Database>(
         return Ok(Found {
             as_of: None,
             stores: Vec::new(),
+            counts: LiveCounts::default(),
         });
     };
     let bounds = match scope {
@@ -86,6 +89,7 @@ pub async fn offline_now<D: Database>(
         list = finding.await??;
         read?;
     }
+    let counts = list.counts();
     let stores = list
         .finish()
         .into_iter()
@@ -94,7 +98,17 @@ pub async fn offline_now<D: Database>(
     Ok(Found {
         as_of: Some(as_of),
         stores,
+        counts,
     })
+}
+
+/// Every store's live status at the newest poll (SPEC section 7, step 1),
+/// counted; `None` when the database holds no polls. As heavy as the
+/// offline list, and takes its turn with it.
+pub async fn live_counts<D: Database>(db: &D) -> Result<Option<(Micros, LiveCounts)>> {
+    let _turn = OFFLINE_TURN.acquire().await?;
+    let found = offline_now(db, "", None, 0, OFFLINE_RANGE_STORES).await?;
+    Ok(found.as_of.map(|t| (t, found.counts)))
 }
 
 /// Whether `id` contains `query`, ASCII letters in any case (as the
@@ -132,5 +146,6 @@ pub async fn find_stores<D: Database>(
     Ok(Found {
         as_of: db.newest_poll().await?,
         stores: ids.into_iter().map(|id| (id, None)).collect(),
+        counts: LiveCounts::default(),
     })
 }

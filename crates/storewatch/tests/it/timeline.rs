@@ -224,3 +224,58 @@ async fn the_offline_list_read_in_ranges_is_the_list_read_whole() {
         }
     }
 }
+
+/// The metric `storewatch_stores{status}` counts every store's live status
+/// at the newest poll, as the fleet's `live` does, and follows a push.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_live_status_gauges_count_the_stores_and_follow_a_push() {
+    let app = spawn_app(Settings::default()).await;
+    load_generated(&app, 60, 8).await;
+    let gauge = |text: &str, status: &str| -> Option<u64> {
+        let name = format!("storewatch_stores{{status=\"{status}\"}} ");
+        text.lines()
+            .find_map(|l| l.strip_prefix(&name))
+            .map(|v| v.parse().unwrap())
+    };
+    let statuses = ["offline", "online", "outside_hours", "no_observation"];
+    // Waits until the gauges equal the fleet's live counts at the newest poll.
+    let agree = || async {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        loop {
+            let fleet = app.get_json("/api/fleet?days=1").await;
+            let text = app
+                .client
+                .get(app.url("/metrics"))
+                .sent()
+                .await
+                .text()
+                .await
+                .unwrap();
+            let got: Vec<Option<u64>> = statuses.iter().map(|s| gauge(&text, s)).collect();
+            let want: Vec<Option<u64>> =
+                statuses.iter().map(|s| fleet["live"][s].as_u64()).collect();
+            if got == want {
+                return want;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{got:?} != {want:?}\n{text}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    };
+    let before = agree().await;
+    assert_eq!(before.iter().map(|n| n.unwrap()).sum::<u64>(), 60);
+    // A new store open around the clock, inactive at a new newest poll.
+    let fleet = app.get_json("/api/fleet?days=1").await;
+    let t = storewatch_core::domain::parse_timestamp(fleet["as_of"].as_str().unwrap()).unwrap();
+    let later = storewatch_core::domain::format_timestamp(t + 60_000_000);
+    let csv = format!("store_id,status,timestamp_utc\nnew-one,inactive,{later}\n");
+    assert_eq!(app.push("polls", csv).await.0, 200);
+    let after = agree().await;
+    assert_eq!(after.iter().map(|n| n.unwrap()).sum::<u64>(), 61);
+    assert!(
+        after[0].unwrap() >= 1,
+        "the new store is offline: {after:?}"
+    );
+}

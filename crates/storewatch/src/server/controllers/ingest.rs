@@ -100,7 +100,10 @@ pub async fn push<D: Database>(
         max_future: state.settings.max_future,
     };
     let done = match ingest(&state.db, request, Some(&state.metrics)).await {
-        Ok(done) => done,
+        Ok(done) => {
+            state.data_changed.notify_one();
+            done
+        }
         Err(IngestFailure::Rejected(rejected)) => {
             let stall = state.settings.body_stall;
             if let Some(answer) = rejected
