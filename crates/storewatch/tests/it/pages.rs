@@ -168,6 +168,15 @@ async fn pages_ask_for_a_key_once_and_keep_it_in_a_strict_http_only_cookie() {
         .sent()
         .await;
     assert_eq!(r.status(), 200);
+    assert!(r.text().await.unwrap().contains("Log out"));
+    // An error page still has the way out.
+    let r = c
+        .get(app.url("/stores/nobody"))
+        .header("cookie", with(&viewer))
+        .sent()
+        .await;
+    assert_eq!(r.status(), 404);
+    assert!(r.text().await.unwrap().contains("Log out"));
     // The API takes the cookie too (the page's own scripts send it).
     let r = c
         .get(app.url("/api/stores/K/timeline"))

@@ -54,10 +54,12 @@ pub fn page(title: &str, caller: Option<&Caller>, body: Markup) -> Response {
 // The page is what the handler returns at once: no gain in boxing it.
 #[allow(clippy::result_large_err)]
 pub fn page_query<T>(
+    caller: &Caller,
     query: Result<axum::extract::Query<T>, axum::extract::rejection::QueryRejection>,
 ) -> Result<T, Response> {
     query.map(|axum::extract::Query(q)| q).map_err(|e| {
         error_page(
+            Some(caller),
             StatusCode::BAD_REQUEST,
             "Not a query this page takes",
             &e.body_text(),
@@ -92,22 +94,33 @@ pub fn time_tiles(t: &storewatch_core::report::Times) -> Markup {
     }
 }
 
-/// A page saying what went wrong, with `status`.
-pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+/// A page saying what went wrong, with `status`, for `caller` (if known:
+/// the page then has its "Log out").
+pub fn error_page(
+    caller: Option<&Caller>,
+    status: StatusCode,
+    title: &str,
+    message: &str,
+) -> Response {
     let body = html! {
         h1 { (title) }
         p.error { (message) }
     };
-    let mut response = page(title, None, body);
+    let mut response = page(title, caller, body);
     *response.status_mut() = status;
     response
 }
 
 /// The page for our own failure: the detail goes to the log, once; the
 /// person is told where it went.
-pub fn internal_error_page(page_name: &str, error: impl std::fmt::Display) -> Response {
+pub fn internal_error_page(
+    caller: &Caller,
+    page_name: &str,
+    error: impl std::fmt::Display,
+) -> Response {
     tracing::error!(error = %error, page = page_name, "page failed");
     error_page(
+        Some(caller),
         StatusCode::INTERNAL_SERVER_ERROR,
         "Something went wrong",
         "The server log has the details.",

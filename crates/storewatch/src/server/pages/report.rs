@@ -154,12 +154,13 @@ pub async fn show<D: Database>(
     Path(id): Path<String>,
     query: Result<Query<TableParams>, QueryRejection>,
 ) -> Response {
-    let q = match page_query(query) {
+    let q = match page_query(&caller, query) {
         Ok(q) => q,
         Err(page) => return page,
     };
     let not_found = || {
         error_page(
+            Some(&caller),
             StatusCode::NOT_FOUND,
             "No such report",
             &format!("There is no report {id:?}."),
@@ -172,14 +173,14 @@ pub async fn show<D: Database>(
         Ok(Some(r)) if caller.sees(&r) => r,
         Ok(_) => return not_found(),
         Err(e) => {
-            return internal_error_page("report", e);
+            return internal_error_page(&caller, "report", e);
         }
     };
     match record.state {
         ReportState::Complete => {}
         ReportState::Failed => {
             let error = record.error.as_deref().unwrap_or("");
-            return error_page(StatusCode::OK, "This report failed", error);
+            return error_page(Some(&caller), StatusCode::OK, "This report failed", error);
         }
         _ => {
             let body = html! { h1 { "Report" } p { "Still running: reload in a moment." } };

@@ -27,13 +27,13 @@ pub async fn show<D: Database>(
     Extension(caller): Extension<Caller>,
     query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Response {
-    let query = match page_query(query) {
+    let query = match page_query(&caller, query) {
         Ok(q) => q,
         Err(page) => return page,
     };
     let chosen = match query.parse() {
         Ok(c) => c,
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, "Not a period", &e),
+        Err(e) => return error_page(Some(&caller), StatusCode::BAD_REQUEST, "Not a period", &e),
     };
     let stores = caller.scope.as_ref().into();
     let fleet = match compute_fleet(&state.db, chosen.as_of, chosen.span, stores).await {

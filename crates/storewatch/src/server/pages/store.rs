@@ -34,16 +34,17 @@ pub async fn show<D: Database>(
     Path(store_id): Path<String>,
     query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Response {
-    let query = match page_query(query) {
+    let query = match page_query(&caller, query) {
         Ok(q) => q,
         Err(page) => return page,
     };
     let chosen = match query.parse() {
         Ok(c) => c,
-        Err(e) => return error_page(StatusCode::BAD_REQUEST, "Not a period", &e),
+        Err(e) => return error_page(Some(&caller), StatusCode::BAD_REQUEST, "Not a period", &e),
     };
     let no_store = || {
         error_page(
+            Some(&caller),
             StatusCode::NOT_FOUND,
             "No such store",
             &format!(
@@ -59,13 +60,13 @@ pub async fn show<D: Database>(
     let t = match store_timeline(&state.db, &id, chosen.as_of, scope).await {
         Ok(Some(t)) => t,
         Ok(None) => return no_store(),
-        Err(e) => return internal_error_page("store", e),
+        Err(e) => return internal_error_page(&caller, "store", e),
     };
     let history = match store_history(&state.db, &id, chosen.as_of, chosen.span, scope).await {
         Ok(h) => Ok(h),
         Err(e) => match e.downcast_ref::<ReportError>() {
             Some(ReportError::Period(p)) => Err(p.to_string()),
-            _ => return internal_error_page("store", e),
+            _ => return internal_error_page(&caller, "store", e),
         },
     };
     let path = format!("/stores/{}", percent_encode(&t.store_id, false));
