@@ -104,9 +104,10 @@ fn overview(f: &Fleet, chosen: &Chosen) -> Markup {
         div.tiles {
             (time_tiles(&f.total))
             (tile("tile-offline", "offline now", f.live.offline, html! {
-                "of " (stores) " stores; " (f.live.online) " online, " (f.live.outside_hours) " closed"
+                "of " (stores) " stores at the report time; " (f.live.online) " online, "
+                (f.live.outside_hours) " closed, " (f.live.no_observation) " with no poll in the week"
             }))
-            (tile("tile-unobserved", "unobserved", f.unobserved, html! { "stores with no poll in their hours" }))
+            (tile("tile-unobserved", "unobserved", f.unobserved, html! { "stores with no poll in their hours in the period" }))
         }
         h2 { "Downtime by day" }
         (charts::by_day(&days))
@@ -125,7 +126,8 @@ fn overview(f: &Fleet, chosen: &Chosen) -> Markup {
     }
 }
 
-/// `28 days`, or `From Mon 2 Jan 2023, 00:00 UTC`.
+/// How the period's line starts: `The 28 days`, or `The period` (from a
+/// start time, written after it).
 fn period_words(span: PeriodSpec) -> String {
     match span {
         PeriodSpec::Days(d) => format!("The {d} days"),
