@@ -1,11 +1,17 @@
 //! The period picker of the fleet and store pages: 7, 28 or 84 days before
 //! the report time, or from a date; the report time itself kept as it is.
 
+use axum::extract::Query;
+use axum::extract::rejection::QueryRejection;
+use axum::http::StatusCode;
+use axum::response::Response;
 use maud::{Markup, html};
 use serde::Deserialize;
 use storewatch_core::domain::Micros;
 use storewatch_core::report::PeriodSpec;
 
+use super::{error_page, page_query};
+use crate::app::access::Caller;
 use crate::server::controllers::{parse_as_of, parse_period};
 use crate::server::percent::percent_encode;
 
@@ -46,6 +52,25 @@ impl PeriodQuery {
             .unwrap_or_default();
         let as_of = parse_as_of(given(&self.as_of)).map_err(|e| e.message)?;
         Ok(Chosen { span, as_of })
+    }
+}
+
+/// A page's period query and what it chooses, or the 400 page saying what
+/// is wrong with it.
+#[allow(clippy::result_large_err)] // the page is the handler's answer
+pub fn chosen_period(
+    caller: &Caller,
+    query: Result<Query<PeriodQuery>, QueryRejection>,
+) -> Result<(PeriodQuery, Chosen), Response> {
+    let query = page_query(caller, query)?;
+    match query.parse() {
+        Ok(chosen) => Ok((query, chosen)),
+        Err(e) => Err(error_page(
+            Some(caller),
+            StatusCode::BAD_REQUEST,
+            "Not a period",
+            &e,
+        )),
     }
 }
 

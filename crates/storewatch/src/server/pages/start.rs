@@ -15,8 +15,8 @@ use storewatch_db::{Database, ReportPage, ReportRecord, ReportState};
 
 use super::format::{day, hours, percent, utc_time};
 use super::picker::period_field;
-use super::picker::{Chosen, PeriodQuery, picker};
-use super::{charts, error_page, page, page_query, tile, time_tiles, with_status};
+use super::picker::{Chosen, PeriodQuery, chosen_period, picker};
+use super::{charts, page, tile, time_tiles, with_status};
 use crate::app::AppState;
 use crate::app::access::Caller;
 use crate::app::report::compute_fleet;
@@ -27,13 +27,9 @@ pub async fn show<D: Database>(
     Extension(caller): Extension<Caller>,
     query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Response {
-    let query = match page_query(&caller, query) {
-        Ok(q) => q,
+    let (query, chosen) = match chosen_period(&caller, query) {
+        Ok(both) => both,
         Err(page) => return page,
-    };
-    let chosen = match query.parse() {
-        Ok(c) => c,
-        Err(e) => return error_page(Some(&caller), StatusCode::BAD_REQUEST, "Not a period", &e),
     };
     let stores = caller.scope.as_ref().into();
     let fleet = match compute_fleet(&state.db, chosen.as_of, chosen.span, stores).await {

@@ -17,10 +17,9 @@ use storewatch_core::report::{ReportError, to_micros};
 use storewatch_db::Database;
 
 use super::format::{hours, utc_time, wall_time};
-use super::picker::{PeriodQuery, period_field, picker};
+use super::picker::{PeriodQuery, chosen_period, period_field, picker};
 use super::{
-    charts, error_page, internal_error_page, page, page_query, tile, time_tiles, week_svg,
-    with_status,
+    charts, error_page, internal_error_page, page, tile, time_tiles, week_svg, with_status,
 };
 use crate::app::AppState;
 use crate::app::access::Caller;
@@ -34,13 +33,9 @@ pub async fn show<D: Database>(
     Path(store_id): Path<String>,
     query: Result<Query<PeriodQuery>, QueryRejection>,
 ) -> Response {
-    let query = match page_query(&caller, query) {
-        Ok(q) => q,
+    let (query, chosen) = match chosen_period(&caller, query) {
+        Ok(both) => both,
         Err(page) => return page,
-    };
-    let chosen = match query.parse() {
-        Ok(c) => c,
-        Err(e) => return error_page(Some(&caller), StatusCode::BAD_REQUEST, "Not a period", &e),
     };
     let no_store = || {
         error_page(
