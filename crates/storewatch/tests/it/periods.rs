@@ -5,8 +5,9 @@
 use serde_json::Value;
 use storewatch::app::Settings;
 
+use crate::common::client::ApiClient;
 use crate::common::client::Sent;
-use crate::common::server::{load_example, spawn_app};
+use crate::common::server::{load_example, serve_on_postgres, spawn_app};
 use crate::common::{Workspace, shared_dir};
 
 /// (file, kind, days) of every expected period file.
@@ -81,57 +82,77 @@ fn example_folders_give_their_period_files_on_postgres() {
 async fn example_folders_give_their_period_files_over_http() {
     for dir in example_dirs() {
         let app = spawn_app(Settings::default()).await;
-        let name = dir.file_name().unwrap().to_str().unwrap();
-        let as_of = load_example(&app, name).await.unwrap();
-        for (i, (file, kind, days)) in FILES.into_iter().enumerate() {
-            // Query and JSON body alike.
-            let id = if i % 2 == 0 {
-                app.trigger_with(&[("as_of", as_of.as_str()), ("kind", kind), ("days", days)])
-                    .await
-            } else {
-                let r = app
-                    .client
-                    .post(app.url("/api/trigger_report"))
-                    .json(&serde_json::json!({
-                        "as_of": as_of, "kind": kind, "days": days.parse::<u32>().unwrap()
-                    }))
-                    .sent()
-                    .await;
-                assert_eq!(r.status(), 200);
-                r.json::<Value>().await.unwrap()["report_id"]
-                    .as_str()
-                    .unwrap()
-                    .to_string()
-            };
-            let done = app.wait_for(&id).await;
-            assert_eq!(done["status"], "Complete", "{done}");
-            assert_eq!(done["kind"], kind);
-            assert_eq!(done["period"]["days"], days.parse::<u32>().unwrap());
-            let want = std::fs::read_to_string(dir.join(file)).unwrap();
-            assert_eq!(
-                lines(done["csv"].as_str().unwrap()),
-                lines(&want),
-                "{name}/{file}"
-            );
-            // The download, whatever `columns` says (the week's parameter).
+        check_http(&app, &dir).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn example_folders_give_their_period_files_over_http_on_postgres() {
+    for dir in example_dirs() {
+        let Some(db) = storewatch_postgres::testing::scratch().await else {
+            return;
+        };
+        let (running, api) = serve_on_postgres(&db.url).await;
+        check_http(&api, &dir).await;
+        running.stop().await.unwrap();
+    }
+}
+
+/// Pushes the example in `dir` to the service behind `app`, triggers the
+/// four period reports (by query and by JSON body) and compares each with
+/// its expected file, as JSON and as the download; the listing names their
+/// kinds.
+async fn check_http(app: &ApiClient, dir: &std::path::Path) {
+    let name = dir.file_name().unwrap().to_str().unwrap();
+    let as_of = load_example(app, name).await.unwrap();
+    for (i, (file, kind, days)) in FILES.into_iter().enumerate() {
+        // Query and JSON body alike.
+        let id = if i % 2 == 0 {
+            app.trigger_with(&[("as_of", as_of.as_str()), ("kind", kind), ("days", days)])
+                .await
+        } else {
             let r = app
                 .client
-                .get(app.url(&format!("/api/reports/{id}?format=csv&columns=standard")))
+                .post(app.url("/api/trigger_report"))
+                .json(&serde_json::json!({
+                    "as_of": as_of, "kind": kind, "days": days.parse::<u32>().unwrap()
+                }))
                 .sent()
                 .await;
             assert_eq!(r.status(), 200);
-            assert_eq!(lines(&r.text().await.unwrap()), lines(&want));
-        }
-        // The listing names each report's kind and period.
-        let list: Value = app.get_json("/api/reports").await;
-        let kinds: Vec<&str> = list["reports"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["kind"].as_str().unwrap())
-            .collect();
-        assert_eq!(kinds, ["hourly", "daily", "daily", "period"]);
+            r.json::<Value>().await.unwrap()["report_id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let done = app.wait_for(&id).await;
+        assert_eq!(done["status"], "Complete", "{done}");
+        assert_eq!(done["kind"], kind);
+        assert_eq!(done["period"]["days"], days.parse::<u32>().unwrap());
+        let want = std::fs::read_to_string(dir.join(file)).unwrap();
+        assert_eq!(
+            lines(done["csv"].as_str().unwrap()),
+            lines(&want),
+            "{name}/{file}"
+        );
+        // The download, whatever `columns` says (the week's parameter).
+        let r = app
+            .client
+            .get(app.url(&format!("/api/reports/{id}?format=csv&columns=standard")))
+            .sent()
+            .await;
+        assert_eq!(r.status(), 200);
+        assert_eq!(lines(&r.text().await.unwrap()), lines(&want));
     }
+    // The listing names each report's kind and period.
+    let list: Value = app.get_json("/api/reports").await;
+    let kinds: Vec<&str> = list["reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["hourly", "daily", "daily", "period"]);
 }
 
 /// A bad combination is a 400 naming the parameter; from the command line,

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use crate::common::client::Sent;
-use crate::common::server::{generated, write_generated};
+use crate::common::server::{generated, serve_on_postgres, write_generated};
 use crate::common::{Workspace, shared_dir};
 use serde_json::Value;
 use storewatch::app::Settings;
@@ -285,17 +285,6 @@ async fn a_postgres_that_never_answers_is_given_up_on_after_five_seconds() {
     );
 }
 
-/// The service on the PostgreSQL database at `url`, and a client for it.
-async fn serve_on(url: &str) -> (service::Running, crate::common::client::ApiClient) {
-    let pg = PostgresDatabase::connect(url).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let running = service::start(pg, Settings::default(), listener)
-        .await
-        .unwrap();
-    let api = crate::common::client::ApiClient::new(format!("http://{}", running.addr));
-    (running, api)
-}
-
 /// The database dropped and recreated empty under a running service: the
 /// next health check migrates it again, and the service works on without a
 /// restart (every route answered 500 until a restart before).
@@ -303,7 +292,7 @@ async fn serve_on(url: &str) -> (service::Running, crate::common::client::ApiCli
 async fn a_recreated_empty_database_is_migrated_again_by_the_health_check() {
     use sqlx::Connection;
     let Some(db) = scratch().await else { return };
-    let (running, api) = serve_on(&db.url).await;
+    let (running, api) = serve_on_postgres(&db.url).await;
     let (status, _) = api
         .push("timezones", "store_id,timezone_str\n1,Asia/Tokyo\n")
         .await;
@@ -349,7 +338,7 @@ async fn a_recreated_empty_database_is_migrated_again_by_the_health_check() {
 async fn a_failed_commit_leaves_every_pooled_connection_usable() {
     use sqlx::Connection;
     let Some(db) = scratch().await else { return };
-    let (running, api) = serve_on(&db.url).await;
+    let (running, api) = serve_on_postgres(&db.url).await;
     let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
     sqlx::raw_sql(
         "CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS

@@ -125,7 +125,7 @@ pub async fn load_generated(app: &TestApp, stores: usize, days: u32) {
 /// Pushes the files of one of the SPEC's worked examples
 /// (`../shared/examples/NAME`) and returns its report time; `None` (having
 /// said why) where the shared folder is absent.
-pub async fn load_example(app: &TestApp, name: &str) -> Option<String> {
+pub async fn load_example(app: &ApiClient, name: &str) -> Option<String> {
     let dir = crate::common::shared_dir()?.join("examples").join(name);
     for (source, file) in [
         ("polls", "store_status.csv"),
@@ -142,6 +142,19 @@ pub async fn load_example(app: &TestApp, name: &str) -> Option<String> {
     }
     let as_of = std::fs::read_to_string(dir.join("as_of.txt")).unwrap();
     Some(format!("{} UTC", as_of.trim()))
+}
+
+/// The service on the PostgreSQL database at `url`, and a client for it.
+pub async fn serve_on_postgres(url: &str) -> (service::Running, ApiClient) {
+    let pg = storewatch_postgres::PostgresDatabase::connect(url)
+        .await
+        .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let running = service::start(pg, Settings::default(), listener)
+        .await
+        .unwrap();
+    let api = ApiClient::new(format!("http://{}", running.addr));
+    (running, api)
 }
 
 /// Creates a key straight in the app's database (over `stores`, if given);
