@@ -100,8 +100,8 @@ fn overview(f: &Fleet, chosen: &Chosen) -> Markup {
         div.tiles {
             (time_tiles(&f.total))
             (tile("tile-offline", "offline now", f.live.offline, html! {
-                "of " (stores) " stores at the report time; " (f.live.online) " online, "
-                (f.live.outside_hours) " closed, " (f.live.no_observation) " with no poll in the week"
+                "of " (stores) " stores: " (f.live.online) " online, " (f.live.outside_hours) " closed"
+                @if f.live.no_observation > 0 { ", " (f.live.no_observation) " not polled this week" }
             }))
             (tile("tile-unobserved", "unobserved", f.unobserved, html! { "stores with no poll in their hours in the period" }))
         }
