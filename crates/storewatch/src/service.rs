@@ -58,7 +58,8 @@ pub async fn start<D: storewatch_db::Database>(
         metrics: Arc::new(Metrics::default()),
         settings: Arc::new(settings),
         gate: Arc::default(),
-        data_changed: Arc::new(Notify::new()),
+        changes: Arc::default(),
+        fleets: Arc::default(),
     };
     let (shutdown, stop) = watch::channel(false);
     let app = server::router(state.clone());

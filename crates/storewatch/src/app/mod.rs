@@ -9,7 +9,9 @@
 //! it uses none of them.
 
 pub mod access;
+pub mod changes;
 pub mod digest;
+pub mod fleet_cache;
 pub mod history;
 pub mod ingest;
 pub mod metrics;
@@ -25,6 +27,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Notify;
+
+use changes::DataChanges;
+use fleet_cache::FleetCache;
 
 pub use access::Gate;
 pub use metrics::Metrics;
@@ -109,9 +114,11 @@ pub struct AppState<D> {
     pub settings: Arc<Settings>,
     /// Checks API keys.
     pub gate: Arc<Gate>,
-    /// Woken when this process has applied a change of the data (an ingest
-    /// or a deletion): the live statuses are counted again.
-    pub data_changed: Arc<Notify>,
+    /// The changes of the data this process applied (the live statuses are
+    /// counted again; kept fleets are out of date).
+    pub changes: Arc<DataChanges>,
+    /// The fleets worked out lately.
+    pub fleets: Arc<FleetCache>,
 }
 
 impl<D: Clone> Clone for AppState<D> {
@@ -122,7 +129,8 @@ impl<D: Clone> Clone for AppState<D> {
             metrics: self.metrics.clone(),
             settings: self.settings.clone(),
             gate: self.gate.clone(),
-            data_changed: self.data_changed.clone(),
+            changes: self.changes.clone(),
+            fleets: self.fleets.clone(),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Counts every store's live status at the newest poll (SPEC section 7,
 //! step 1) for the metrics (`storewatch_stores{status}`): at start, after
 //! every change this process applies (a push, a re-ingest, a deletion:
-//! [`AppState::data_changed`]), and when the newest poll has moved for any
+//! [`AppState::changes`]), and when the newest poll has moved for any
 //! other reason (a command-line ingest, another instance), checked every
 //! [`CHECK_EVERY`]. As heavy as the offline list, whose turn it takes.
 
@@ -38,7 +38,7 @@ pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool
             }
         }
         tokio::select! {
-            () = state.data_changed.notified() => changed = true,
+            () = state.changes.next() => changed = true,
             () = tokio::time::sleep(CHECK_EVERY) => changed = false,
             _ = stop.wait_for(|s| *s) => return,
         }

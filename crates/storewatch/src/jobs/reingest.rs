@@ -73,6 +73,6 @@ pub async fn tick<D: Database>(state: &AppState<D>, dir: &Path) -> Result<()> {
         rejected_dir: None,
     };
     ingest(&state.db, request, Some(&state.metrics)).await?;
-    state.data_changed.notify_one();
+    state.changes.applied();
     Ok(())
 }

@@ -498,7 +498,8 @@ async fn retention_deletes_old_finished_reports_and_keeps_the_rest() {
         metrics: Arc::new(Metrics::default()),
         settings: Arc::new(Settings::default()),
         gate: Arc::default(),
-        data_changed: Arc::default(),
+        changes: Arc::default(),
+        fleets: Arc::default(),
     };
     assert_eq!(storewatch::jobs::retention::tick(&state).await.unwrap(), 1);
     let exists = |n: u8| {

@@ -101,7 +101,7 @@ pub async fn push<D: Database>(
     };
     let done = match ingest(&state.db, request, Some(&state.metrics)).await {
         Ok(done) => {
-            state.data_changed.notify_one();
+            state.changes.applied();
             done
         }
         Err(IngestFailure::Rejected(rejected)) => {

@@ -44,6 +44,6 @@ pub async fn delete<D: Database>(
     let deletion = deletion(q.store_id.as_deref(), from, to, origin, now_micros())
         .map_err(ApiError::bad_request)?;
     let deleted = delete_polls(&state.db, &deletion).await?;
-    state.data_changed.notify_one();
+    state.changes.applied();
     Ok(Json(PollsDeleted { deleted }))
 }

@@ -19,7 +19,7 @@ use super::picker::{Chosen, PeriodQuery, chosen_period, picker};
 use super::{charts, page, tile, time_tiles, with_status};
 use crate::app::AppState;
 use crate::app::access::Caller;
-use crate::app::report::compute_fleet;
+use crate::app::fleet_cache::cached_fleet;
 use crate::server::percent::percent_encode;
 
 pub async fn show<D: Database>(
@@ -31,8 +31,16 @@ pub async fn show<D: Database>(
         Ok(both) => both,
         Err(page) => return page,
     };
-    let stores = caller.scope.as_ref().into();
-    let fleet = match compute_fleet(&state.db, chosen.as_of, chosen.span, stores).await {
+    let worked_out = cached_fleet(
+        &state.db,
+        &state.fleets,
+        &state.changes,
+        caller.scope.as_ref(),
+        chosen.span,
+        chosen.as_of,
+    )
+    .await;
+    let fleet = match worked_out {
         Ok(f) => Ok(f),
         Err(e) => match e.downcast_ref::<ReportError>() {
             Some(ReportError::Period(p)) => Err(Wrong::Period(p.to_string())),
@@ -56,7 +64,7 @@ pub async fn show<D: Database>(
     let body = html! {
         h1 { "Fleet" }
         (picker("/", &chosen, query.as_of.as_deref().filter(|s| !s.trim().is_empty())))
-        @match &fleet {
+        @match fleet.as_ref().map(|f| f.as_ref().as_ref()) {
             Err(Wrong::Period(message)) => p.error { (period_field(chosen.span)) ": " (message) }
             Err(Wrong::Ours(message)) => p.error { (message) }
             Ok(None) => p.note { "No polls yet: push or ingest some, then come back." }

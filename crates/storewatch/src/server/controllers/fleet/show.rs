@@ -1,6 +1,6 @@
 //! `GET /api/fleet`: the fleet of the caller's stores over a period (SPEC
-//! section 6, step 4), worked out one at a time per process (see
-//! [`compute_fleet`]).
+//! section 6, step 4), worked out one at a time per process and kept a
+//! while (see [`cached_fleet`]).
 
 use axum::Extension;
 use axum::Json;
@@ -11,7 +11,7 @@ use storewatch_db::Database;
 use super::view::FleetView;
 use crate::app::AppState;
 use crate::app::access::Caller;
-use crate::app::report::compute_fleet;
+use crate::app::fleet_cache::cached_fleet;
 use crate::server::controllers::{PeriodParams, period_misfit};
 use crate::server::error::ApiError;
 
@@ -30,10 +30,20 @@ pub async fn show<D: Database>(
         return Ok(Json(FleetView::empty()));
     };
     span.ending_at(t).map_err(|e| period_misfit(span, e, t))?;
-    let fleet = compute_fleet(&state.db, Some(t), span, caller.scope.as_ref().into())
-        .await
-        .map_err(ApiError::internal)?;
+    let fleet = cached_fleet(
+        &state.db,
+        &state.fleets,
+        &state.changes,
+        caller.scope.as_ref(),
+        span,
+        Some(t),
+    )
+    .await
+    .map_err(ApiError::internal)?;
     Ok(Json(
-        fleet.map_or_else(FleetView::empty, |f| FleetView::of(&f)),
+        fleet
+            .as_ref()
+            .as_ref()
+            .map_or_else(FleetView::empty, FleetView::of),
     ))
 }
