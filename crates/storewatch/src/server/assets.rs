@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::error::ApiError;
 
-const START_JS: &str = include_str!("assets/start.js");
+const FLEET_JS: &str = include_str!("assets/fleet.js");
 const DOCS_JS: &str = include_str!("assets/docs.js");
 const STYLE_CSS: &str = include_str!("assets/style.css");
 
@@ -16,7 +16,7 @@ const STYLE_CSS: &str = include_str!("assets/style.css");
 pub async fn show(Path(name): Path<String>) -> Response {
     const SCRIPT: &str = "text/javascript; charset=utf-8";
     let (body, content_type) = match name.as_str() {
-        "start.js" => (START_JS, SCRIPT),
+        "fleet.js" => (FLEET_JS, SCRIPT),
         "docs.js" => (DOCS_JS, SCRIPT),
         "style.css" => (STYLE_CSS, "text/css; charset=utf-8"),
         _ => return ApiError::not_found(format!("no asset {name:?}")).into_response(),

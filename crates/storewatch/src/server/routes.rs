@@ -32,7 +32,7 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
         middleware::from_fn_with_state((state.clone(), access), auth::require_page::<D>)
     };
     let pages = Router::new()
-        .route("/", get(pages::start::show::<D>))
+        .route("/", get(pages::fleet::show::<D>))
         .route("/reports/{id}", get(pages::report::show::<D>))
         .route("/stores/{id}", get(pages::store::show::<D>))
         .route_layer(page_guard(Access::Reports))

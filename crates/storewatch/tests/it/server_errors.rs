@@ -565,7 +565,7 @@ async fn every_served_route_is_documented() {
             for method in ["get", "post", "delete"] {
                 let concrete = full
                     .replace("{source}", "polls")
-                    .replace("{name}", "start.js")
+                    .replace("{name}", "fleet.js")
                     .replace("{id}", "0123456789abcdef0123456789abcdef");
                 let (status, text) = app.call(method, &concrete).await;
                 if status == 405 || text.contains("no route") {

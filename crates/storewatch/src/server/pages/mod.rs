@@ -3,11 +3,11 @@
 //! scripts served from files of their own, nothing fetched from elsewhere.
 
 pub mod charts;
+pub mod fleet;
 pub mod format;
 pub mod login;
 mod picker;
 pub mod report;
-pub mod start;
 pub mod store;
 mod week_svg;
 

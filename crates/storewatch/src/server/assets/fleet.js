@@ -1,4 +1,4 @@
-// The start page's script: trigger a report of any kind, poll until done,
+// The fleet page's script (`/`): trigger a report of any kind, poll until done,
 // and fill the offline list. It sends no key: the browser's cookie does (or
 // the service is open). Everything it writes goes in as text, never HTML.
 const f = document.getElementById('trigger'), st = document.getElementById('progress');
@@ -32,7 +32,7 @@ f.onsubmit = async (e) => {
   }
   st.textContent = 'Triggering…';
   let r = await fetch('/trigger_report?' + p, {method: 'POST'});
-  let j = await r.json();
+  let j = await r.json().catch(() => ({error: 'the service answered ' + r.status}));
   if (!r.ok) { st.textContent = j.error; return; }
   const id = j.report_id, t0 = Date.now();
   for (;;) {
@@ -51,7 +51,10 @@ f.onsubmit = async (e) => {
     await new Promise((ok) => setTimeout(ok, 300));
   }
 };
-fetch('/api/stores?offline_now=true&limit=100').then((r) => r.json()).then((j) => {
+fetch('/api/stores?offline_now=true&limit=100')
+  .then((r) => r.json())
+  .catch(() => ({error: 'The list could not be had: reload the page to try again.'}))
+  .then((j) => {
   const list = document.getElementById('offline');
   list.textContent = '';
   if (!j.stores || j.stores.length === 0) { list.textContent = j.error || 'None: every open store answered active.'; return; }

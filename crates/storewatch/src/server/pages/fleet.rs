@@ -45,7 +45,7 @@ pub async fn show<D: Database>(
         Err(e) => match e.downcast_ref::<ReportError>() {
             Some(ReportError::Period(p)) => Err(Wrong::Period(p.to_string())),
             _ => {
-                tracing::error!(error = %e, "start page: the fleet failed");
+                tracing::error!(error = %e, "fleet page: the fleet failed");
                 Err(Wrong::Ours(
                     "the fleet could not be worked out (the server log has the details)",
                 ))
@@ -58,7 +58,7 @@ pub async fn show<D: Database>(
         limit: 20,
     };
     let reports = state.db.reports(&listing).await.unwrap_or_else(|e| {
-        tracing::error!(error = %e, "start page: listing reports failed");
+        tracing::error!(error = %e, "fleet page: listing reports failed");
         Vec::new()
     });
     let body = html! {
@@ -71,14 +71,17 @@ pub async fn show<D: Database>(
             Ok(Some(f)) => (overview(f, &chosen)),
         }
         h2 { "Offline now" span #offline-at {} }
-        p { "Stores inside business hours at the newest poll whose nearest poll then is inactive, longest first." }
+        p {
+            "Stores inside business hours at the newest poll whose nearest poll then is inactive, longest first."
+            @if chosen.as_of.is_some() { " (At the newest poll, not at the report time chosen above.)" }
+        }
         ul #offline { li { "Working it out…" } }
         h2 { "Reports" }
         (trigger_form())
         p #progress aria-live="polite" {}
         h3 { "Earlier reports" }
         (earlier(&reports))
-        script src="/assets/start.js" {}
+        script src="/assets/fleet.js" {}
     };
     let status = match fleet {
         Err(Wrong::Period(_)) => StatusCode::BAD_REQUEST,
