@@ -10,12 +10,12 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
-use storewatch_core::report::{Fleet, PeriodSpec, Ranked, ReportError, ReportSpec, Times};
+use storewatch_core::report::{Fleet, PeriodSpec, Ranked, ReportError, ReportSpec};
 use storewatch_db::{Database, ReportPage, ReportRecord, ReportState};
 
-use super::format::{day, hours, percent, utc_time};
+use super::format::{day, hours, percent_of, utc_time};
 use super::picker::period_field;
-use super::picker::{Chosen, PeriodQuery, chosen_period, picker};
+use super::picker::{Chosen, PeriodQuery, chosen_period, given, picker};
 use super::{charts, page, tile, time_tiles, with_status};
 use crate::app::AppState;
 use crate::app::access::Caller;
@@ -63,7 +63,7 @@ pub async fn show<D: Database>(
     });
     let body = html! {
         h1 { "Fleet" }
-        (picker("/", &chosen, query.as_of.as_deref().filter(|s| !s.trim().is_empty())))
+        (picker("/", &chosen, given(&query.as_of)))
         @match fleet.as_ref().map(|f| f.as_ref().as_ref()) {
             Err(Wrong::Period(message)) => p.error { (period_field(chosen.span)) ": " (message) }
             Err(Wrong::Ours(message)) => p.error { (message) }
@@ -150,10 +150,9 @@ fn ranked(class: &str, stores: &[Ranked]) -> Markup {
             table class=(format!("ranked {class}")) {
                 tr { th { "store" } th.num { "downtime" } th.num { "down" } }
                 @for r in stores {
-                    @let t = Times { open: 0, up: r.up, down: r.down };
                     tr {
                         td { a href=(format!("/stores/{}", percent_encode(&r.store_id, false))) { (r.store_id) } }
-                        td.num { (percent(&t)) }
+                        td.num { (percent_of(r.up, r.down)) }
                         td.num { (hours(r.down)) }
                     }
                 }

@@ -36,7 +36,12 @@ pub fn hours(length: HalfMicros) -> String {
 /// `3.25 %` of the observed time down, or a dash where nothing was
 /// observed (unknown is not 0 %).
 pub fn percent(t: &Times) -> String {
-    downtime_percent(t.up, t.down).map_or_else(|| "–".to_string(), |p| format!("{p} %"))
+    percent_of(t.up, t.down)
+}
+
+/// [`percent`] of `up` and `down` time.
+pub fn percent_of(up: HalfMicros, down: HalfMicros) -> String {
+    downtime_percent(up, down).map_or_else(|| "–".to_string(), |p| format!("{p} %"))
 }
 
 /// The downtime share of `t` in [0, 1], if anything was observed.

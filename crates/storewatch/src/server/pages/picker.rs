@@ -32,7 +32,7 @@ pub struct Chosen {
 }
 
 /// A field's text, unless it is missing or blank.
-fn given(field: &Option<String>) -> Option<&str> {
+pub fn given(field: &Option<String>) -> Option<&str> {
     field.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 

@@ -13,11 +13,11 @@ use axum::response::Response;
 use jiff::tz::TimeZone;
 use maud::{Markup, html};
 use storewatch_core::domain::StoreId;
-use storewatch_core::report::{ReportError, to_micros};
+use storewatch_core::report::{Incident, ReportError, to_micros};
 use storewatch_db::Database;
 
 use super::format::{hours, utc_time, wall_time};
-use super::picker::{PeriodQuery, chosen_period, period_field, picker};
+use super::picker::{PeriodQuery, chosen_period, given, period_field, picker};
 use super::{
     charts, error_page, internal_error_page, page, tile, time_tiles, week_svg, with_status,
 };
@@ -65,7 +65,7 @@ pub async fn show<D: Database>(
         },
     };
     let path = format!("/stores/{}", percent_encode(&t.store_id, false));
-    let as_of_text = query.as_of.as_deref().filter(|s| !s.trim().is_empty());
+    let as_of_text = given(&query.as_of);
     let body = html! {
         h1 { "Store " span.store-id { (t.store_id) } }
         p {
@@ -82,10 +82,10 @@ pub async fn show<D: Database>(
         h2 { "The week before the report time" }
         form.inline method="get" action=(path) {
             label { "Report time " input name="as_of" placeholder="2023-01-25 12:00:00 UTC" size="28" value=[as_of_text]; }
-            @if let Some(days) = query.days.as_deref().filter(|d| !d.trim().is_empty()) {
+            @if let Some(days) = given(&query.days) {
                 input type="hidden" name="days" value=(days);
             }
-            @if let Some(from) = query.from.as_deref().filter(|f| !f.trim().is_empty()) {
+            @if let Some(from) = given(&query.from) {
                 input type="hidden" name="from" value=(from);
             }
             " " button { "Show" }
@@ -128,19 +128,7 @@ fn past(h: &StoreHistory, tz: &TimeZone) -> Markup {
         @if a.incidents.is_empty() {
             p { "None in this period." }
         } @else {
-            table.period-incidents {
-                tr { th { "start (local)" } th { "end (local)" } th { "start (UTC)" } th.num { "downtime" } th.num { "inactive polls" } th {} }
-                @for i in &a.incidents {
-                    tr {
-                        td { (wall_time(tz, to_micros(i.start))) }
-                        td { (wall_time(tz, to_micros(i.end))) }
-                        td { (utc_time(to_micros(i.start))) }
-                        td.num { (hours(i.downtime)) }
-                        td.num { (i.inactive_polls) }
-                        td { @if i.ongoing { "ongoing" } }
-                    }
-                }
-            }
+            (incident_table("period-incidents", &a.incidents, tz))
         }
     }
 }
@@ -181,16 +169,28 @@ fn week(t: &StoreTimeline) -> Markup {
         @if t.incidents.is_empty() {
             p { "None this week." }
         } @else {
-            table.incidents {
-                tr { th { "start (local)" } th { "end (local)" } th.num { "downtime" } th.num { "inactive polls" } th {} }
-                @for i in &t.incidents {
-                    tr {
-                        td { (wall_time(&t.tz, to_micros(i.start))) }
-                        td { (wall_time(&t.tz, to_micros(i.end))) }
-                        td.num { (hours(i.downtime)) }
-                        td.num { (i.inactive_polls) }
-                        td { @if i.ongoing { "ongoing" } }
-                    }
+            (incident_table("incidents", &t.incidents, &t.tz))
+        }
+    }
+}
+
+/// Incidents as a table: local start and end with the UTC start beside
+/// them, downtime, inactive polls, and whether it is still going on.
+fn incident_table(class: &str, incidents: &[Incident], tz: &TimeZone) -> Markup {
+    html! {
+        table class=(class) {
+            tr {
+                th { "start (local)" } th { "end (local)" } th { "start (UTC)" }
+                th.num { "downtime" } th.num { "inactive polls" } th {}
+            }
+            @for i in incidents {
+                tr {
+                    td { (wall_time(tz, to_micros(i.start))) }
+                    td { (wall_time(tz, to_micros(i.end))) }
+                    td { (utc_time(to_micros(i.start))) }
+                    td.num { (hours(i.downtime)) }
+                    td.num { (i.inactive_polls) }
+                    td { @if i.ongoing { "ongoing" } }
                 }
             }
         }
