@@ -130,6 +130,11 @@ impl Metrics {
         self.with(|m| m.live = Some((t, counts)));
     }
 
+    /// Forgets the live statuses (the database holds no polls).
+    pub fn clear_live(&self) {
+        self.with(|m| m.live = None);
+    }
+
     /// The report time the live statuses were counted at, if they were.
     pub fn live_as_of(&self) -> Option<Micros> {
         self.with(|m| m.live.map(|(t, _)| t))
@@ -250,5 +255,7 @@ mod tests {
         ] {
             assert!(text.lines().any(|l| l == line), "{line} missing:\n{text}");
         }
+        m.clear_live();
+        assert!(!m.render().contains("storewatch_stores"));
     }
 }

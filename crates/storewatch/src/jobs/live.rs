@@ -20,7 +20,11 @@ pub async fn run<D: Database>(state: AppState<D>, mut stop: watch::Receiver<bool
     loop {
         let stale = match state.db.newest_poll().await {
             Ok(Some(t)) => changed || state.metrics.live_as_of() != Some(t),
-            Ok(None) => false,
+            // No polls (any more): no statuses to tell.
+            Ok(None) => {
+                state.metrics.clear_live();
+                false
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "live statuses: could not read the newest poll");
                 false
