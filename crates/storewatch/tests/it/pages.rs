@@ -233,6 +233,14 @@ async fn the_start_page_and_a_report_page() {
 
     let (status, table) = get(&c, app.url(&format!("/reports/{id}"))).await;
     assert_eq!(status, 200);
+    // The columns the report was asked for: the standard seven.
+    assert_eq!(table.matches("<th").count(), 7, "{table}");
+    let extended = app
+        .trigger_with(&[("as_of", as_of.as_str()), ("columns", "extended")])
+        .await;
+    app.wait_for(&extended).await;
+    let (_, wide) = get(&c, app.url(&format!("/reports/{extended}"))).await;
+    assert_eq!(wide.matches("<th").count(), 11, "{wide}");
     let stores = |html: &str| -> Vec<String> {
         html.split("<tr><td><a href=\"/stores/")
             .skip(1)

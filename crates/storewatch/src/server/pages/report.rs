@@ -190,7 +190,11 @@ pub async fn show<D: Database>(
     // Stored with every column: read in place, not copied.
     let csv = record.csv.as_deref().unwrap_or_default();
 
-    let header: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
+    let mut header: Vec<&str> = csv.lines().next().unwrap_or("").split(',').collect();
+    // Stored with every column; shown with those the report was asked for.
+    if record.spec == ReportSpec::Week {
+        header.truncate(record.columns.header().len());
+    }
     let filter = q.store.as_deref().unwrap_or("").trim().to_ascii_lowercase();
     // Most downtime first unless told: the week's, or the period's.
     let default_sort = DEFAULT_SORTS
