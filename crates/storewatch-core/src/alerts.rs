@@ -28,13 +28,7 @@ impl EventType {
     }
 }
 
-/// A store's live status at T (step 1) and, when offline, since when.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Live {
-    pub status: LiveStatus,
-    /// The start of its ongoing incident, when offline.
-    pub since: Option<Micros>,
-}
+pub use crate::report::Live;
 
 /// An event to store and deliver.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +79,7 @@ pub fn events_after_change<'a>(
         live: Live {
             status: LiveStatus::NoObservation,
             since: None,
+            downtime: 0,
         },
     }));
     events.sort_by(|a, b| a.store_id.cmp(&b.store_id));
@@ -139,6 +134,7 @@ mod tests {
         Live {
             status: LiveStatus::Offline,
             since: Some(since),
+            downtime: 0,
         }
     }
 
@@ -146,6 +142,7 @@ mod tests {
         Live {
             status,
             since: None,
+            downtime: 0,
         }
     }
 

@@ -114,6 +114,11 @@ pub trait DataStore: Clone + Send + Sync + 'static {
     /// Sizes of what is stored. Counting polls scans the log: not for hot paths.
     fn counts(&self) -> impl Future<Output = Result<Counts, DbError>> + Send;
 
+    /// The data's version: it grows with every applied ingest and deletion
+    /// (the newest entry of the ingest log, written in the same
+    /// transaction), so the alerts know what they were worked out at.
+    fn data_version(&self) -> impl Future<Output = Result<i64, DbError>> + Send;
+
     /// The newest poll timestamp, cheaply.
     fn newest_poll(&self) -> impl Future<Output = Result<Option<Micros>, DbError>> + Send;
 

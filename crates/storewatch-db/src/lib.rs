@@ -6,6 +6,7 @@
 //! each backend's own tests run against a real database.
 #![forbid(unsafe_code)]
 
+pub mod alerts;
 pub mod batch;
 pub mod columns;
 #[cfg(feature = "conformance")]
@@ -31,6 +32,7 @@ pub use keys::{KeyRecord, NewKey, ReportOwner, Revoked, Role, Scope, ScopeError}
 pub use report_batches::{BatchSink, StoreBatch, batch_channel};
 pub use shards::{ClaimedShard, Reach, ShardFinish, ShardId, ShardOutcome, StoreRange, Stores};
 
+pub use alerts::AlertStore;
 pub use data::{
     Actor, Applied, Counts, IngestBatch, IngestRecord, PollDeletion, PollsApplied, Provenance,
     SourceContent, SourceFingerprint,
@@ -45,9 +47,9 @@ pub use reports::{
     columns_from_db,
 };
 
-/// Everything storewatch stores: the data, the report queue and the API
-/// keys. Backends implement the three parts; this is the bound the service
-/// and commands use.
-pub trait Database: DataStore + ReportQueue + KeyStore {}
+/// Everything storewatch stores: the data, the report queue, the API keys
+/// and the alerts. Backends implement the four parts; this is the bound the
+/// service and commands use.
+pub trait Database: DataStore + ReportQueue + KeyStore + AlertStore {}
 
-impl<T: DataStore + ReportQueue + KeyStore> Database for T {}
+impl<T: DataStore + ReportQueue + KeyStore + AlertStore> Database for T {}

@@ -248,3 +248,95 @@ pub const END_REPORT: &str = "UPDATE reports
   WHERE id = $6 AND state = 'running'";
 
 pub const DELETE_PARTS: &str = "DELETE FROM report_shards WHERE report_id = $1";
+
+// The alerts (SPEC section 7).
+
+/// The data's version: the newest entry of the ingest log, which every
+/// applied ingest and deletion writes in its own transaction.
+pub const DATA_VERSION: &str = "SELECT CAST(coalesce(max(id), 0) AS BIGINT) FROM ingests";
+
+pub const CREATE_SUBSCRIPTION: &str = "INSERT INTO alert_subscriptions
+    (id, url, sealed_secret, stores, after_us, created_at) VALUES ($1, $2, $3, $4, $5, $6)";
+
+pub const SUBSCRIPTIONS: &str = "SELECT id, url, sealed_secret, stores, after_us, created_at
+    FROM alert_subscriptions ORDER BY created_at, id";
+
+/// Run in this order, in one transaction: a subscription's events, its
+/// alerts, itself (`$1`).
+pub const REMOVE_SUBSCRIPTION: [&str; 3] = [
+    "DELETE FROM alert_events WHERE subscription_id = $1",
+    "DELETE FROM alert_open WHERE subscription_id = $1",
+    "DELETE FROM alert_subscriptions WHERE id = $1",
+];
+
+pub const ALERTS_EVALUATED: &str = "SELECT evaluated FROM alert_state WHERE id = 1";
+
+pub const SET_ALERTS_EVALUATED: &str = "INSERT INTO alert_state (id, evaluated) VALUES (1, $1)
+    ON CONFLICT (id) DO UPDATE SET evaluated = EXCLUDED.evaluated";
+
+pub const OPEN_ALERTS: &str = "SELECT subscription_id, store_id FROM alert_open";
+
+pub const OPEN_ALERT: &str = "INSERT INTO alert_open (subscription_id, store_id) VALUES ($1, $2)
+    ON CONFLICT DO NOTHING";
+
+pub const CLOSE_ALERT: &str = "DELETE FROM alert_open WHERE subscription_id = $1 AND store_id = $2";
+
+/// An event, due at once.
+pub const INSERT_EVENT: &str = "INSERT INTO alert_events
+    (id, subscription_id, store_id, kind, body, created_at, next_attempt_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $6)";
+
+/// At most `$3` events due at `$1`: of each subscription and store only the
+/// oldest undelivered one (in order), and of each subscription no more than
+/// `$2` in flight, counting those already leased (a dead receiver holds up
+/// only its own). Their `seq`, in the order to send them.
+pub const DUE_EVENTS: &str = "SELECT seq FROM (
+      SELECT e.seq, e.next_attempt_at AS due,
+             ROW_NUMBER() OVER (PARTITION BY e.subscription_id
+                                ORDER BY e.next_attempt_at, e.seq) AS n,
+             coalesce(b.busy, 0) AS busy
+        FROM alert_events e
+        LEFT JOIN (SELECT subscription_id, count(*) AS busy FROM alert_events
+                    WHERE next_attempt_at IS NOT NULL AND lease_until > $1
+                    GROUP BY subscription_id) b ON b.subscription_id = e.subscription_id
+       WHERE e.next_attempt_at IS NOT NULL AND e.next_attempt_at <= $1
+         AND (e.lease_until IS NULL OR e.lease_until <= $1)
+         AND NOT EXISTS (SELECT 1 FROM alert_events p
+                          WHERE p.subscription_id = e.subscription_id
+                            AND p.store_id = e.store_id AND p.seq < e.seq
+                            AND p.next_attempt_at IS NOT NULL)) d
+   WHERE n + busy <= $2
+   ORDER BY due, seq LIMIT $3";
+
+/// Leases event `$3` to worker `$1` until `$2`.
+pub const LEASE_EVENT: &str =
+    "UPDATE alert_events SET worker = $1, lease_until = $2 WHERE seq = $3";
+
+/// Event `$1` with where it goes.
+pub const CLAIMED_EVENT: &str = "SELECT e.seq, e.id, e.subscription_id, s.url, s.sealed_secret,
+        e.body, e.kind, e.created_at, CAST(e.attempts AS BIGINT)
+   FROM alert_events e JOIN alert_subscriptions s ON s.id = e.subscription_id
+  WHERE e.seq = $1";
+
+/// An attempt (`$3` answer; `$4` next attempt, `$5` delivered, `$6` failed)
+/// of event `$1` by worker `$2`.
+pub const FINISH_EVENT: &str = "UPDATE alert_events
+    SET attempts = attempts + 1, last_answer = $3, next_attempt_at = $4, delivered_at = $5,
+        failed_at = $6, worker = NULL, lease_until = NULL
+  WHERE seq = $1 AND worker = $2 AND next_attempt_at IS NOT NULL";
+
+/// A subscription's (`$1`) events, newest first, older than event `$2` (or
+/// all), at most `$3`.
+pub const EVENTS: &str = "SELECT id, kind, store_id, created_at, CAST(attempts AS BIGINT),
+        last_answer, next_attempt_at, delivered_at, failed_at
+   FROM alert_events
+  WHERE subscription_id = $1
+    AND (CAST($2 AS TEXT) IS NULL
+         OR seq < (SELECT seq FROM alert_events WHERE id = $2))
+  ORDER BY seq DESC LIMIT $3";
+
+/// When the next event is due: its next attempt, or when its lease runs out.
+pub const NEXT_EVENT_DUE: &str = "SELECT min(CASE WHEN lease_until IS NOT NULL
+                    AND lease_until > next_attempt_at THEN lease_until
+               ELSE next_attempt_at END)
+   FROM alert_events WHERE next_attempt_at IS NOT NULL";

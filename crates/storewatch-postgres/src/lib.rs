@@ -26,6 +26,7 @@ use storewatch_db::{
     PollDeletion, ReadMemory, Schema, SourceFingerprint, Stores, Unhealthy, sql,
 };
 
+mod alerts;
 mod jobs;
 mod keys;
 mod report_read;
@@ -456,6 +457,13 @@ impl DataStore for PostgresDatabase {
             special_hours: n(4),
             newest_poll: row.get(5),
         })
+    }
+
+    async fn data_version(&self) -> Result<i64, DbError> {
+        sqlx::query_scalar(sql::DATA_VERSION)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_err)
     }
 
     async fn newest_poll(&self) -> Result<Option<Micros>, DbError> {

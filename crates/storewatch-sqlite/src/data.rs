@@ -93,6 +93,12 @@ impl DataStore for SqliteDatabase {
             .await
     }
 
+    async fn data_version(&self) -> Result<i64, DbError> {
+        self.data
+            .run(|conn| query::scalar(conn, sql::DATA_VERSION, &[]))
+            .await
+    }
+
     async fn newest_poll(&self) -> Result<Option<Micros>, DbError> {
         self.data
             .run(|conn| query::scalar(conn, sql::NEWEST_POLL, &[]))

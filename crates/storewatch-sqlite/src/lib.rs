@@ -15,6 +15,7 @@
 
 use std::path::{Path, PathBuf};
 
+mod alerts;
 mod data;
 mod files;
 mod health;

@@ -49,7 +49,7 @@ pub(crate) static DATA: Migrations = Migrations(&[
     migration!(8, "keys made", "../migrations/0008_keys_made.sql"),
 ]);
 
-/// The jobs file: reports, their shards, API keys.
+/// The jobs file: reports, their shards, API keys, alerts.
 pub(crate) static JOBS: Migrations = Migrations(&[
     migration!(1, "reports", "../migrations-jobs/0001_reports.sql"),
     migration!(
@@ -65,6 +65,7 @@ pub(crate) static JOBS: Migrations = Migrations(&[
         "../migrations-jobs/0005_report_shards.sql"
     ),
     migration!(6, "report kind", "../migrations-jobs/0006_report_kind.sql"),
+    migration!(7, "alerts", "../migrations-jobs/0007_alerts.sql"),
 ]);
 
 const RECORD_TABLE: &str = "CREATE TABLE IF NOT EXISTS _sqlx_migrations (

@@ -3,6 +3,7 @@
 //! [`Database`] and never see which backend they run on.
 
 use std::future::Future;
+use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use storewatch_db::{Database, Schema};
@@ -32,6 +33,17 @@ impl Open {
             Open::MustExist => Schema::MustExist,
         }
     }
+}
+
+/// Where the key sealing alert secrets is kept unless given: beside an
+/// SQLite database file (a copy of the file alone does not hold it); none
+/// for PostgreSQL (every instance must share one: it is given) or memory.
+pub fn default_alert_key_file(url: &str) -> Option<PathBuf> {
+    if !url.starts_with("sqlite:") {
+        return None;
+    }
+    let file = SqliteDatabase::file_of(url).ok()??;
+    Some(PathBuf::from(format!("{}.alert-key", file.display())))
 }
 
 /// Connects to the backend `url` names and runs `work` on it.

@@ -106,6 +106,94 @@ pub enum Command {
     /// Manage the API keys the service requires once any exists.
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Manage alert subscriptions: webhooks told when a store goes offline
+    /// in its business hours and when it recovers.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AlertsCommand {
+    /// Subscribe a URL; prints the subscription's id on standard output.
+    Add(AlertsAddArgs),
+    /// List the subscriptions (never their secrets).
+    List(AlertsListArgs),
+    /// Remove a subscription, with its pending events.
+    Remove(AlertsRemoveArgs),
+    /// A subscription's events and how their delivery went, newest first.
+    Deliveries(AlertsDeliveriesArgs),
+}
+
+impl AlertsCommand {
+    pub fn database(&self) -> &DatabaseArgs {
+        match self {
+            AlertsCommand::Add(a) => &a.database,
+            AlertsCommand::List(a) => &a.database,
+            AlertsCommand::Remove(a) => &a.database,
+            AlertsCommand::Deliveries(a) => &a.database,
+        }
+    }
+}
+
+/// Where the key that seals alert secrets is kept.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AlertKeyArgs {
+    /// The file holding the key alert secrets are sealed with (made if
+    /// missing). Default: beside an SQLite database (storewatch.db.alert-key);
+    /// PostgreSQL needs it given, the same file for every instance.
+    #[arg(long, env = "STOREWATCH_ALERT_KEY_FILE", value_name = "FILE")]
+    pub alert_key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AlertsAddArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub key: AlertKeyArgs,
+    /// Where events are POSTed (http or https, public addresses only).
+    #[arg(long)]
+    pub url: String,
+    /// The secret events are signed with (HMAC-SHA256; never shown again).
+    #[arg(long, env = "STOREWATCH_ALERT_SECRET", hide_env_values = true)]
+    pub secret: String,
+    /// Only these stores (comma-separated ids); default every store.
+    #[arg(long, value_delimiter = ',', value_name = "ID,…")]
+    pub stores: Option<Vec<String>>,
+    /// How long a store is offline in its hours before it is alerted.
+    #[arg(long, default_value = "30m")]
+    pub after: String,
+    /// Accept a URL on a private or loopback address (tests, private networks).
+    #[arg(long)]
+    pub allow_private: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AlertsListArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AlertsRemoveArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The subscription's id.
+    pub id: String,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct AlertsDeliveriesArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// The subscription's id.
+    pub id: String,
+    /// At most this many events.
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub limit: u32,
+    /// Only events older than this event (its id).
+    #[arg(long, value_name = "EVENT_ID")]
+    pub before: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -321,6 +409,15 @@ pub struct GenerateArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
+    #[command(flatten)]
+    pub alert_key: AlertKeyArgs,
+    /// Send alerts to loopback, private and link-local addresses too (tests,
+    /// private networks); refused by default.
+    #[arg(long, env = "STOREWATCH_ALLOW_PRIVATE_WEBHOOKS")]
+    pub allow_private_webhooks: bool,
+    /// How long an alert delivery may take before it counts as failed.
+    #[arg(long, env = "STOREWATCH_WEBHOOK_TIMEOUT", default_value = "10s", value_parser = parse_duration, hide = true)]
+    pub webhook_timeout: Duration,
     #[command(flatten)]
     pub database: DatabaseArgs,
     /// Address to listen on; 0.0.0.0:8080 to be reachable from other machines

@@ -25,7 +25,7 @@ use anyhow::Result;
 use storewatch_db::Database;
 
 use crate::backend::{Open, WithDatabase};
-use crate::cli::{Args, Command, KeysCommand};
+use crate::cli::{AlertsCommand, Args, Command, KeysCommand};
 
 /// Runs one command to completion.
 pub fn run(args: Args) -> Result<()> {
@@ -41,24 +41,47 @@ pub fn run(args: Args) -> Result<()> {
             Command::Keys(k @ KeysCommand::Create(_)) => (k.database(), Open::CreateIfMissing),
             Command::Keys(k) => (k.database(), Open::MustExist),
             Command::DeletePolls(d) => (&d.database, Open::MustExist),
+            Command::Alerts(a @ AlertsCommand::Add(_)) => (a.database(), Open::CreateIfMissing),
+            Command::Alerts(a) => (a.database(), Open::MustExist),
             Command::Ingest(i) => (&i.database, Open::CreateIfMissing),
             Command::Serve(s) => (&s.database, Open::CreateIfMissing),
             Command::Report(r) => (&r.database, Open::MustExist),
         };
         let url = args.database_url(database);
-        backend::launch(&url, open, DatabaseCommand(&args.command)).await
+        let command = DatabaseCommand {
+            command: &args.command,
+            url: &url,
+        };
+        backend::launch(&url, open, command).await
     })
 }
 
 /// A command that uses a database, run on whichever backend was picked.
-struct DatabaseCommand<'a>(&'a Command);
+struct DatabaseCommand<'a> {
+    command: &'a Command,
+    url: &'a str,
+}
 
 impl WithDatabase for DatabaseCommand<'_> {
     async fn run<D: Database>(self, db: D) -> Result<()> {
-        let result = match self.0 {
+        let key_file = |given: &Option<std::path::PathBuf>| {
+            given
+                .clone()
+                .or_else(|| backend::default_alert_key_file(self.url))
+        };
+        let result = match self.command {
             Command::Ingest(i) => commands::ingest::run(&db, i).await,
             Command::Report(r) => commands::report::run(&db, r).await,
-            Command::Serve(s) => commands::serve::run(db.clone(), s).await,
+            Command::Serve(s) => {
+                commands::serve::run(db.clone(), s, key_file(&s.alert_key.alert_key_file)).await
+            }
+            Command::Alerts(a) => {
+                let key = match a {
+                    AlertsCommand::Add(add) => key_file(&add.key.alert_key_file),
+                    _ => None,
+                };
+                commands::alerts::run(&db, a, key).await
+            }
             Command::Keys(k) => commands::keys::run(&db, k).await,
             Command::DeletePolls(d) => commands::delete_polls::run(&db, d).await,
             Command::Generate(_) => unreachable!("generate uses no database"),

@@ -52,6 +52,7 @@ pub async fn start<D: storewatch_db::Database>(
         loopback: addr.ip().is_loopback(),
         ..settings
     };
+    let alerts = Arc::new(crate::app::Alerts::from_settings(&settings)?);
     let state = AppState {
         db,
         report_queued: Arc::new(Notify::new()),
@@ -60,6 +61,7 @@ pub async fn start<D: storewatch_db::Database>(
         gate: Arc::default(),
         changes: Arc::default(),
         fleets: Arc::default(),
+        alerts,
     };
     let (shutdown, stop) = watch::channel(false);
     let app = server::router(state.clone());
@@ -77,6 +79,10 @@ pub async fn start<D: storewatch_db::Database>(
             let (state, stop) = (state.clone(), stop.clone());
             move || jobs::live::run(state.clone(), stop.clone())
         }));
+        let alerts = tokio::spawn(supervise("alerts", {
+            let (state, stop) = (state.clone(), stop.clone());
+            move || jobs::alerts::run(state.clone(), stop.clone())
+        }));
         let reingest = state.settings.data_dir.clone().map(|dir| {
             let (state, stop) = (state.clone(), stop.clone());
             tokio::spawn(supervise("re-ingest", move || {
@@ -88,6 +94,7 @@ pub async fn start<D: storewatch_db::Database>(
         workers.await?;
         retention.await?;
         live.await?;
+        alerts.await?;
         if let Some(r) = reingest {
             r.await?;
         }

@@ -11,7 +11,9 @@ use crate::domain::{HoursRow, Micros, Poll, SpecialHoursRow};
 use super::error::ReportError;
 use super::incidents::{Incident, incidents};
 use super::input::{Extended, Report, ReportInput, ReportRow, StoreInput, add_zones};
-use super::interpolate::{Figures, HalfMicros, Window, candidates, figures, open_length};
+use super::interpolate::{
+    Figures, HalfMicros, Window, candidates, figures, open_length, to_micros,
+};
 use super::schedule::{Interval, Schedule};
 
 /// Everything the report works out for one store: its open time, the polls
@@ -174,6 +176,8 @@ pub struct OfflineList {
     total: usize,
     /// Every store seen, by live status.
     counts: LiveCounts,
+    /// Every store's live status, when asked for ([`OfflineList::keeping_every`]).
+    every: Option<Vec<(String, Live)>>,
 }
 
 /// An offline store ordered as the list is: by `since`, then id.
@@ -201,6 +205,16 @@ impl OfflineList {
             kept: std::collections::BinaryHeap::new(),
             total: 0,
             counts: LiveCounts::default(),
+            every: None,
+        }
+    }
+
+    /// A list that also keeps every store's live status (for alerts:
+    /// [`OfflineList::every`]): memory for one entry per store.
+    pub fn keeping_every(as_of: Micros, limit: usize) -> OfflineList {
+        OfflineList {
+            every: Some(Vec::new()),
+            ..OfflineList::new(as_of, limit)
         }
     }
 
@@ -212,29 +226,32 @@ impl OfflineList {
     ) -> Result<(), ReportError> {
         add_zones(&mut self.zones, &stores)?;
         let (zones, as_of) = (&self.zones, self.as_of);
-        let found: Vec<Option<(LiveStatus, Option<Offline>)>> = stores
+        let keep_every = self.every.is_some();
+        // Each wanted store: its status, itself if offline, its id if
+        // every status is kept.
+        type Seen = (Live, Option<Offline>, Option<String>);
+        let found: Vec<Option<Seen>> = stores
             .par_iter_mut()
             .map(|store| {
                 if !wanted(&store.store_id) {
                     return Ok(None);
                 }
                 let a = analyze_store(store, zones, as_of)?;
-                let status = live_status(&a, as_of);
-                if status != LiveStatus::Offline {
-                    return Ok(Some((status, None)));
-                }
-                let last = a.candidates.last();
-                let ongoing = a.incidents.last().filter(|i| i.ongoing);
-                let offline = Offline {
+                let (live, offline) = live_of(&a, as_of);
+                let id = keep_every.then(|| store.store_id.clone());
+                let offline = offline.map(|(since, inactive_polls)| Offline {
                     store_id: std::mem::take(&mut store.store_id),
-                    since: ongoing.map_or(2 * last.map_or(as_of, |p| p.ts), |i| i.start),
-                    inactive_polls: ongoing.map_or(1, |i| i.inactive_polls),
-                };
-                Ok(Some((status, Some(offline))))
+                    since,
+                    inactive_polls,
+                });
+                Ok(Some((live, offline, id)))
             })
             .collect::<Result<_, ReportError>>()?;
-        for (status, offline) in found.into_iter().flatten() {
-            self.counts.add(status);
+        for (live, offline, id) in found.into_iter().flatten() {
+            self.counts.add(live.status);
+            if let (Some(every), Some(id)) = (self.every.as_mut(), id) {
+                every.push((id, live));
+            }
             let Some(offline) = offline else { continue };
             self.total += 1;
             self.kept.push(ByTime(offline));
@@ -258,6 +275,12 @@ impl OfflineList {
     /// How many of the stores seen are in each live status.
     pub fn counts(&self) -> LiveCounts {
         self.counts
+    }
+
+    /// Every store's live status, in the order the stores came, if the list
+    /// was made [`keeping_every`](OfflineList::keeping_every).
+    pub fn every(&mut self) -> Vec<(String, Live)> {
+        self.every.take().unwrap_or_default()
     }
 
     /// The kept ones, longest offline first.
@@ -304,6 +327,43 @@ pub fn live_status(a: &StoreAnalysis, as_of: Micros) -> LiveStatus {
         Some(p) if p.status.is_active() => LiveStatus::Online,
         Some(_) => LiveStatus::Offline,
     }
+}
+
+/// A store's live status at T with what an alert tells of it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Live {
+    pub status: LiveStatus,
+    /// Offline: the start of its ongoing incident (section 3, step 8).
+    /// Otherwise the start of its last incident in the week, if any (the
+    /// one a recovered store was down in).
+    pub since: Option<Micros>,
+    /// The open time that incident took so far (0 without one).
+    pub downtime: HalfMicros,
+}
+
+/// A store's [`Live`] status at `as_of` and, when offline, the offline
+/// list's since (in half-microseconds) and inactive polls in a row. An
+/// offline store without an incident in the week (its downtime all before
+/// it) is offline since its last poll.
+fn live_of(a: &StoreAnalysis, as_of: Micros) -> (Live, Option<(HalfMicros, u32)>) {
+    let status = live_status(a, as_of);
+    let last = a.incidents.last();
+    if status != LiveStatus::Offline {
+        let live = Live {
+            status,
+            since: last.map(|i| to_micros(i.start)),
+            downtime: last.map_or(0, |i| i.downtime),
+        };
+        return (live, None);
+    }
+    let ongoing = last.filter(|i| i.ongoing);
+    let since = ongoing.map_or(2 * a.candidates.last().map_or(as_of, |p| p.ts), |i| i.start);
+    let live = Live {
+        status,
+        since: Some(to_micros(since)),
+        downtime: ongoing.map_or(0, |i| i.downtime),
+    };
+    (live, Some((since, ongoing.map_or(1, |i| i.inactive_polls))))
 }
 
 /// How many stores are in each status.

@@ -10,8 +10,10 @@ use storewatch_core::report::Columns;
 
 use crate::{Database, Include, IngestBatch, Lease, PollsApplied, ReportId, Stores};
 
+mod alerts;
 mod batches;
 mod shards;
+pub use alerts::*;
 pub use batches::*;
 pub use shards::*;
 
@@ -1514,6 +1516,9 @@ macro_rules! conformance_suite {
             a_range_read_sees_only_its_stores,
             a_split_report_is_assembled_from_its_shards,
             a_failed_or_abandoned_shard_fails_its_report,
+            alert_subscriptions_are_stored_listed_and_removed,
+            alert_evaluations_record_their_version_and_see_what_was_alerted,
+            alert_events_go_out_in_order_per_store_within_limits,
         );
     };
     (@tests $fresh:expr; $($name:ident),* $(,)?) => {$(

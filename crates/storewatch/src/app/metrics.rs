@@ -79,6 +79,18 @@ struct Inner {
     /// Every store's live status at the newest poll, counted (set by the
     /// live-status job; `None` until it has run on a database with polls).
     live: Option<(Micros, LiveCounts)>,
+    /// Alert events written by this process: [offline, recovered].
+    alert_events: [u64; 2],
+    /// Delivery attempts of this process: [delivered, retry, failed].
+    alert_deliveries: [u64; 3],
+}
+
+/// How a delivery attempt ended (`storewatch_alert_deliveries_total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryResult {
+    Delivered = 0,
+    Retry = 1,
+    Failed = 2,
 }
 
 #[derive(Debug)]
@@ -98,6 +110,8 @@ impl Default for Metrics {
                 ingest_invalid_rows: BTreeMap::new(),
                 ingest_files: BTreeMap::new(),
                 live: None,
+                alert_events: [0; 2],
+                alert_deliveries: [0; 3],
             }),
         }
     }
@@ -138,6 +152,19 @@ impl Metrics {
     /// The report time the live statuses were counted at, if they were.
     pub fn live_as_of(&self) -> Option<Micros> {
         self.with(|m| m.live.map(|(t, _)| t))
+    }
+
+    /// Alert events written: `store.offline` and `store.recovered` ones.
+    pub fn alert_events(&self, offline: u64, recovered: u64) {
+        self.with(|m| {
+            m.alert_events[0] += offline;
+            m.alert_events[1] += recovered;
+        });
+    }
+
+    /// One delivery attempt's result.
+    pub fn alert_delivery(&self, result: DeliveryResult) {
+        self.with(|m| m.alert_deliveries[result as usize] += 1);
     }
 
     /// `outcome`: `applied`, `unchanged` or `rejected`.
@@ -188,6 +215,16 @@ impl Metrics {
             out.push_str("# TYPE storewatch_ingest_files_total counter\n");
             for ((source, outcome), n) in &m.ingest_files {
                 let _ = writeln!(out, "storewatch_ingest_files_total{{source=\"{source}\",outcome=\"{outcome}\"}} {n}");
+            }
+            out.push_str("# HELP storewatch_alert_events_total Alert events written, by type (SPEC section 7).\n");
+            out.push_str("# TYPE storewatch_alert_events_total counter\n");
+            for (kind, n) in ["store.offline", "store.recovered"].iter().zip(m.alert_events) {
+                let _ = writeln!(out, "storewatch_alert_events_total{{type=\"{kind}\"}} {n}");
+            }
+            out.push_str("# HELP storewatch_alert_deliveries_total Alert delivery attempts, by result: delivered, retry (to be tried again) or failed (given up).\n");
+            out.push_str("# TYPE storewatch_alert_deliveries_total counter\n");
+            for (result, n) in ["delivered", "retry", "failed"].iter().zip(m.alert_deliveries) {
+                let _ = writeln!(out, "storewatch_alert_deliveries_total{{result=\"{result}\"}} {n}");
             }
             if let Some((t, live)) = m.live {
                 out.push_str("# HELP storewatch_stores Stores by live status at the newest poll (SPEC section 7).\n");

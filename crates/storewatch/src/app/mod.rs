@@ -9,6 +9,7 @@
 //! it uses none of them.
 
 pub mod access;
+pub mod alerts;
 pub mod changes;
 pub mod digest;
 pub mod fleet_cache;
@@ -20,7 +21,6 @@ pub mod public_url;
 pub mod report;
 pub mod stores;
 pub mod timeline;
-pub mod webhook_target;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -28,6 +28,8 @@ use std::time::Duration;
 
 use tokio::sync::Notify;
 
+use alerts::AlertKey;
+use alerts::deliver::Sender;
 use changes::DataChanges;
 use fleet_cache::FleetCache;
 
@@ -78,6 +80,13 @@ pub struct Settings {
     /// `service::start` from its listener): an open service there answers
     /// only requests addressed to a loopback name (no DNS rebinding).
     pub loopback: bool,
+    /// The key alert secrets are sealed with (`--alert-key-file`, or the
+    /// file beside an SQLite database); `None`: alerts cannot be set up.
+    pub alert_key_file: Option<PathBuf>,
+    /// Send alerts to private addresses too (tests, private networks).
+    pub allow_private_webhooks: bool,
+    /// How long an alert delivery may take.
+    pub webhook_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -99,6 +108,9 @@ impl Default for Settings {
             max_future: DEFAULT_MAX_FUTURE,
             public_url: None,
             loopback: true,
+            alert_key_file: None,
+            allow_private_webhooks: false,
+            webhook_timeout: alerts::deliver::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -119,6 +131,55 @@ pub struct AppState<D> {
     pub changes: Arc<DataChanges>,
     /// The fleets worked out lately.
     pub fleets: Arc<FleetCache>,
+    /// Sealing secrets and sending alert events.
+    pub alerts: Arc<Alerts>,
+}
+
+impl<D: storewatch_db::Database> AppState<D> {
+    /// After this process applied a change of the data (a push, a
+    /// deletion, a re-ingest): counts it, and writes the alert events it
+    /// makes, so they are stored before the change is acknowledged.
+    pub async fn data_changed(&self) -> anyhow::Result<()> {
+        self.changes.applied();
+        let made = alerts::evaluate(&self.db, &self.metrics).await?;
+        if made != alerts::evaluate::Evaluated::default() {
+            self.alerts.written.notify_one();
+        }
+        Ok(())
+    }
+}
+
+/// What the alerts need of a running service.
+pub struct Alerts {
+    /// Seals and opens secrets, or why there is no key.
+    pub key: Result<Arc<AlertKey>, String>,
+    /// Sends events (when there is a key).
+    pub sender: Option<Sender>,
+    /// Woken when events are written, so the sender starts at once.
+    pub written: Notify,
+}
+
+impl Alerts {
+    /// From the settings: the key file read, or made if missing.
+    pub fn from_settings(settings: &Settings) -> anyhow::Result<Alerts> {
+        let key = match &settings.alert_key_file {
+            Some(path) => Ok(Arc::new(AlertKey::load_or_create(path)?)),
+            None => Err("alerts need a key to seal their secrets: start the service with --alert-key-file FILE (one file shared by every instance on this database)".to_string()),
+        };
+        let sender = match &key {
+            Ok(key) => Some(Sender::new(
+                key.clone(),
+                settings.allow_private_webhooks,
+                settings.webhook_timeout,
+            )?),
+            Err(_) => None,
+        };
+        Ok(Alerts {
+            key,
+            sender,
+            written: Notify::new(),
+        })
+    }
 }
 
 impl<D: Clone> Clone for AppState<D> {
@@ -131,6 +192,7 @@ impl<D: Clone> Clone for AppState<D> {
             gate: self.gate.clone(),
             changes: self.changes.clone(),
             fleets: self.fleets.clone(),
+            alerts: self.alerts.clone(),
         }
     }
 }

@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use storewatch_core::domain::Micros;
-use storewatch_core::report::{LiveCounts, Offline, OfflineList, PeriodSpec, ReportError};
+use storewatch_core::report::{Live, LiveCounts, Offline, OfflineList, PeriodSpec, ReportError};
 use storewatch_db::shards::bounds_every;
 use storewatch_db::{Database, ReadMemory, Scope, StoreRange, Stores, batch_channel};
 use tokio::sync::Semaphore;
@@ -23,6 +23,8 @@ pub struct Found {
     pub stores: Vec<(String, Option<Offline>)>,
     /// (Offline only) how many of the stores searched are in each status.
     pub counts: LiveCounts,
+    /// (Asked for only) every store's live status, in byte order of ids.
+    pub every: Vec<(String, Live)>,
 }
 
 /// Stores read at once for the offline list: a range of store ids at a
@@ -44,19 +46,25 @@ pub async fn offline_now<D: Database>(
     scope: Option<&Scope>,
     limit: usize,
     per: u32,
+    keep_every: bool,
 ) -> Result<Found> {
     let Some(as_of) = db.newest_poll().await? else {
         return Ok(Found {
             as_of: None,
             stores: Vec::new(),
             counts: LiveCounts::default(),
+            every: Vec::new(),
         });
     };
     let bounds = match scope {
         Some(scope) => bounds_every(scope.stores(), per as usize),
         None => db.store_bounds(per).await?,
     };
-    let mut list = OfflineList::new(as_of, limit);
+    let mut list = if keep_every {
+        OfflineList::keeping_every(as_of, limit)
+    } else {
+        OfflineList::new(as_of, limit)
+    };
     for range in StoreRange::cut_at(bounds) {
         let within;
         let stores = match scope {
@@ -90,6 +98,8 @@ pub async fn offline_now<D: Database>(
         read?;
     }
     let counts = list.counts();
+    let mut every = list.every();
+    every.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let stores = list
         .finish()
         .into_iter()
@@ -99,6 +109,7 @@ pub async fn offline_now<D: Database>(
         as_of: Some(as_of),
         stores,
         counts,
+        every,
     })
 }
 
@@ -107,8 +118,17 @@ pub async fn offline_now<D: Database>(
 /// offline list, and takes its turn with it.
 pub async fn live_counts<D: Database>(db: &D) -> Result<Option<(Micros, LiveCounts)>> {
     let _turn = OFFLINE_TURN.acquire().await?;
-    let found = offline_now(db, "", None, 0, OFFLINE_RANGE_STORES).await?;
+    let found = offline_now(db, "", None, 0, OFFLINE_RANGE_STORES, false).await?;
     Ok(found.as_of.map(|t| (t, found.counts)))
+}
+
+/// Every store's live status at the newest poll, by store id, with that
+/// time; `None` when the database holds no polls. For the alerts: one
+/// entry per store in memory. Takes the offline list's turn.
+pub async fn every_live<D: Database>(db: &D) -> Result<Option<(Micros, Vec<(String, Live)>)>> {
+    let _turn = OFFLINE_TURN.acquire().await?;
+    let found = offline_now(db, "", None, 0, OFFLINE_RANGE_STORES, true).await?;
+    Ok(found.as_of.map(|t| (t, found.every)))
 }
 
 /// Whether `id` contains `query`, ASCII letters in any case (as the
@@ -130,7 +150,7 @@ pub async fn find_stores<D: Database>(
     let limit = limit as usize;
     if offline_only {
         let _turn = OFFLINE_TURN.acquire().await?;
-        return offline_now(db, query, scope, limit, OFFLINE_RANGE_STORES).await;
+        return offline_now(db, query, scope, limit, OFFLINE_RANGE_STORES, false).await;
     }
     let ids = match scope {
         // An owner's few stores: found among all matches, then kept.
@@ -147,5 +167,6 @@ pub async fn find_stores<D: Database>(
         as_of: db.newest_poll().await?,
         stores: ids.into_iter().map(|id| (id, None)).collect(),
         counts: LiveCounts::default(),
+        every: Vec::new(),
     })
 }

@@ -19,5 +19,5 @@ pub async fn run<D: Database>(db: &D, args: &DeletePollsArgs) -> Result<()> {
     .map_err(|e| anyhow!(e))?;
     let deleted = delete_polls(db, &deletion).await?;
     println!("{}: {deleted} polls deleted", deletion.describe());
-    Ok(())
+    crate::commands::ingest::alert_after_change(db).await
 }

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use storewatch_core::ingest::Mode;
 use storewatch_db::{Actor, Database};
 
@@ -42,6 +42,23 @@ fn sources(args: &IngestArgs) -> Result<Sources> {
         }
     }
     Ok(sources)
+}
+
+/// After a command changed the data: the alert events it makes, written
+/// before the command exits (SPEC section 7: stored before the change is
+/// acknowledged). A failure leaves the data stored; a running service
+/// writes the events when it next checks.
+pub async fn alert_after_change<D: Database>(db: &D) -> Result<()> {
+    let made = crate::app::alerts::evaluate(db, &crate::app::Metrics::default())
+        .await
+        .context("the data is stored, but its alert events could not be worked out (a running service will)")?;
+    if made.offline + made.recovered > 0 {
+        eprintln!(
+            "alerts: {} store.offline and {} store.recovered events to send",
+            made.offline, made.recovered
+        );
+    }
+    Ok(())
 }
 
 pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
@@ -118,5 +135,6 @@ pub async fn run<D: Database>(db: &D, args: &IngestArgs) -> Result<()> {
             RejectedFile::path(&args.rejected_dir, file).display()
         )?;
     }
-    Ok(())
+    drop(out);
+    alert_after_change(db).await
 }

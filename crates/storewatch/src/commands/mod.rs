@@ -1,3 +1,4 @@
+pub mod alerts;
 pub mod delete_polls;
 pub mod generate;
 pub mod ingest;

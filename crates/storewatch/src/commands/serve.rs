@@ -13,7 +13,13 @@ use crate::clock::now_micros;
 use crate::cli::ServeArgs;
 use crate::service;
 
-pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
+/// `alert_key_file`: `--alert-key-file`, or the default beside an SQLite
+/// database (`backend::default_alert_key_file`).
+pub async fn run<D: Database>(
+    db: D,
+    args: &ServeArgs,
+    alert_key_file: Option<std::path::PathBuf>,
+) -> Result<()> {
     crate::priority::report_math_yields_to_requests();
     let settings = Settings {
         max_body_bytes: usize::try_from(u64::from(args.max_body_mib) * 1024 * 1024)
@@ -29,6 +35,9 @@ pub async fn run<D: Database>(db: D, args: &ServeArgs) -> Result<()> {
         retain_polls: args.retain_polls,
         max_future: args.max_future,
         public_url: args.public_url.clone(),
+        alert_key_file,
+        allow_private_webhooks: args.allow_private_webhooks,
+        webhook_timeout: args.webhook_timeout,
         ..Settings::default()
     };
     if let Some(dir) = &settings.data_dir

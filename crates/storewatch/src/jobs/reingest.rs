@@ -73,6 +73,5 @@ pub async fn tick<D: Database>(state: &AppState<D>, dir: &Path) -> Result<()> {
         rejected_dir: None,
     };
     ingest(&state.db, request, Some(&state.metrics)).await?;
-    state.changes.applied();
-    Ok(())
+    state.data_changed().await
 }

@@ -12,7 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use super::auth;
 use super::browser;
-use super::controllers::{docs, fleet, ingest, ingests, ops, polls, reports, stores};
+use super::controllers::{alerts, docs, fleet, ingest, ingests, ops, polls, reports, stores};
 use super::error::{method_not_allowed, not_found};
 use super::pages;
 use super::plumbing;
@@ -74,6 +74,18 @@ pub fn router<D: Database>(state: AppState<D>) -> Router {
             Router::new()
                 .route("/ingests", get(ingests::list::<D>))
                 .route("/polls", axum::routing::delete(polls::delete::<D>))
+                .route(
+                    "/alerts/subscriptions",
+                    get(alerts::list::handle::<D>).post(alerts::create::handle::<D>),
+                )
+                .route(
+                    "/alerts/subscriptions/{id}",
+                    axum::routing::delete(alerts::remove::handle::<D>),
+                )
+                .route(
+                    "/alerts/subscriptions/{id}/deliveries",
+                    get(alerts::deliveries::handle::<D>),
+                )
                 .route_layer(guard(Access::Admin)),
         )
         .merge(ops_routes())

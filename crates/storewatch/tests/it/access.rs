@@ -500,6 +500,7 @@ async fn retention_deletes_old_finished_reports_and_keeps_the_rest() {
         gate: Arc::default(),
         changes: Arc::default(),
         fleets: Arc::default(),
+        alerts: Arc::new(storewatch::app::Alerts::from_settings(&Settings::default()).unwrap()),
     };
     assert_eq!(storewatch::jobs::retention::tick(&state).await.unwrap(), 1);
     let exists = |n: u8| {

@@ -224,7 +224,7 @@ async fn a_public_url_sets_the_accepted_origin_and_a_secure_cookie() {
     assert_eq!(r.status(), 403);
 
     let admin = key(&app, "admin", Role::Admin, None).await;
-    let client = reqwest::Client::builder()
+    let client = crate::common::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -48,7 +48,7 @@ async fn the_docs_page_renders_every_operation_in_a_real_browser() {
     );
     assert_eq!(
         dom.matches("<section class=\"op\" data-path=\"/").count(),
-        21,
+        25,
         "{dom}"
     );
     for path in [

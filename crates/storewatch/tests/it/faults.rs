@@ -244,7 +244,7 @@ fn round_polls(round: usize, stores: usize) -> (String, u64) {
 async fn kill_9_during_ingests_loses_nothing_acknowledged_and_applies_all_or_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("storewatch.db").display());
-    let client = reqwest::Client::new();
+    let client = crate::common::http_client();
     // Rows acknowledged so far, and rows a killed push may or may not have added.
     let mut acknowledged = 0u64;
     let mut outcomes = Vec::new();
@@ -337,7 +337,7 @@ async fn a_read_only_database_file_is_reported_and_recovered_from() {
         return;
     };
     let server = Serve::start(&ws.database_url());
-    let client = reqwest::Client::new();
+    let client = crate::common::http_client();
     let health = || async {
         let r = client.get(format!("{}/healthz", server.url)).sent().await;
         (
@@ -421,7 +421,7 @@ async fn rows_that_cannot_be_set_aside_are_a_server_error_not_the_clients() {
         &["--sort-run-polls", "1000"],
         &[("TMPDIR", "/nonexistent/storewatch-test")],
     );
-    let client = reqwest::Client::new();
+    let client = crate::common::http_client();
     let push = |body: String| {
         client
             .post(format!("{}/api/ingest/polls", server.url))
@@ -499,7 +499,7 @@ fn a_lost_jobs_file_does_not_reopen_the_service() {
     let server = Serve::start(&ws.database_url());
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let client = reqwest::Client::new();
+        let client = crate::common::http_client();
         let url = format!("{}/api/reports", server.url);
         assert_eq!(client.get(&url).sent().await.status(), 401);
         let r = client.get(&url).bearer_auth(key.trim()).sent().await;

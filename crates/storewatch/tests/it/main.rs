@@ -6,6 +6,7 @@
 mod common;
 
 mod access;
+mod alerts;
 mod cli_bad_input;
 mod cli_shared_data;
 mod cross_site;

@@ -31,7 +31,7 @@ fn encode(text: &str) -> String {
 }
 
 fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    crate::common::http_client_builder()
         .redirect(Policy::none())
         .build()
         .unwrap()

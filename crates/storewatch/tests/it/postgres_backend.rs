@@ -114,7 +114,7 @@ async fn two_instances_share_one_database() {
         .iter()
         .map(|r| format!("http://{}", r.addr))
         .collect();
-    let client = reqwest::Client::new();
+    let client = crate::common::http_client();
     let (p, h, z) = generated(200, 8, 5);
     for (source, body) in [("polls", p), ("business_hours", h), ("timezones", z)] {
         let r = client

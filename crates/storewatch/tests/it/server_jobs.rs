@@ -113,7 +113,7 @@ async fn a_killed_server_finishes_its_reports_after_restart() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}", dir.path().join("storewatch.db").display());
     let port = free_port();
-    let client = reqwest::Client::new();
+    let client = crate::common::http_client();
     let base = format!("http://127.0.0.1:{port}");
 
     let mut server = start_binary(&url, port).await;

@@ -252,7 +252,7 @@ fn postgres_with_data(ws: &Workspace, url: &str) -> String {
 }
 
 async fn trigger(base: &str) -> String {
-    let r: Value = reqwest::Client::new()
+    let r: Value = crate::common::http_client()
         .post(format!("{base}/trigger_report"))
         .query(&[("as_of", AS_OF)])
         .sent_json()

@@ -101,7 +101,7 @@ pub async fn push<D: Database>(
     };
     let done = match ingest(&state.db, request, Some(&state.metrics)).await {
         Ok(done) => {
-            state.changes.applied();
+            state.data_changed().await?;
             done
         }
         Err(IngestFailure::Rejected(rejected)) => {

@@ -1,5 +1,6 @@
 //! One module per resource, one function per action (crates.io style).
 
+pub mod alerts;
 pub mod docs;
 pub mod fleet;
 pub mod ingest;

@@ -44,6 +44,6 @@ pub async fn delete<D: Database>(
     let deletion = deletion(q.store_id.as_deref(), from, to, origin, now_micros())
         .map_err(ApiError::bad_request)?;
     let deleted = delete_polls(&state.db, &deletion).await?;
-    state.changes.applied();
+    state.data_changed().await?;
     Ok(Json(PollsDeleted { deleted }))
 }

@@ -2,6 +2,7 @@
 //! (`controllers/openapi.json`, checked against real answers by the tests),
 //! a file per resource.
 
+mod alerts;
 mod ingests;
 mod numbers;
 mod ops;
@@ -9,6 +10,7 @@ mod periods;
 mod reports;
 mod stores;
 
+pub use alerts::{DeliveryList, DeliveryView, SubscriptionList, SubscriptionView};
 pub use ingests::{IngestEntry, IngestList, Ingested, InvalidRow, PollsDeleted};
 pub use numbers::{hours_number, percent_number};
 pub use ops::Health;

@@ -19,7 +19,10 @@ impl ApiClient {
     pub fn new(base: impl Into<String>) -> ApiClient {
         ApiClient {
             base: base.into(),
-            client: reqwest::Client::new(),
+            client: {
+                storewatch::app::alerts::deliver::use_ring();
+                reqwest::Client::new()
+            },
             key: None,
         }
     }

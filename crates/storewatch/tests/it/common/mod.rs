@@ -3,10 +3,23 @@
 
 pub mod browser;
 pub mod client;
+pub mod receiver;
 pub mod server;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+/// A client builder for the tests' own requests: reqwest's TLS is rustls
+/// without a provider of its own, so ring is installed first (as the
+/// service's alert sender does).
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    storewatch::app::alerts::deliver::use_ring();
+    reqwest::Client::builder()
+}
+
+pub fn http_client() -> reqwest::Client {
+    http_client_builder().build().unwrap()
+}
 
 pub struct Workspace {
     pub dir: tempfile::TempDir,

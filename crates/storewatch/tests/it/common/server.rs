@@ -171,7 +171,7 @@ pub async fn key(app: &TestApp, name: &str, role: Role, stores: Option<&[&str]>)
 
 /// Waits (up to two minutes) until a service answers `/healthz` at `base`.
 pub async fn wait_until_up(base: &str) {
-    let client = reqwest::Client::new();
+    let client = crate::common::http_client();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
     while client.get(format!("{base}/healthz")).send().await.is_err() {
         assert!(

@@ -1,0 +1,539 @@
+//! Alerts (issue 22, SPEC section 7) against the real service and a real
+//! HTTP receiver on loopback: the events pushes make, signed; retries with
+//! time made to pass; refused targets; access; a crash right after an
+//! acknowledged push; two instances on one PostgreSQL database.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use storewatch::app::alerts::AlertKey;
+use storewatch::app::alerts::deliver::{Sender, deliver_due};
+use storewatch::app::alerts::subscription::{NewSubscription, create};
+use storewatch::app::{Metrics, Settings};
+use storewatch::clock::now_micros;
+use storewatch::service::{self, Running};
+use storewatch_core::domain::{MICROS_PER_HOUR, Micros};
+use storewatch_db::alerts::AlertStore;
+use storewatch_db::{Database, Role};
+
+use crate::common::Workspace;
+use crate::common::client::{ApiClient, Sent};
+use crate::common::receiver::{Answer, Receiver, signature_holds};
+use crate::common::server::{key, spawn_app, wait_until_up};
+
+const SECRET: &str = "s3cret-for-the-test";
+
+/// Polls of stores open around the clock (no business hours given).
+fn polls(rows: &[(&str, &str, &str)]) -> String {
+    let mut csv = "store_id,status,timestamp_utc\n".to_string();
+    for (store, status, hour) in rows {
+        csv.push_str(&format!("{store},{status},2023-01-23 {hour}:00:00 UTC\n"));
+    }
+    csv
+}
+
+fn settings(key_dir: &tempfile::TempDir) -> Settings {
+    Settings {
+        alert_key_file: Some(key_dir.path().join("alert.key")),
+        allow_private_webhooks: true,
+        ..Settings::default()
+    }
+}
+
+async fn serve<D: Database>(db: D, settings: Settings) -> (Running, ApiClient) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let running = service::start(db, settings, listener).await.unwrap();
+    let api = ApiClient::new(format!("http://{}", running.addr));
+    (running, api)
+}
+
+async fn subscribe(api: &ApiClient, body: Value) -> (u16, Value) {
+    let r = api
+        .request(reqwest::Method::POST, "/api/alerts/subscriptions")
+        .json(&body)
+        .sent()
+        .await;
+    (r.status().as_u16(), r.json().await.unwrap())
+}
+
+async fn push(api: &ApiClient, rows: &[(&str, &str, &str)]) {
+    let (status, body) = api.push("polls", polls(rows)).await;
+    assert_eq!(status, 200, "{body}");
+}
+
+/// Offline for 30 minutes, still offline, then back: one `store.offline`,
+/// one `store.recovered`, each signed, in order, delivered once.
+async fn offline_then_recovered(api: &ApiClient) {
+    let receiver = Receiver::start(Vec::new()).await;
+    let (status, sub) = subscribe(api, json!({"url": receiver.url, "secret": SECRET})).await;
+    assert_eq!(status, 201, "{sub}");
+    assert!(
+        !sub.to_string().contains(SECRET),
+        "the secret is never shown: {sub}"
+    );
+    let id = sub["id"].as_str().unwrap().to_string();
+    push(api, &[("s1", "active", "10"), ("s2", "active", "10")]).await;
+    // s1 inactive at 11:00: offline since 10:30, for 30 minutes at T.
+    push(api, &[("s1", "inactive", "11"), ("s2", "active", "11")]).await;
+    let got = receiver.wait_for(1).await;
+    push(api, &[("s1", "inactive", "12")]).await;
+    push(api, &[("s1", "active", "13")]).await;
+    let got = [got, receiver.wait_for(2).await[1..].to_vec()].concat();
+    let bodies: Vec<Value> = got.iter().map(|r| r.json()).collect();
+    assert_eq!(bodies[0]["type"], "store.offline", "{bodies:#?}");
+    assert_eq!(bodies[0]["store_id"], "s1");
+    assert_eq!(bodies[0]["status"], "offline");
+    assert_eq!(bodies[0]["since"], "2023-01-23T10:30:00Z");
+    assert_eq!(bodies[0]["as_of"], "2023-01-23T11:00:00Z");
+    assert_eq!(bodies[0]["downtime_hours"], 0.5);
+    assert_eq!(bodies[1]["type"], "store.recovered");
+    assert_eq!(bodies[1]["store_id"], "s1");
+    assert_eq!(bodies[1]["status"], "online");
+    assert_eq!(bodies[1]["as_of"], "2023-01-23T13:00:00Z");
+    // Down from 10:30 to the midpoint of 12:00 and 13:00.
+    assert_eq!(bodies[1]["downtime_hours"], 2.0);
+    for r in &got {
+        assert!(
+            signature_holds(&r.header("storewatch-signature"), &r.body, SECRET),
+            "bad signature {:?} of {}",
+            r.header("storewatch-signature"),
+            r.body
+        );
+        assert_eq!(
+            r.header("storewatch-event-id"),
+            r.json()["id"].as_str().unwrap()
+        );
+        assert_eq!(r.header("content-type"), "application/json");
+    }
+    // Nothing more comes (a change that alters nothing writes nothing).
+    push(api, &[("s2", "active", "13")]).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(receiver.got().len(), 2, "{:#?}", receiver.got());
+    let list = api
+        .get_json(&format!("/api/alerts/subscriptions/{id}/deliveries"))
+        .await;
+    let deliveries = list["deliveries"].as_array().unwrap();
+    assert_eq!(deliveries.len(), 2, "{list}");
+    for d in deliveries {
+        assert_eq!(d["state"], "delivered", "{d}");
+        assert_eq!(d["attempts"], 1, "{d}");
+        assert_eq!(d["last_answer"], "HTTP 200", "{d}");
+    }
+    assert_eq!(deliveries[0]["type"], "store.recovered", "newest first");
+    let (_, metrics) = api.get_text("/metrics").await;
+    for line in [
+        "storewatch_alert_events_total{type=\"store.offline\"} 1",
+        "storewatch_alert_events_total{type=\"store.recovered\"} 1",
+        "storewatch_alert_deliveries_total{result=\"delivered\"} 2",
+    ] {
+        assert!(metrics.contains(line), "{line} in\n{metrics}");
+    }
+}
+
+#[tokio::test]
+async fn pushes_make_signed_offline_and_recovered_events_on_sqlite() {
+    let key_dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(settings(&key_dir)).await;
+    offline_then_recovered(&app.api).await;
+}
+
+#[tokio::test]
+async fn pushes_make_signed_offline_and_recovered_events_on_postgres() {
+    let Some(db) = storewatch_postgres::testing::scratch().await else {
+        return;
+    };
+    let key_dir = tempfile::tempdir().unwrap();
+    let pg = storewatch_postgres::PostgresDatabase::connect(&db.url)
+        .await
+        .unwrap();
+    let (running, api) = serve(pg, settings(&key_dir)).await;
+    offline_then_recovered(&api).await;
+    running.stop().await.unwrap();
+}
+
+/// A service whose own sender is off (no key given to it), with one
+/// subscription to `url` made in its database: the test sends, at times
+/// it chooses.
+async fn events_for_the_test_to_send(
+    url: &str,
+) -> (crate::common::server::TestApp, Arc<AlertKey>, String) {
+    let app = spawn_app(Settings::default()).await;
+    let key = Arc::new(AlertKey::load_or_create(&app.dir.path().join("k")).unwrap());
+    let new = NewSubscription::parse(url, SECRET, None, Some("0s")).unwrap();
+    let sub = create(&app.db, &key, new, true, now_micros())
+        .await
+        .unwrap();
+    push(&app.api, &[("s1", "inactive", "10")]).await;
+    (app, key, sub.id)
+}
+
+async fn event_state<D: AlertStore>(db: &D, sub: &str) -> storewatch_db::alerts::EventRecord {
+    let events = db.events(sub, 10, None).await.unwrap();
+    assert_eq!(events.len(), 1, "{events:#?}");
+    events[0].clone()
+}
+
+#[tokio::test]
+async fn a_500_then_a_200_delivers_on_the_retry_with_the_same_event_id() {
+    let receiver = Receiver::start(vec![Answer::Status(500)]).await;
+    let (app, key, sub) = events_for_the_test_to_send(&receiver.url).await;
+    let sender = Sender::new(key, true, Duration::from_secs(10)).unwrap();
+    let metrics = Metrics::default();
+    let created = event_state(&app.db, &sub).await.created_at;
+    let sent = |now: Micros| deliver_due(&app.db, &sender, &metrics, "test", now);
+    assert_eq!(sent(created).await.unwrap(), 1);
+    let e = event_state(&app.db, &sub).await;
+    assert_eq!(e.last_answer.as_deref(), Some("HTTP 500"));
+    assert_eq!(e.next_attempt_at, Some(created + 5_000_000), "{e:?}");
+    // Not due yet: nothing is sent.
+    assert_eq!(sent(created + 4_000_000).await.unwrap(), 0);
+    assert_eq!(sent(created + 5_000_000).await.unwrap(), 1);
+    let e = event_state(&app.db, &sub).await;
+    assert_eq!((e.attempts, e.delivered_at.is_some()), (2, true), "{e:?}");
+    let got = receiver.got();
+    assert_eq!(got.len(), 2);
+    assert_eq!(
+        got[0].header("storewatch-event-id"),
+        got[1].header("storewatch-event-id")
+    );
+    assert_eq!(got[0].body, got[1].body);
+    // Delivered: never sent again.
+    assert_eq!(sent(created + MICROS_PER_HOUR).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_receiver_that_never_answers_is_retried_for_a_day_then_failed() {
+    let receiver = Receiver::start(vec![Answer::Never; 100]).await;
+    let (app, key, sub) = events_for_the_test_to_send(&receiver.url).await;
+    // A short limit: the test makes the day pass, not the seconds.
+    let sender = Sender::new(key, true, Duration::from_millis(200)).unwrap();
+    let metrics = Metrics::default();
+    let created = event_state(&app.db, &sub).await.created_at;
+    let mut now = created;
+    let mut tries = Vec::new();
+    loop {
+        assert_eq!(
+            deliver_due(&app.db, &sender, &metrics, "test", now)
+                .await
+                .unwrap(),
+            1
+        );
+        tries.push((now - created) / 1_000_000);
+        let e = event_state(&app.db, &sub).await;
+        assert!(e.delivered_at.is_none());
+        match e.next_attempt_at {
+            Some(next) => now = next,
+            None => {
+                assert!(e.failed_at.is_some(), "{e:?}");
+                assert!(
+                    e.last_answer
+                        .as_deref()
+                        .unwrap()
+                        .contains("no answer within"),
+                    "{e:?}"
+                );
+                break;
+            }
+        }
+    }
+    // 5 s, 30 s, 2 min, 10 min, 1 h, then every 3 h, the last at 24 h.
+    assert_eq!(
+        tries,
+        [
+            0, 5, 35, 155, 755, 4355, 15155, 25955, 36755, 47555, 58355, 69155, 79955, 86400
+        ]
+    );
+    assert_eq!(receiver.got().len(), tries.len());
+    assert_eq!(
+        deliver_due(&app.db, &sender, &metrics, "test", now + 86_400_000_000)
+            .await
+            .unwrap(),
+        0,
+        "a failed event is not sent again"
+    );
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed() {
+    let elsewhere = Receiver::start(Vec::new()).await;
+    let receiver = Receiver::start(vec![Answer::Redirect(elsewhere.url.clone())]).await;
+    let (app, key, sub) = events_for_the_test_to_send(&receiver.url).await;
+    let sender = Sender::new(key, true, Duration::from_secs(10)).unwrap();
+    let created = event_state(&app.db, &sub).await.created_at;
+    deliver_due(&app.db, &sender, &Metrics::default(), "test", created)
+        .await
+        .unwrap();
+    let e = event_state(&app.db, &sub).await;
+    assert_eq!(e.last_answer.as_deref(), Some("HTTP 302"), "{e:?}");
+    assert!(e.delivered_at.is_none() && e.next_attempt_at.is_some());
+    assert_eq!(receiver.got().len(), 1);
+    assert!(elsewhere.got().is_empty(), "the redirect was followed");
+}
+
+#[tokio::test]
+async fn private_targets_are_refused_at_subscription_and_at_delivery() {
+    let key_dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(Settings {
+        allow_private_webhooks: false,
+        ..settings(&key_dir)
+    })
+    .await;
+    for url in [
+        "http://127.0.0.1/hook",
+        "http://[::1]/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.0.0.1/",
+        "http://localhost:9/hook",
+    ] {
+        let (status, body) = subscribe(&app.api, json!({"url": url, "secret": "x"})).await;
+        assert_eq!(status, 422, "{url}: {body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("refused"),
+            "{url}: {body}"
+        );
+    }
+    let list = app.api.get_json("/api/alerts/subscriptions").await;
+    assert_eq!(list["subscriptions"], json!([]), "nothing stored");
+    // A subscription stored while private targets were allowed is refused
+    // when sent by a sender that does not allow them.
+    let receiver = Receiver::start(Vec::new()).await;
+    let (app, key, sub) = events_for_the_test_to_send(&receiver.url).await;
+    let sender = Sender::new(key, false, Duration::from_secs(10)).unwrap();
+    let created = event_state(&app.db, &sub).await.created_at;
+    deliver_due(&app.db, &sender, &Metrics::default(), "test", created)
+        .await
+        .unwrap();
+    let e = event_state(&app.db, &sub).await;
+    assert!(
+        e.last_answer.as_deref().unwrap().contains("loopback"),
+        "{e:?}"
+    );
+    assert!(receiver.got().is_empty());
+}
+
+#[tokio::test]
+async fn bad_subscriptions_get_a_clear_error_and_only_admins_manage_them() {
+    let key_dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(settings(&key_dir)).await;
+    for (body, expect) in [
+        (json!({"secret": "x"}), "url"),
+        (
+            json!({"url": "ftp://example.com", "secret": "x"}),
+            "only http and https",
+        ),
+        (json!({"url": "http://example.com", "secret": ""}), "secret"),
+        (
+            json!({"url": "http://example.com", "secret": "x", "after": "soon"}),
+            "after",
+        ),
+        (
+            json!({"url": "http://example.com", "secret": "x", "stores": []}),
+            "stores",
+        ),
+        (
+            json!({"url": "http://example.com", "secret": "x", "colour": 1}),
+            "colour",
+        ),
+    ] {
+        let (status, answer) = subscribe(&app.api, body.clone()).await;
+        assert_eq!(status, 400, "{body}: {answer}");
+        assert!(
+            answer["error"].as_str().unwrap().contains(expect),
+            "{body}: {answer}"
+        );
+    }
+    let missing = "/api/alerts/subscriptions/0123456789abcdef0123456789abcdef";
+    assert_eq!(status_of(&app.api, "DELETE", missing).await, 404);
+    let admin = key(&app, "admin", Role::Admin, None).await;
+    let viewer = key(&app, "viewer", Role::Viewer, None).await;
+    let owner = key(&app, "owner", Role::Viewer, Some(&["s1"])).await;
+    let ingest = key(&app, "poller", Role::Ingest, None).await;
+    let (status, sub) = subscribe(
+        &app.api.with_key(&admin),
+        json!({"url": "http://127.0.0.1:9/hook", "secret": "x", "stores": ["s1"], "after": 600}),
+    )
+    .await;
+    assert_eq!(status, 201, "{sub}");
+    assert_eq!(sub["after_seconds"], 600);
+    assert_eq!(sub["stores"], json!(["s1"]));
+    for (who, token) in [("viewer", &viewer), ("owner", &owner), ("ingest", &ingest)] {
+        let api = app.api.with_key(token);
+        assert_eq!(
+            status_of(&api, "GET", "/api/alerts/subscriptions").await,
+            403,
+            "{who}"
+        );
+        let (status, _) =
+            subscribe(&api, json!({"url": "http://127.0.0.1:9/", "secret": "x"})).await;
+        assert_eq!(status, 403, "{who}");
+        let path = format!("/api/alerts/subscriptions/{}", sub["id"].as_str().unwrap());
+        assert_eq!(status_of(&api, "DELETE", &path).await, 403, "{who}");
+        let deliveries = format!("{path}/deliveries");
+        assert_eq!(status_of(&api, "GET", &deliveries).await, 403, "{who}");
+    }
+    assert_eq!(
+        status_of(&app.api, "GET", "/api/alerts/subscriptions").await,
+        401,
+        "no key at all"
+    );
+    let admin_api = app.api.with_key(&admin);
+    let (status, list) = admin_api.get_text("/api/alerts/subscriptions").await;
+    assert_eq!(status, 200);
+    assert!(
+        list.contains("127.0.0.1:9") && !list.contains("secret"),
+        "{list}"
+    );
+    let path = format!("/api/alerts/subscriptions/{}", sub["id"].as_str().unwrap());
+    assert_eq!(status_of(&admin_api, "DELETE", &path).await, 204);
+    assert_eq!(status_of(&admin_api, "DELETE", &path).await, 404);
+}
+
+async fn status_of(api: &ApiClient, method: &str, path: &str) -> u16 {
+    api.request(method.parse().unwrap(), path)
+        .sent()
+        .await
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn without_a_key_file_subscriptions_are_refused_clearly() {
+    let app = spawn_app(Settings::default()).await;
+    let (status, body) = subscribe(
+        &app.api,
+        json!({"url": "http://127.0.0.1:9/", "secret": "x"}),
+    )
+    .await;
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("--alert-key-file"),
+        "{body}"
+    );
+}
+
+/// `storewatch serve` as its own process on `port`, over the workspace's
+/// database (its alert key beside it).
+fn serve_process(ws: &Workspace, port: u16) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_storewatch"))
+        .arg("--database-url")
+        .arg(ws.database_url())
+        .args(["serve", "--allow-private-webhooks", "--listen"])
+        .arg(format!("127.0.0.1:{port}"))
+        .current_dir(ws.dir.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[tokio::test]
+async fn events_of_an_acknowledged_push_survive_kill_9() {
+    let ws = Workspace::new();
+    // The receiver's port is reserved but nobody answers on it until the
+    // service has been killed: nothing can be delivered before.
+    let hook_port = free_port();
+    let port = free_port();
+    let mut child = serve_process(&ws, port);
+    let api = ApiClient::new(format!("http://127.0.0.1:{port}"));
+    wait_until_up(&api.url("")).await;
+    let url = format!("http://127.0.0.1:{hook_port}/hook");
+    let (status, sub) = subscribe(&api, json!({"url": url, "secret": SECRET, "after": "0s"})).await;
+    assert_eq!(status, 201, "{sub}");
+    let stores: Vec<String> = (0..20).map(|i| format!("store-{i:02}")).collect();
+    let rows: Vec<(&str, &str, &str)> = stores
+        .iter()
+        .map(|s| (s.as_str(), "inactive", "10"))
+        .collect();
+    push(&api, &rows).await;
+    // Acknowledged: killed at once, without a chance to clean up.
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        std::path::Path::new(&ws.path("storewatch.db.alert-key")).exists(),
+        "the key is kept beside the database"
+    );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", hook_port))
+        .await
+        .unwrap();
+    let receiver = Receiver::on(listener, Vec::new());
+    let mut child = serve_process(&ws, port);
+    wait_until_up(&api.url("")).await;
+    let got = receiver.wait_for(20).await;
+    let mut told: Vec<String> = got
+        .iter()
+        .map(|r| r.json()["store_id"].as_str().unwrap().to_string())
+        .collect();
+    told.sort();
+    assert_eq!(told, stores, "every store's event, once each");
+    assert!(got.iter().all(|r| r.json()["type"] == "store.offline"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn two_instances_on_one_postgres_database_deliver_each_event_once() {
+    let Some(db) = storewatch_postgres::testing::scratch().await else {
+        return;
+    };
+    let key_dir = tempfile::tempdir().unwrap();
+    let mut instances = Vec::new();
+    for _ in 0..2 {
+        let pg = storewatch_postgres::PostgresDatabase::connect(&db.url)
+            .await
+            .unwrap();
+        instances.push(serve(pg, settings(&key_dir)).await);
+    }
+    let receiver = Receiver::start(Vec::new()).await;
+    let (status, sub) = subscribe(
+        &instances[0].1,
+        json!({"url": receiver.url, "secret": SECRET, "after": "0s"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{sub}");
+    let stores: Vec<String> = (0..40).map(|i| format!("store-{i:02}")).collect();
+    // Half the stores pushed to each instance, at once: both evaluate.
+    let (a, b) = stores.split_at(20);
+    let rows = |part: &[String]| -> String {
+        polls(
+            &part
+                .iter()
+                .map(|s| (s.as_str(), "inactive", "10"))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let (first, second) = tokio::join!(
+        instances[0].1.push("polls", rows(a)),
+        instances[1].1.push("polls", rows(b))
+    );
+    assert_eq!((first.0, second.0), (200, 200), "{first:?} {second:?}");
+    let got = receiver.wait_for(40).await;
+    // Both instances keep sending for a while: nothing comes twice.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let got_later = receiver.got();
+    assert_eq!(got_later.len(), got.len(), "an event was sent twice");
+    let mut ids: Vec<String> = got
+        .iter()
+        .map(|r| r.header("storewatch-event-id"))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 40);
+    let mut told: Vec<String> = got
+        .iter()
+        .map(|r| r.json()["store_id"].as_str().unwrap().to_string())
+        .collect();
+    told.sort();
+    assert_eq!(told, stores, "one store.offline per store");
+    for (running, _) in instances {
+        running.stop().await.unwrap();
+    }
+}
