@@ -537,3 +537,31 @@ async fn two_instances_on_one_postgres_database_deliver_each_event_once() {
         running.stop().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn an_admin_sees_the_subscriptions_and_their_latest_deliveries_on_the_start_page() {
+    let receiver = Receiver::start(Vec::new()).await;
+    let key_dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(settings(&key_dir)).await;
+    let (status, _) = subscribe(
+        &app.api,
+        json!({"url": receiver.url, "secret": SECRET, "after": "0s"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    push(&app.api, &[("s1", "inactive", "10")]).await;
+    receiver.wait_for(1).await;
+    let admin = key(&app, "admin", Role::Admin, None).await;
+    let viewer = key(&app, "viewer", Role::Viewer, None).await;
+    let (status, page) = app.api.with_key(&admin).get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Alert subscriptions"), "{page}");
+    assert!(page.contains(&receiver.url), "{page}");
+    assert!(
+        page.contains("store.offline") && page.contains("HTTP 200"),
+        "{page}"
+    );
+    let (status, page) = app.api.with_key(&viewer).get_text("/").await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("Alert subscriptions") && !page.contains(&receiver.url));
+}

@@ -11,7 +11,8 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
 use storewatch_core::report::{Fleet, PeriodSpec, Ranked, ReportError, ReportSpec};
-use storewatch_db::{Database, ReportPage, ReportRecord, ReportState};
+use storewatch_db::alerts::{EventRecord, Subscription};
+use storewatch_db::{Database, ReportPage, ReportRecord, ReportState, Role};
 
 use super::format::{day, hours, percent_of, utc_time};
 use super::picker::period_field;
@@ -61,6 +62,11 @@ pub async fn show<D: Database>(
         tracing::error!(error = %e, "fleet page: listing reports failed");
         Vec::new()
     });
+    let alerts = if caller.role == Role::Admin {
+        Some(alert_lines(&state.db).await)
+    } else {
+        None
+    };
     let body = html! {
         h1 { "Fleet" }
         (picker("/", &chosen, given(&query.as_of)))
@@ -81,6 +87,7 @@ pub async fn show<D: Database>(
         p #progress aria-live="polite" {}
         h3 { "Earlier reports" }
         (earlier(&reports))
+        @if let Some(alerts) = &alerts { (alerts_section(alerts)) }
         script src="/assets/fleet.js" {}
     };
     let status = match fleet {
@@ -89,6 +96,61 @@ pub async fn show<D: Database>(
         Ok(_) => StatusCode::OK,
     };
     with_status(page("Fleet", Some(&caller), body), status)
+}
+
+/// Deliveries shown per subscription on the start page.
+const LATEST_DELIVERIES: u32 = 5;
+
+/// Each subscription with its latest deliveries (admins only); empty, with
+/// the failure logged, if the database does not answer.
+async fn alert_lines<D: Database>(db: &D) -> Vec<(Subscription, Vec<EventRecord>)> {
+    let subscriptions = db.subscriptions().await.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "fleet page: listing alert subscriptions failed");
+        Vec::new()
+    });
+    let mut lines = Vec::with_capacity(subscriptions.len());
+    for s in subscriptions {
+        let events = db
+            .events(&s.id, LATEST_DELIVERIES, None)
+            .await
+            .unwrap_or_default();
+        lines.push((s, events));
+    }
+    lines
+}
+
+fn alerts_section(lines: &[(Subscription, Vec<EventRecord>)]) -> Markup {
+    html! {
+        h2 #alerts { "Alert subscriptions" }
+        @if lines.is_empty() {
+            p.note { "None: POST /api/alerts/subscriptions or storewatch alerts add (README, Alerts)." }
+        }
+        @for (s, events) in lines {
+            h3 { (s.url) }
+            p {
+                @match &s.stores { Some(st) => { (st.len()) " stores" } None => { "every store" } }
+                ", after " (s.after / 60_000_000) " min. Latest deliveries:"
+            }
+            @if events.is_empty() { p.note { "No event yet." } } @else {
+                table.deliveries {
+                    thead { tr { th { "event" } th { "store" } th { "made" } th { "attempts" } th { "last answer" } th { "state" } } }
+                    tbody {
+                        @for e in events {
+                            tr {
+                                td { (e.kind) } td { (e.store_id) } td { (utc_time(e.created_at)) }
+                                td { (e.attempts) } td { (e.last_answer.as_deref().unwrap_or("-")) }
+                                td {
+                                    @if e.delivered_at.is_some() { "delivered" }
+                                    @else if e.failed_at.is_some() { "failed" }
+                                    @else { "pending" }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Why the fleet is not shown: the period asked for, or our failure.
