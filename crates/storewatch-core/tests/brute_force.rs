@@ -19,7 +19,7 @@ use proptest::prelude::*;
 use storewatch_core::domain::{HoursRow, Poll, SpecialHoursRow, Status, TimeOfDay, Weekday};
 use storewatch_core::report::{
     Columns, Extended, LiveStatus, ReportBuilder, ReportInput, StoreInput, Window, analyze,
-    compute, live_status, segments, tally_of, to_csv_string,
+    compute, live, live_status, live_within, segments, tally_of, to_csv_string,
 };
 
 const MIN: i64 = 60_000_000;
@@ -425,6 +425,26 @@ proptest! {
         let analysis = analyze(&case.hours, &case.special, &case.polls, &tz, case.as_of).unwrap();
         prop_assert_eq!(analysis.extended, row.extended);
         prop_assert_eq!(live_status(&analysis, case.as_of), want.live);
+        // The alerts read only the last day of polls when that is enough:
+        // whatever it settles is the week's, since and downtime included
+        // for an alerted store, the status for any.
+        let week_live = live(&analysis, case.as_of);
+        let day_polls: Vec<_> = case
+            .polls
+            .iter()
+            .filter(|p| p.ts >= case.as_of - 86_400_000_000)
+            .cloned()
+            .collect();
+        let day = analyze(&case.hours, &case.special, &day_polls, &tz, case.as_of).unwrap();
+        if let Some(settled) = live_within(&day, case.as_of, true) {
+            prop_assert_eq!(settled, week_live);
+        }
+        if let Some(settled) = live_within(&day, case.as_of, false) {
+            prop_assert_eq!(settled.status, week_live.status);
+            if settled.status == LiveStatus::Offline {
+                prop_assert_eq!(settled, week_live);
+            }
+        }
         // A store page's bands, summed over each window, are the report's figures.
         let week = Window::Week.ending_at(case.as_of);
         let bands = segments(&analysis.open, &analysis.candidates, week);

@@ -149,6 +149,10 @@ pub trait AlertStore: Clone + Send + Sync + 'static {
     /// is none with that id.
     fn remove_subscription(&self, id: &str) -> impl Future<Output = Result<bool, DbError>> + Send;
 
+    /// The stores some subscription has told are offline (not yet
+    /// recovered), each once, in byte order.
+    fn alerted_stores(&self) -> impl Future<Output = Result<Vec<String>, DbError>> + Send;
+
     /// The data version the alerts were last worked out at (0: never).
     fn alerts_evaluated(&self) -> impl Future<Output = Result<i64, DbError>> + Send;
 

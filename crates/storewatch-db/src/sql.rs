@@ -276,6 +276,8 @@ pub const SET_ALERTS_EVALUATED: &str = "INSERT INTO alert_state (id, evaluated) 
 
 pub const OPEN_ALERTS: &str = "SELECT subscription_id, store_id FROM alert_open";
 
+pub const ALERTED_STORES: &str = "SELECT DISTINCT store_id FROM alert_open ORDER BY store_id";
+
 pub const OPEN_ALERT: &str = "INSERT INTO alert_open (subscription_id, store_id) VALUES ($1, $2)
     ON CONFLICT DO NOTHING";
 
@@ -286,27 +288,24 @@ pub const INSERT_EVENT: &str = "INSERT INTO alert_events
     (id, subscription_id, store_id, kind, body, created_at, next_attempt_at)
     VALUES ($1, $2, $3, $4, $5, $6, $6)";
 
-/// At most `$3` events due at `$1`: of each subscription and store only the
-/// oldest undelivered one (in order), and of each subscription no more than
-/// `$2` in flight, counting those already leased (a dead receiver holds up
-/// only its own). Their `seq`, in the order to send them.
-pub const DUE_EVENTS: &str = "SELECT seq FROM (
-      SELECT e.seq, e.next_attempt_at AS due,
-             ROW_NUMBER() OVER (PARTITION BY e.subscription_id
-                                ORDER BY e.next_attempt_at, e.seq) AS n,
-             coalesce(b.busy, 0) AS busy
-        FROM alert_events e
-        LEFT JOIN (SELECT subscription_id, count(*) AS busy FROM alert_events
-                    WHERE next_attempt_at IS NOT NULL AND lease_until > $1
-                    GROUP BY subscription_id) b ON b.subscription_id = e.subscription_id
-       WHERE e.next_attempt_at IS NOT NULL AND e.next_attempt_at <= $1
-         AND (e.lease_until IS NULL OR e.lease_until <= $1)
-         AND NOT EXISTS (SELECT 1 FROM alert_events p
-                          WHERE p.subscription_id = e.subscription_id
-                            AND p.store_id = e.store_id AND p.seq < e.seq
-                            AND p.next_attempt_at IS NOT NULL)) d
-   WHERE n + busy <= $2
-   ORDER BY due, seq LIMIT $3";
+pub const SUBSCRIPTION_IDS: &str = "SELECT id FROM alert_subscriptions ORDER BY created_at, id";
+
+/// How many events of subscription `$1` are in flight at `$2` (leased).
+pub const EVENTS_IN_FLIGHT: &str = "SELECT count(*) FROM alert_events
+    WHERE subscription_id = $1 AND next_attempt_at IS NOT NULL AND lease_until > $2";
+
+/// At most `$3` events of subscription `$1` due at `$2` and not in flight,
+/// in the order they fell due: of each store only the oldest undelivered
+/// one (so a store's events go out in order). Their `seq`. Read in the
+/// order of `alert_events_due`, so it stops after `$3`, however many wait.
+pub const DUE_EVENTS: &str = "SELECT e.seq FROM alert_events e
+   WHERE e.subscription_id = $1 AND e.next_attempt_at IS NOT NULL
+     AND e.next_attempt_at <= $2 AND (e.lease_until IS NULL OR e.lease_until <= $2)
+     AND NOT EXISTS (SELECT 1 FROM alert_events p
+                      WHERE p.subscription_id = e.subscription_id
+                        AND p.store_id = e.store_id AND p.seq < e.seq
+                        AND p.next_attempt_at IS NOT NULL)
+   ORDER BY e.next_attempt_at, e.seq LIMIT $3";
 
 /// Leases event `$3` to worker `$1` until `$2`.
 pub const LEASE_EVENT: &str =

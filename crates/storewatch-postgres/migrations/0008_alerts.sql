@@ -36,6 +36,10 @@ CREATE TABLE alert_events (
     lease_until     BIGINT
 );
 
+-- What is due, per subscription, in the order it fell due.
+CREATE INDEX alert_events_due ON alert_events (subscription_id, next_attempt_at, seq)
+    WHERE next_attempt_at IS NOT NULL;
+-- When the next event falls due (the sender's sleep).
 CREATE INDEX alert_events_pending ON alert_events (next_attempt_at)
     WHERE next_attempt_at IS NOT NULL;
 CREATE INDEX alert_events_in_order ON alert_events (subscription_id, store_id, seq);

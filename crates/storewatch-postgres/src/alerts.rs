@@ -72,6 +72,13 @@ impl AlertStore for PostgresDatabase {
         Ok(removed == 1)
     }
 
+    async fn alerted_stores(&self) -> Result<Vec<String>, DbError> {
+        sqlx::query_scalar(sql::ALERTED_STORES)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_err)
+    }
+
     async fn alerts_evaluated(&self) -> Result<i64, DbError> {
         let evaluated: Option<i64> = sqlx::query_scalar(sql::ALERTS_EVALUATED)
             .fetch_optional(&self.pool)
@@ -159,13 +166,31 @@ impl AlertStore for PostgresDatabase {
         per_subscription: u32,
     ) -> Result<Vec<ClaimedEvent>, DbError> {
         let mut tx = locked(self).await?;
-        let due: Vec<i64> = sqlx::query_scalar(sql::DUE_EVENTS)
-            .bind(now)
-            .bind(i64::from(per_subscription))
-            .bind(i64::from(limit))
+        let mut due: Vec<i64> = Vec::new();
+        let subscriptions: Vec<String> = sqlx::query_scalar(sql::SUBSCRIPTION_IDS)
             .fetch_all(&mut *tx)
             .await
             .map_err(db_err)?;
+        for sub in subscriptions {
+            let busy: i64 = sqlx::query_scalar(sql::EVENTS_IN_FLIGHT)
+                .bind(&sub)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(db_err)?;
+            let room =
+                (i64::from(per_subscription) - busy).min(i64::from(limit) - due.len() as i64);
+            if room > 0 {
+                let more: Vec<i64> = sqlx::query_scalar(sql::DUE_EVENTS)
+                    .bind(&sub)
+                    .bind(now)
+                    .bind(room)
+                    .fetch_all(&mut *tx)
+                    .await
+                    .map_err(db_err)?;
+                due.extend(more);
+            }
+        }
         if due.is_empty() {
             return Ok(Vec::new());
         }

@@ -96,6 +96,12 @@ impl AlertStore for SqliteDatabase {
             .await
     }
 
+    async fn alerted_stores(&self) -> Result<Vec<String>, DbError> {
+        self.jobs
+            .run(|c| query::column(c, sql::ALERTED_STORES, &[]))
+            .await
+    }
+
     async fn alerts_evaluated(&self) -> Result<i64, DbError> {
         self.jobs
             .run(|c| query::optional(c, sql::ALERTS_EVALUATED, &[], |r| r.get(0)))
@@ -165,11 +171,19 @@ impl AlertStore for SqliteDatabase {
         self.jobs
             .run(move |c| {
                 in_transaction(c, |c| {
-                    let due: Vec<i64> = query::column(
-                        c,
-                        sql::DUE_EVENTS,
-                        &[&now, &i64::from(per_subscription), &i64::from(limit)],
-                    )?;
+                    let mut due: Vec<i64> = Vec::new();
+                    for sub in query::column::<String>(c, sql::SUBSCRIPTION_IDS, &[])? {
+                        let busy: i64 = query::scalar(c, sql::EVENTS_IN_FLIGHT, &[&sub, &now])?;
+                        let room = (i64::from(per_subscription) - busy)
+                            .min(i64::from(limit) - due.len() as i64);
+                        if room > 0 {
+                            due.extend(query::column::<i64>(
+                                c,
+                                sql::DUE_EVENTS,
+                                &[&sub, &now, &room],
+                            )?);
+                        }
+                    }
                     let mut claimed_events = Vec::with_capacity(due.len());
                     for seq in due {
                         execute(c, sql::LEASE_EVENT, &[&lease.worker, &lease.until, &seq])?;

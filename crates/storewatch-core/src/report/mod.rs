@@ -35,6 +35,6 @@ pub use period_report::{
 pub use schedule::{Interval, Opening, Schedule};
 pub use timeline::{Segment, segments, tally_of};
 pub use week::{
-    Live, LiveCounts, LiveStatus, Offline, OfflineList, ReportBuilder, StoreAnalysis, analyze,
-    compute, live_status, offline_now,
+    Live, LiveCounts, LiveList, LiveStatus, Offline, OfflineList, ReportBuilder, StoreAnalysis,
+    analyze, compute, live, live_status, live_within, offline_now,
 };

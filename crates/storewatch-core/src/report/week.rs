@@ -176,8 +176,6 @@ pub struct OfflineList {
     total: usize,
     /// Every store seen, by live status.
     counts: LiveCounts,
-    /// Every store's live status, when asked for ([`OfflineList::keeping_every`]).
-    every: Option<Vec<(String, Live)>>,
 }
 
 /// An offline store ordered as the list is: by `since`, then id.
@@ -205,16 +203,6 @@ impl OfflineList {
             kept: std::collections::BinaryHeap::new(),
             total: 0,
             counts: LiveCounts::default(),
-            every: None,
-        }
-    }
-
-    /// A list that also keeps every store's live status (for alerts:
-    /// [`OfflineList::every`]): memory for one entry per store.
-    pub fn keeping_every(as_of: Micros, limit: usize) -> OfflineList {
-        OfflineList {
-            every: Some(Vec::new()),
-            ..OfflineList::new(as_of, limit)
         }
     }
 
@@ -226,11 +214,7 @@ impl OfflineList {
     ) -> Result<(), ReportError> {
         add_zones(&mut self.zones, &stores)?;
         let (zones, as_of) = (&self.zones, self.as_of);
-        let keep_every = self.every.is_some();
-        // Each wanted store: its status, itself if offline, its id if
-        // every status is kept.
-        type Seen = (Live, Option<Offline>, Option<String>);
-        let found: Vec<Option<Seen>> = stores
+        let found: Vec<Option<(LiveStatus, Option<Offline>)>> = stores
             .par_iter_mut()
             .map(|store| {
                 if !wanted(&store.store_id) {
@@ -238,20 +222,16 @@ impl OfflineList {
                 }
                 let a = analyze_store(store, zones, as_of)?;
                 let (live, offline) = live_of(&a, as_of);
-                let id = keep_every.then(|| store.store_id.clone());
                 let offline = offline.map(|(since, inactive_polls)| Offline {
                     store_id: std::mem::take(&mut store.store_id),
                     since,
                     inactive_polls,
                 });
-                Ok(Some((live, offline, id)))
+                Ok(Some((live.status, offline)))
             })
             .collect::<Result<_, ReportError>>()?;
-        for (live, offline, id) in found.into_iter().flatten() {
-            self.counts.add(live.status);
-            if let (Some(every), Some(id)) = (self.every.as_mut(), id) {
-                every.push((id, live));
-            }
+        for (status, offline) in found.into_iter().flatten() {
+            self.counts.add(status);
             let Some(offline) = offline else { continue };
             self.total += 1;
             self.kept.push(ByTime(offline));
@@ -275,12 +255,6 @@ impl OfflineList {
     /// How many of the stores seen are in each live status.
     pub fn counts(&self) -> LiveCounts {
         self.counts
-    }
-
-    /// Every store's live status, in the order the stores came, if the list
-    /// was made [`keeping_every`](OfflineList::keeping_every).
-    pub fn every(&mut self) -> Vec<(String, Live)> {
-        self.every.take().unwrap_or_default()
     }
 
     /// The kept ones, longest offline first.
@@ -366,6 +340,100 @@ fn live_of(a: &StoreAnalysis, as_of: Micros) -> (Live, Option<(HalfMicros, u32)>
     (live, Some((since, ongoing.map_or(1, |i| i.inactive_polls))))
 }
 
+/// A store's [`Live`] status at `as_of`.
+pub fn live(a: &StoreAnalysis, as_of: Micros) -> Live {
+    live_of(a, as_of).0
+}
+
+/// [`live`] from an analysis of only the polls since some time before
+/// `as_of` (the alerts read a day, not the week), or `None` when those are
+/// not enough to be sure it is the week's: no candidate among them (the
+/// week may hold one), or the first of them inactive (its incident may have
+/// begun before). With `last_incident` (a store alerted, whose recovery
+/// names the incident it was down in), a store not offline needs an
+/// incident among them too. Outside its hours, a store not alerted needs no
+/// poll at all: its hours alone say so.
+pub fn live_within(a: &StoreAnalysis, as_of: Micros, last_incident: bool) -> Option<Live> {
+    let live = live(a, as_of);
+    if live.status == LiveStatus::OutsideHours && !last_incident {
+        return Some(live);
+    }
+    if !a.candidates.first()?.status.is_active() {
+        return None;
+    }
+    if last_incident && live.status != LiveStatus::Offline && a.incidents.is_empty() {
+        return None;
+    }
+    Some(live)
+}
+
+/// Every store's [`Live`] status at a report time, for the alerts, worked
+/// out as its stores arrive. Read with only a recent stretch of polls
+/// ([`LiveList::within`]), the stores that stretch cannot settle
+/// ([`live_within`]) are set aside, to be read again with the week.
+#[derive(Debug)]
+pub struct LiveList {
+    as_of: Micros,
+    window: bool,
+    /// Stores some subscription has alerted (their recovery names an
+    /// incident).
+    alerted: std::collections::HashSet<String>,
+    zones: HashMap<String, TimeZone>,
+    sure: Vec<(String, Live)>,
+    unsure: Vec<String>,
+}
+
+impl LiveList {
+    /// For stores read with their polls of the whole week.
+    pub fn week(as_of: Micros) -> LiveList {
+        LiveList {
+            as_of,
+            window: false,
+            alerted: Default::default(),
+            zones: HashMap::new(),
+            sure: Vec::new(),
+            unsure: Vec::new(),
+        }
+    }
+
+    /// For stores read with their polls of a stretch before `as_of` only.
+    pub fn within(as_of: Micros, alerted: std::collections::HashSet<String>) -> LiveList {
+        LiveList {
+            window: true,
+            alerted,
+            ..LiveList::week(as_of)
+        }
+    }
+
+    pub fn add(&mut self, mut stores: Vec<StoreInput>) -> Result<(), ReportError> {
+        add_zones(&mut self.zones, &stores)?;
+        let (zones, as_of, window, alerted) = (&self.zones, self.as_of, self.window, &self.alerted);
+        let found: Vec<(String, Option<Live>)> = stores
+            .par_iter_mut()
+            .map(|store| {
+                let a = analyze_store(store, zones, as_of)?;
+                let live = match window {
+                    true => live_within(&a, as_of, alerted.contains(&store.store_id)),
+                    false => Some(live(&a, as_of)),
+                };
+                Ok((std::mem::take(&mut store.store_id), live))
+            })
+            .collect::<Result<_, ReportError>>()?;
+        for (id, live) in found {
+            match live {
+                Some(live) => self.sure.push((id, live)),
+                None => self.unsure.push(id),
+            }
+        }
+        Ok(())
+    }
+
+    /// The stores settled, and those to read again with the week.
+    pub fn finish(self) -> (Vec<(String, Live)>, Vec<String>) {
+        (self.sure, self.unsure)
+    }
+}
+
 /// How many stores are in each status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LiveCounts {
@@ -376,7 +444,7 @@ pub struct LiveCounts {
 }
 
 impl LiveCounts {
-    pub(crate) fn add(&mut self, status: LiveStatus) {
+    pub fn add(&mut self, status: LiveStatus) {
         match status {
             LiveStatus::Offline => self.offline += 1,
             LiveStatus::Online => self.online += 1,

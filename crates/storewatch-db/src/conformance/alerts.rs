@@ -89,8 +89,10 @@ pub async fn alert_evaluations_record_their_version_and_see_what_was_alerted<D: 
         .await
         .unwrap();
     assert_eq!(db.alerts_evaluated().await.unwrap(), 0);
+    assert!(db.alerted_stores().await.unwrap().is_empty());
     assert!(write(db, 3, vec![event("e1", "a", "s1", 10)]).await);
     assert_eq!(db.alerts_evaluated().await.unwrap(), 3);
+    assert_eq!(db.alerted_stores().await.unwrap(), ["s1"]);
     // The same or an older version: skipped, the closure not even called.
     for version in [3, 2] {
         let skipped = db

@@ -140,9 +140,11 @@ impl<D: storewatch_db::Database> AppState<D> {
     /// deletion, a re-ingest): counts it, and writes the alert events it
     /// makes, so they are stored before the change is acknowledged.
     pub async fn data_changed(&self) -> anyhow::Result<()> {
+        // The events first: the live count the change wakes takes the same
+        // turn, and the caller waits for the events, not for the count.
+        let made = alerts::evaluate(&self.db, &self.metrics).await;
         self.changes.applied();
-        let made = alerts::evaluate(&self.db, &self.metrics).await?;
-        if made != alerts::evaluate::Evaluated::default() {
+        if made? != alerts::evaluate::Evaluated::default() {
             self.alerts.written.notify_one();
         }
         Ok(())

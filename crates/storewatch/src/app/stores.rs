@@ -2,9 +2,14 @@
 //! business hours at the newest poll, with that nearest poll inactive).
 //! An owner finds only its own stores.
 
+use std::collections::HashSet;
+
 use anyhow::Result;
 use storewatch_core::domain::Micros;
-use storewatch_core::report::{Live, LiveCounts, Offline, OfflineList, PeriodSpec, ReportError};
+use storewatch_core::report::{
+    Live, LiveCounts, LiveList, Offline, OfflineList, PeriodSpec, ReportError,
+};
+use storewatch_db::keys::MAX_SCOPE_STORES;
 use storewatch_db::shards::bounds_every;
 use storewatch_db::{Database, ReadMemory, Scope, StoreRange, Stores, batch_channel};
 use tokio::sync::Semaphore;
@@ -23,8 +28,6 @@ pub struct Found {
     pub stores: Vec<(String, Option<Offline>)>,
     /// (Offline only) how many of the stores searched are in each status.
     pub counts: LiveCounts,
-    /// (Asked for only) every store's live status, in byte order of ids.
-    pub every: Vec<(String, Live)>,
 }
 
 /// Stores read at once for the offline list: a range of store ids at a
@@ -46,25 +49,19 @@ pub async fn offline_now<D: Database>(
     scope: Option<&Scope>,
     limit: usize,
     per: u32,
-    keep_every: bool,
 ) -> Result<Found> {
     let Some(as_of) = db.newest_poll().await? else {
         return Ok(Found {
             as_of: None,
             stores: Vec::new(),
             counts: LiveCounts::default(),
-            every: Vec::new(),
         });
     };
     let bounds = match scope {
         Some(scope) => bounds_every(scope.stores(), per as usize),
         None => db.store_bounds(per).await?,
     };
-    let mut list = if keep_every {
-        OfflineList::keeping_every(as_of, limit)
-    } else {
-        OfflineList::new(as_of, limit)
-    };
+    let mut list = OfflineList::new(as_of, limit);
     for range in StoreRange::cut_at(bounds) {
         let within;
         let stores = match scope {
@@ -98,8 +95,6 @@ pub async fn offline_now<D: Database>(
         read?;
     }
     let counts = list.counts();
-    let mut every = list.every();
-    every.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let stores = list
         .finish()
         .into_iter()
@@ -109,7 +104,6 @@ pub async fn offline_now<D: Database>(
         as_of: Some(as_of),
         stores,
         counts,
-        every,
     })
 }
 
@@ -118,17 +112,65 @@ pub async fn offline_now<D: Database>(
 /// offline list, and takes its turn with it.
 pub async fn live_counts<D: Database>(db: &D) -> Result<Option<(Micros, LiveCounts)>> {
     let _turn = OFFLINE_TURN.acquire().await?;
-    let found = offline_now(db, "", None, 0, OFFLINE_RANGE_STORES, false).await?;
+    let found = offline_now(db, "", None, 0, OFFLINE_RANGE_STORES).await?;
     Ok(found.as_of.map(|t| (t, found.counts)))
 }
 
+/// The polls the alerts read first: a day settles most stores' statuses
+/// (`storewatch_core::report::live_within`), a seventh of the week's read.
+const LIVE_WINDOW: PeriodSpec = PeriodSpec::Days(1);
+
 /// Every store's live status at the newest poll, by store id, with that
-/// time; `None` when the database holds no polls. For the alerts: one
-/// entry per store in memory. Takes the offline list's turn.
-pub async fn every_live<D: Database>(db: &D) -> Result<Option<(Micros, Vec<(String, Live)>)>> {
+/// time; `None` when the database holds no polls. For the alerts: read
+/// with a day of polls, then the stores a day cannot settle again with the
+/// week (`alerted`: the stores some subscription has alerted, whose
+/// recovery names its incident). One entry per store in memory. Takes the
+/// offline list's turn.
+pub async fn every_live<D: Database>(
+    db: &D,
+    alerted: HashSet<String>,
+) -> Result<Option<(Micros, Vec<(String, Live)>)>> {
     let _turn = OFFLINE_TURN.acquire().await?;
-    let found = offline_now(db, "", None, 0, OFFLINE_RANGE_STORES, true).await?;
-    Ok(found.as_of.map(|t| (t, found.every)))
+    let Some(as_of) = db.newest_poll().await? else {
+        return Ok(None);
+    };
+    let mut list = LiveList::within(as_of, alerted);
+    for range in StoreRange::cut_at(db.store_bounds(OFFLINE_RANGE_STORES).await?) {
+        list = read_live(db, as_of, LIVE_WINDOW, Stores::Range(&range), list).await?;
+    }
+    let (mut every, unsure) = list.finish();
+    for ids in unsure.chunks(MAX_SCOPE_STORES) {
+        let scope = Scope::new(ids)?;
+        let week = LiveList::week(as_of);
+        let week = read_live(db, as_of, PeriodSpec::WEEK, Stores::Scope(&scope), week).await?;
+        every.extend(week.finish().0);
+    }
+    every.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(Some((as_of, every)))
+}
+
+/// Reads `stores` with their polls of `span` before `as_of` into `list`,
+/// worked out as they arrive.
+async fn read_live<D: Database>(
+    db: &D,
+    as_of: Micros,
+    span: PeriodSpec,
+    stores: Stores<'_>,
+    mut list: LiveList,
+) -> Result<LiveList> {
+    let (sink, batches) = batch_channel(BATCHES_AHEAD);
+    let working = tokio::task::spawn_blocking(move || {
+        for batch in batches {
+            list.add(batch.stores)?;
+        }
+        Ok::<_, ReportError>(list)
+    });
+    let read = db
+        .report_batches(Some(as_of), span, stores, ReadMemory::Bounded, sink)
+        .await;
+    let list = working.await??;
+    read?;
+    Ok(list)
 }
 
 /// Whether `id` contains `query`, ASCII letters in any case (as the
@@ -150,7 +192,7 @@ pub async fn find_stores<D: Database>(
     let limit = limit as usize;
     if offline_only {
         let _turn = OFFLINE_TURN.acquire().await?;
-        return offline_now(db, query, scope, limit, OFFLINE_RANGE_STORES, false).await;
+        return offline_now(db, query, scope, limit, OFFLINE_RANGE_STORES).await;
     }
     let ids = match scope {
         // An owner's few stores: found among all matches, then kept.
@@ -167,6 +209,5 @@ pub async fn find_stores<D: Database>(
         as_of: db.newest_poll().await?,
         stores: ids.into_iter().map(|id| (id, None)).collect(),
         counts: LiveCounts::default(),
-        every: Vec::new(),
     })
 }

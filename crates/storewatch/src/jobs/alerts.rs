@@ -96,7 +96,12 @@ async fn send<D: Database>(state: &AppState<D>, mut stop: watch::Receiver<bool>)
             _ => LOOK_EVERY,
         };
         let stopping = tokio::select! {
-            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => false,
+            Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {
+                // Every attempt that ended meanwhile, then one claim for
+                // all the room they left.
+                while in_flight.try_join_next().is_some() {}
+                false
+            }
             () = tokio::time::sleep(wait.max(Duration::from_millis(20))) => false,
             () = state.alerts.written.notified() => false,
             _ = stop.wait_for(|s| *s) => true,

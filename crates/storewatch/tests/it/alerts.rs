@@ -565,3 +565,34 @@ async fn an_admin_sees_the_subscriptions_and_their_latest_deliveries_on_the_star
     assert_eq!(status, 200);
     assert!(!page.contains("Alert subscriptions") && !page.contains(&receiver.url));
 }
+
+/// The alerts read a day of polls first; an incident that began before that
+/// day is read with the week, so its start and downtime are the week's.
+#[tokio::test]
+async fn an_incident_older_than_a_day_is_told_with_its_real_start() {
+    let receiver = Receiver::start(Vec::new()).await;
+    let key_dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(settings(&key_dir)).await;
+    let (status, _) = subscribe(
+        &app.api,
+        json!({"url": receiver.url, "secret": SECRET, "after": "2h"}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    let csv = "store_id,status,timestamp_utc\n\
+        old,active,2023-01-22 10:00:00 UTC\n\
+        old,inactive,2023-01-22 11:00:00 UTC\n\
+        old,inactive,2023-01-23 12:00:00 UTC\n\
+        new,active,2023-01-23 11:00:00 UTC\n\
+        new,inactive,2023-01-23 12:00:00 UTC\n";
+    let (status, body) = app.api.push("polls", csv).await;
+    assert_eq!(status, 200, "{body}");
+    let got = receiver.wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.got().len(), 1, "`new` is down 30 minutes only, under 2h");
+    let event = got[0].json();
+    assert_eq!(event["store_id"], "old");
+    assert_eq!(event["since"], "2023-01-22T10:30:00Z");
+    // From 10:30 one day to 12:00 the next, open around the clock.
+    assert_eq!(event["downtime_hours"], 25.5);
+}

@@ -211,23 +211,15 @@ async fn the_offline_list_read_in_ranges_is_the_list_read_whole() {
     };
     for scope in [None, Some(&mine)] {
         let whole = list(
-            offline_now(&app.db, "", scope, 1000, 1_000_000, false)
+            offline_now(&app.db, "", scope, 1000, 1_000_000)
                 .await
                 .unwrap(),
         );
         assert!(whole.len() >= 3, "some stores are offline: {whole:?}");
         for per in [1, 7, 130] {
-            let ranged = list(
-                offline_now(&app.db, "", scope, 1000, per, false)
-                    .await
-                    .unwrap(),
-            );
+            let ranged = list(offline_now(&app.db, "", scope, 1000, per).await.unwrap());
             assert_eq!(ranged, whole, "ranges of {per}");
-            let page = list(
-                offline_now(&app.db, "", scope, 2, per, false)
-                    .await
-                    .unwrap(),
-            );
+            let page = list(offline_now(&app.db, "", scope, 2, per).await.unwrap());
             assert_eq!(page, whole[..2], "the first page, ranges of {per}");
         }
     }

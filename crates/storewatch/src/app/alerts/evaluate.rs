@@ -41,7 +41,7 @@ pub async fn evaluate<D: Database>(db: &D, metrics: &Metrics) -> Result<Evaluate
     // has no T and no statuses: every alerted store recovers.
     let listened = !db.subscriptions().await?.is_empty();
     let (t, statuses) = match listened {
-        true => match every_live(db).await? {
+        true => match every_live(db, db.alerted_stores().await?.into_iter().collect()).await? {
             Some((t, statuses)) => (Some(t), statuses),
             None => (None, Vec::new()),
         },
