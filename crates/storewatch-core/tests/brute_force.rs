@@ -19,7 +19,7 @@ use proptest::prelude::*;
 use storewatch_core::domain::{HoursRow, Poll, SpecialHoursRow, Status, TimeOfDay, Weekday};
 use storewatch_core::report::{
     Columns, Extended, LiveStatus, ReportBuilder, ReportInput, StoreInput, Window, analyze,
-    compute, live, live_status, live_within, segments, tally_of, to_csv_string,
+    analyze_within, compute, live, live_status, live_within, segments, tally_of, to_csv_string,
 };
 
 const MIN: i64 = 60_000_000;
@@ -429,13 +429,10 @@ proptest! {
         // whatever it settles is the week's, since and downtime included
         // for an alerted store, the status for any.
         let week_live = live(&analysis, case.as_of);
-        let day_polls: Vec<_> = case
-            .polls
-            .iter()
-            .filter(|p| p.ts >= case.as_of - 86_400_000_000)
-            .cloned()
-            .collect();
-        let day = analyze(&case.hours, &case.special, &day_polls, &tz, case.as_of).unwrap();
+        let from = case.as_of - 86_400_000_000;
+        let day_polls: Vec<_> = case.polls.iter().filter(|p| p.ts >= from).cloned().collect();
+        let day =
+            analyze_within(&case.hours, &case.special, &day_polls, &tz, from, case.as_of).unwrap();
         if let Some(settled) = live_within(&day, case.as_of, true) {
             prop_assert_eq!(settled, week_live);
         }

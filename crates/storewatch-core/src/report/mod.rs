@@ -36,5 +36,5 @@ pub use schedule::{Interval, Opening, Schedule};
 pub use timeline::{Segment, segments, tally_of};
 pub use week::{
     Live, LiveCounts, LiveList, LiveStatus, Offline, OfflineList, ReportBuilder, StoreAnalysis,
-    analyze, compute, live, live_status, live_within, offline_now,
+    analyze, analyze_within, compute, live, live_status, live_within, offline_now,
 };

@@ -41,12 +41,29 @@ pub fn analyze(
     as_of: Micros,
 ) -> Option<StoreAnalysis> {
     let week = Window::Week.ending_at(as_of);
-    let open = Schedule::new(hours, special).open_intervals(tz, week.start, as_of)?;
-    let candidates = candidates(&open, polls, week.start, as_of);
-    let figures = figures(&open, &candidates, as_of);
-    let incidents = incidents(&open, &candidates, week);
+    let mut a = analyze_within(hours, special, polls, tz, week.start, as_of)?;
+    a.figures = figures(&a.open, &a.candidates, as_of);
+    Some(a)
+}
+
+/// [`analyze`] over `[from, as_of]` only, a stretch shorter than the week
+/// (the alerts read a day: see [`live_within`]): its open time, candidates
+/// and incidents, without the report's figures. The week's own analysis
+/// is this over the week, with the figures.
+pub fn analyze_within(
+    hours: &[HoursRow],
+    special: &[SpecialHoursRow],
+    polls: &[Poll],
+    tz: &TimeZone,
+    from: Micros,
+    as_of: Micros,
+) -> Option<StoreAnalysis> {
+    let window = Interval::new(from, as_of);
+    let open = Schedule::new(hours, special).open_intervals(tz, from, as_of)?;
+    let candidates = candidates(&open, polls, from, as_of);
+    let incidents = incidents(&open, &candidates, window);
     let extended = Extended {
-        open: open_length(&open, week),
+        open: open_length(&open, window),
         polls: u32::try_from(candidates.len()).unwrap_or(u32::MAX),
         incidents: u32::try_from(incidents.len()).unwrap_or(u32::MAX),
         longest_incident: incidents.iter().map(|i| i.downtime).max().unwrap_or(0),
@@ -54,7 +71,7 @@ pub fn analyze(
     Some(StoreAnalysis {
         open,
         candidates,
-        figures,
+        figures: Figures::default(),
         incidents,
         extended,
     })
@@ -126,16 +143,29 @@ fn analyze_store(
     zones: &HashMap<String, TimeZone>,
     as_of: Micros,
 ) -> Result<StoreAnalysis, ReportError> {
+    analyze_store_from(store, zones, None, as_of)
+}
+
+/// [`analyze_store`] over `[from, as_of]` when `from` is given
+/// ([`analyze_within`]), else the week with its figures ([`analyze`]).
+fn analyze_store_from(
+    store: &mut StoreInput,
+    zones: &HashMap<String, TimeZone>,
+    from: Option<Micros>,
+    as_of: Micros,
+) -> Result<StoreAnalysis, ReportError> {
     let tz = &zones[store.timezone.as_deref().unwrap_or("")];
     store.polls.sort_unstable_by_key(|p| p.ts);
-    analyze(&store.hours, &store.special, &store.polls, tz, as_of).ok_or_else(|| {
-        ReportError::OutOfRange {
-            store_id: store.store_id.clone(),
-            reason: format!(
-                "its business hours cannot be placed in time at the report time {}",
-                crate::domain::format_timestamp(as_of)
-            ),
-        }
+    let analysis = match from {
+        Some(from) => analyze_within(&store.hours, &store.special, &store.polls, tz, from, as_of),
+        None => analyze(&store.hours, &store.special, &store.polls, tz, as_of),
+    };
+    analysis.ok_or_else(|| ReportError::OutOfRange {
+        store_id: store.store_id.clone(),
+        reason: format!(
+            "its business hours cannot be placed in time at the report time {}",
+            crate::domain::format_timestamp(as_of)
+        ),
     })
 }
 
@@ -346,25 +376,29 @@ pub fn live(a: &StoreAnalysis, as_of: Micros) -> Live {
 }
 
 /// [`live`] from an analysis of only the polls since some time before
-/// `as_of` (the alerts read a day, not the week), or `None` when those are
-/// not enough to be sure it is the week's: no candidate among them (the
-/// week may hold one), or the first of them inactive (its incident may have
-/// begun before). With `last_incident` (a store alerted, whose recovery
-/// names the incident it was down in), a store not offline needs an
-/// incident among them too. Outside its hours, a store not alerted needs no
-/// poll at all: its hours alone say so.
+/// `as_of` ([`analyze_within`]: the alerts read a day, not the week), or
+/// `None` when those are not enough to be sure it is the week's. Its
+/// status needs its last candidate among them (outside its hours, not even
+/// that: its hours alone say so). An offline store's since and downtime
+/// need its ongoing incident to begin among them: an active candidate
+/// before it. With `last_incident` (a store alerted, whose recovery names
+/// the incident it was down in), a store not offline needs its last
+/// incident to begin among them likewise.
 pub fn live_within(a: &StoreAnalysis, as_of: Micros, last_incident: bool) -> Option<Live> {
     let live = live(a, as_of);
     if live.status == LiveStatus::OutsideHours && !last_incident {
         return Some(live);
     }
-    if !a.candidates.first()?.status.is_active() {
-        return None;
-    }
-    if last_incident && live.status != LiveStatus::Offline && a.incidents.is_empty() {
-        return None;
-    }
-    Some(live)
+    let first = a.candidates.first()?;
+    let settled = match live.status {
+        // Its ongoing incident is the trailing run of inactive candidates.
+        LiveStatus::Offline => a.candidates.iter().any(|p| p.status.is_active()),
+        _ if !last_incident => true,
+        // An incident that begins after the first candidate begins at the
+        // midpoint of an active candidate and an inactive one among them.
+        _ => a.incidents.last().is_some_and(|i| i.start > 2 * first.ts),
+    };
+    settled.then_some(live)
 }
 
 /// Every store's [`Live`] status at a report time, for the alerts, worked
@@ -374,7 +408,8 @@ pub fn live_within(a: &StoreAnalysis, as_of: Micros, last_incident: bool) -> Opt
 #[derive(Debug)]
 pub struct LiveList {
     as_of: Micros,
-    window: bool,
+    /// Where the polls read start, when not the week's start.
+    from: Option<Micros>,
     /// Stores some subscription has alerted (their recovery names an
     /// incident).
     alerted: std::collections::HashSet<String>,
@@ -388,7 +423,7 @@ impl LiveList {
     pub fn week(as_of: Micros) -> LiveList {
         LiveList {
             as_of,
-            window: false,
+            from: None,
             alerted: Default::default(),
             zones: HashMap::new(),
             sure: Vec::new(),
@@ -396,10 +431,14 @@ impl LiveList {
         }
     }
 
-    /// For stores read with their polls of a stretch before `as_of` only.
-    pub fn within(as_of: Micros, alerted: std::collections::HashSet<String>) -> LiveList {
+    /// For stores read with their polls since `from` only (before `as_of`).
+    pub fn within(
+        from: Micros,
+        as_of: Micros,
+        alerted: std::collections::HashSet<String>,
+    ) -> LiveList {
         LiveList {
-            window: true,
+            from: Some(from),
             alerted,
             ..LiveList::week(as_of)
         }
@@ -407,14 +446,14 @@ impl LiveList {
 
     pub fn add(&mut self, mut stores: Vec<StoreInput>) -> Result<(), ReportError> {
         add_zones(&mut self.zones, &stores)?;
-        let (zones, as_of, window, alerted) = (&self.zones, self.as_of, self.window, &self.alerted);
+        let (zones, as_of, from, alerted) = (&self.zones, self.as_of, self.from, &self.alerted);
         let found: Vec<(String, Option<Live>)> = stores
             .par_iter_mut()
             .map(|store| {
-                let a = analyze_store(store, zones, as_of)?;
-                let live = match window {
-                    true => live_within(&a, as_of, alerted.contains(&store.store_id)),
-                    false => Some(live(&a, as_of)),
+                let a = analyze_store_from(store, zones, from, as_of)?;
+                let live = match from {
+                    Some(_) => live_within(&a, as_of, alerted.contains(&store.store_id)),
+                    None => Some(live(&a, as_of)),
                 };
                 Ok((std::mem::take(&mut store.store_id), live))
             })

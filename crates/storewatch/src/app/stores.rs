@@ -134,7 +134,8 @@ pub async fn every_live<D: Database>(
     let Some(as_of) = db.newest_poll().await? else {
         return Ok(None);
     };
-    let mut list = LiveList::within(as_of, alerted);
+    let from = LIVE_WINDOW.start_before(as_of);
+    let mut list = LiveList::within(from, as_of, alerted);
     for range in StoreRange::cut_at(db.store_bounds(OFFLINE_RANGE_STORES).await?) {
         list = read_live(db, as_of, LIVE_WINDOW, Stores::Range(&range), list).await?;
     }

@@ -589,7 +589,11 @@ async fn an_incident_older_than_a_day_is_told_with_its_real_start() {
     assert_eq!(status, 200, "{body}");
     let got = receiver.wait_for(1).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(receiver.got().len(), 1, "`new` is down 30 minutes only, under 2h");
+    assert_eq!(
+        receiver.got().len(),
+        1,
+        "`new` is down 30 minutes only, under 2h"
+    );
     let event = got[0].json();
     assert_eq!(event["store_id"], "old");
     assert_eq!(event["since"], "2023-01-22T10:30:00Z");

@@ -32,6 +32,7 @@ pub struct Evaluated {
 /// Brings the alerts up to the data's current version (see the module
 /// docs); nothing to do when they are.
 pub async fn evaluate<D: Database>(db: &D, metrics: &Metrics) -> Result<Evaluated> {
+    let started = std::time::Instant::now();
     let version = db.data_version().await?;
     if db.alerts_evaluated().await? >= version {
         return Ok(Evaluated::default());
@@ -47,6 +48,7 @@ pub async fn evaluate<D: Database>(db: &D, metrics: &Metrics) -> Result<Evaluate
         },
         false => (None, Vec::new()),
     };
+    let read = started.elapsed();
     let made = db
         .apply_alerts(version, move |state| {
             // A subscription made since the check above waits for the next
@@ -71,6 +73,8 @@ pub async fn evaluate<D: Database>(db: &D, metrics: &Metrics) -> Result<Evaluate
             offline = done.offline,
             recovered = done.recovered,
             version,
+            statuses_ms = read.as_secs_f64() * 1e3,
+            ms = started.elapsed().as_secs_f64() * 1e3,
             "alert events written"
         );
     }
