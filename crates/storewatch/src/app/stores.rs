@@ -121,7 +121,8 @@ pub async fn live_counts<D: Database>(db: &D) -> Result<Option<(Micros, LiveCoun
 const LIVE_WINDOW: PeriodSpec = PeriodSpec::Days(1);
 
 /// Every store's live status at the newest poll, by store id, with that
-/// time; `None` when the database holds no polls. For the alerts: read
+/// time (only those of `only`, if given); `None` when the database holds
+/// no polls. For the alerts: read
 /// with a day of polls, then the stores a day cannot settle again with the
 /// week (`alerted`: the stores some subscription has alerted, whose
 /// recovery names its incident). One entry per store in memory. Takes the
@@ -129,6 +130,7 @@ const LIVE_WINDOW: PeriodSpec = PeriodSpec::Days(1);
 pub async fn every_live<D: Database>(
     db: &D,
     alerted: HashSet<String>,
+    only: Option<&Scope>,
 ) -> Result<Option<(Micros, Vec<(String, Live)>)>> {
     let _turn = OFFLINE_TURN.acquire().await?;
     let Some(as_of) = db.newest_poll().await? else {
@@ -136,8 +138,12 @@ pub async fn every_live<D: Database>(
     };
     let from = LIVE_WINDOW.start_before(as_of);
     let mut list = LiveList::within(from, as_of, alerted);
-    for range in StoreRange::cut_at(db.store_bounds(OFFLINE_RANGE_STORES).await?) {
-        list = read_live(db, as_of, LIVE_WINDOW, Stores::Range(&range), list).await?;
+    if let Some(scope) = only {
+        list = read_live(db, as_of, LIVE_WINDOW, Stores::Scope(scope), list).await?;
+    } else {
+        for range in StoreRange::cut_at(db.store_bounds(OFFLINE_RANGE_STORES).await?) {
+            list = read_live(db, as_of, LIVE_WINDOW, Stores::Range(&range), list).await?;
+        }
     }
     let (mut every, unsure) = list.finish();
     for ids in unsure.chunks(MAX_SCOPE_STORES) {

@@ -600,3 +600,56 @@ async fn an_incident_older_than_a_day_is_told_with_its_real_start() {
     // From 10:30 one day to 12:00 the next, open around the clock.
     assert_eq!(event["downtime_hours"], 25.5);
 }
+
+/// A subscription naming its stores hears of those only (and the service
+/// then reads only those stores' statuses).
+#[tokio::test]
+async fn a_subscription_to_some_stores_hears_of_those_only() {
+    let receiver = Receiver::start(Vec::new()).await;
+    let key_dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(settings(&key_dir)).await;
+    let (status, _) = subscribe(
+        &app.api,
+        json!({"url": receiver.url, "secret": SECRET, "after": "0s", "stores": ["s2", "s3"]}),
+    )
+    .await;
+    assert_eq!(status, 201);
+    push(
+        &app.api,
+        &[
+            ("s1", "inactive", "10"),
+            ("s2", "inactive", "10"),
+            ("s4", "inactive", "10"),
+        ],
+    )
+    .await;
+    let got = receiver.wait_for(1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.got().len(), 1, "{:#?}", receiver.got());
+    assert_eq!(got[0].json()["store_id"], "s2");
+    // s2 back up: recovered; s3 down now: alerted.
+    push(
+        &app.api,
+        &[("s2", "active", "11"), ("s3", "inactive", "11")],
+    )
+    .await;
+    let got = receiver.wait_for(3).await;
+    let mut told: Vec<(String, String)> = got[1..]
+        .iter()
+        .map(|r| {
+            let e = r.json();
+            (
+                e["store_id"].as_str().unwrap().into(),
+                e["type"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    told.sort();
+    assert_eq!(
+        told,
+        [
+            ("s2".to_string(), "store.recovered".to_string()),
+            ("s3".to_string(), "store.offline".to_string())
+        ]
+    );
+}

@@ -15,8 +15,8 @@ use serde_json::json;
 use storewatch_core::alerts::{Event, EventType, events_after_change};
 use storewatch_core::domain::{Micros, format_timestamp};
 use storewatch_core::report::{Live, hundredths};
-use storewatch_db::Database;
 use storewatch_db::alerts::{AlertChanges, AlertState, NewEvent};
+use storewatch_db::{Database, Scope};
 
 use crate::app::Metrics;
 use crate::app::stores::every_live;
@@ -40,9 +40,23 @@ pub async fn evaluate<D: Database>(db: &D, metrics: &Metrics) -> Result<Evaluate
     // Statuses only when someone listens: a service without subscriptions
     // pays a read of two small tables per change. A database without polls
     // has no T and no statuses: every alerted store recovers.
-    let listened = !db.subscriptions().await?.is_empty();
+    let subscriptions = db.subscriptions().await?;
+    let listened = !subscriptions.is_empty();
+    // When every subscription names its stores (an owner's, say), only
+    // those are read.
+    let only = subscriptions
+        .iter()
+        .map(|s| s.stores.as_deref())
+        .collect::<Option<Vec<_>>>()
+        .and_then(|lists| Scope::new(lists.into_iter().flatten()).ok());
     let (t, statuses) = match listened {
-        true => match every_live(db, db.alerted_stores().await?.into_iter().collect()).await? {
+        true => match every_live(
+            db,
+            db.alerted_stores().await?.into_iter().collect(),
+            only.as_ref(),
+        )
+        .await?
+        {
             Some((t, statuses)) => (Some(t), statuses),
             None => (None, Vec::new()),
         },
