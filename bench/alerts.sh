@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Alerts (issue 22) on the loop-2023 replica, release build:
 #  1. what working out the statuses adds to an hourly push of 14,092
-#     stores' polls: the push timed with no subscription and with one,
-#     interleaved, five times each;
+#     stores' polls: the push timed with no subscription, with one of
+#     every store and with one of 50 stores, interleaved, five times each;
 #  2. how fast queued events go out: 10,000 store.offline events (a push
 #     of 10,000 new stores, all inactive, `after` 0s) delivered to a local
 #     receiver (Python's threading HTTP server, keep-alive).
@@ -50,23 +50,28 @@ for s in open(sys.argv[3]).read().split():
 PY
   curl -sf -o /dev/null -w '%{time_total}\n' -H 'content-type: text/csv' --data-binary @"$work/push.csv" "localhost:$port/api/ingest/polls"
 }
-subscribe() {
-  curl -sf -H 'content-type: application/json' -d "{\"url\": \"http://127.0.0.1:$hook/hook\", \"secret\": \"bench\", \"after\": \"$1\"}" \
+subscribe() { # $1: after; $2: a JSON list of store ids (default every store)
+  curl -sf -H 'content-type: application/json' -d "{\"url\": \"http://127.0.0.1:$hook/hook\", \"secret\": \"bench\", \"after\": \"$1\", \"stores\": ${2:-null}}" \
     "localhost:$port/api/alerts/subscriptions" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
 }
-echo "| hourly push of $(wc -l <"$work/stores.txt") stores' polls | without a subscription | with one |"
-echo "|---|---|---|"
+fifty=$(head -50 "$work/stores.txt" | python3 -c 'import json,sys; print(json.dumps(sys.stdin.read().split()))')
+echo "| hourly push of $(wc -l <"$work/stores.txt") stores' polls | without a subscription | with one of every store | with one of 50 stores |"
+echo "|---|---|---|---|"
 # A second between the steps: each push makes the live-status count for the
 # metrics run after it, which takes the turn the statuses take (an hourly
 # push does not meet the last one's).
 for i in 1 2 3 4 5; do
-  without=$(push $((2 * i - 1)))
+  without=$(push $((3 * i - 2)))
   sleep 1
   sub=$(subscribe 30m)
-  with=$(push $((2 * i)))
+  with=$(push $((3 * i - 1)))
   sleep 1
   curl -sf -X DELETE "localhost:$port/api/alerts/subscriptions/$sub"
-  echo "| run $i | ${without} s | ${with} s |"
+  sub=$(subscribe 30m "$fifty")
+  owner=$(push $((3 * i)))
+  sleep 1
+  curl -sf -X DELETE "localhost:$port/api/alerts/subscriptions/$sub"
+  echo "| run $i | ${without} s | ${with} s | ${owner} s |"
 done
 
 # 2. 10,000 events: 10,000 new stores, all inactive, alerted at once.
@@ -77,7 +82,7 @@ before=$(delivered)
 sub=$(subscribe 0s)
 python3 - "$newest" >"$work/many.csv" <<'PY'
 import sys, datetime
-t = datetime.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00")) + datetime.timedelta(hours=20)
+t = datetime.datetime.fromisoformat(sys.argv[1].replace("Z", "+00:00")) + datetime.timedelta(hours=30)
 print("store_id,status,timestamp_utc")
 for i in range(10000):
     print(f"bench-{i:05},inactive,{t.strftime('%Y-%m-%d %H:%M:%S')} UTC")
