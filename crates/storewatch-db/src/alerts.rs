@@ -200,6 +200,12 @@ pub trait AlertStore: Clone + Send + Sync + 'static {
         before: Option<&str>,
     ) -> impl Future<Output = Result<Vec<EventRecord>, DbError>> + Send;
 
+    /// Deletes the events delivered or failed before `before`; how many.
+    fn delete_finished_events(
+        &self,
+        before: Micros,
+    ) -> impl Future<Output = Result<u64, DbError>> + Send;
+
     /// When the next undelivered event is due, if any (the worker sleeps
     /// until then, or until a change wakes it).
     fn next_event_due(&self) -> impl Future<Output = Result<Option<Micros>, DbError>> + Send;

@@ -324,15 +324,20 @@ pub const FINISH_EVENT: &str = "UPDATE alert_events
         failed_at = $6, worker = NULL, lease_until = NULL
   WHERE seq = $1 AND worker = $2 AND next_attempt_at IS NOT NULL";
 
-/// A subscription's (`$1`) events, newest first, older than event `$2` (or
-/// all), at most `$3`.
+/// A subscription's (`$1`) events, newest first, older than its event `$2`
+/// (or all; none when `$2` is not one of its events), at most `$3`.
 pub const EVENTS: &str = "SELECT id, kind, store_id, created_at, CAST(attempts AS BIGINT),
         last_answer, next_attempt_at, delivered_at, failed_at
    FROM alert_events
   WHERE subscription_id = $1
     AND (CAST($2 AS TEXT) IS NULL
-         OR seq < (SELECT seq FROM alert_events WHERE id = $2))
+         OR seq < (SELECT seq FROM alert_events WHERE id = $2 AND subscription_id = $1))
   ORDER BY seq DESC LIMIT $3";
+
+/// Events delivered or failed before `$1`: the alerts' retention.
+pub const DELETE_FINISHED_EVENTS: &str = "DELETE FROM alert_events
+    WHERE next_attempt_at IS NULL
+      AND (CASE WHEN delivered_at IS NULL THEN failed_at ELSE delivered_at END) < $1";
 
 /// When the next event is due: its next attempt, or when its lease runs out.
 pub const NEXT_EVENT_DUE: &str = "SELECT min(CASE WHEN lease_until IS NOT NULL

@@ -278,6 +278,13 @@ impl AlertStore for PostgresDatabase {
             .collect())
     }
 
+    async fn delete_finished_events(&self, before: Micros) -> Result<u64, DbError> {
+        sqlx::query(sql::DELETE_FINISHED_EVENTS)
+            .bind(before)
+            .run(&self.pool)
+            .await
+    }
+
     async fn next_event_due(&self) -> Result<Option<Micros>, DbError> {
         sqlx::query_scalar(sql::NEXT_EVENT_DUE)
             .fetch_one(&self.pool)

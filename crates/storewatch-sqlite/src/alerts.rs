@@ -239,6 +239,12 @@ impl AlertStore for SqliteDatabase {
             .await
     }
 
+    async fn delete_finished_events(&self, before: Micros) -> Result<u64, DbError> {
+        self.jobs
+            .run(move |c| execute(c, sql::DELETE_FINISHED_EVENTS, &[&before]))
+            .await
+    }
+
     async fn next_event_due(&self) -> Result<Option<Micros>, DbError> {
         self.jobs
             .run(|c| query::scalar(c, sql::NEXT_EVENT_DUE, &[]))

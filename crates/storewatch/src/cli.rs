@@ -152,8 +152,8 @@ pub struct AlertsAddArgs {
     #[command(flatten)]
     pub key: AlertKeyArgs,
     /// Where events are POSTed (http or https, public addresses only).
-    #[arg(long)]
-    pub url: String,
+    #[arg(long = "url", id = "webhook_url", value_name = "URL")]
+    pub webhook_url: String,
     /// The secret events are signed with (HMAC-SHA256; never shown again).
     #[arg(long, env = "STOREWATCH_ALERT_SECRET", hide_env_values = true)]
     pub secret: String,
@@ -189,7 +189,7 @@ pub struct AlertsDeliveriesArgs {
     /// The subscription's id.
     pub id: String,
     /// At most this many events.
-    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=500))]
     pub limit: u32,
     /// Only events older than this event (its id).
     #[arg(long, value_name = "EVENT_ID")]

@@ -226,4 +226,14 @@ pub async fn alert_events_go_out_in_order_per_store_within_limits<D: Database>(d
     );
     let b = db.events("b", 10, None).await.unwrap();
     assert_eq!((b[0].failed_at, b[0].next_attempt_at), (Some(400), None));
+    // Retention: a1 delivered at 50, b1 failed at 400; the rest pending.
+    assert_eq!(db.delete_finished_events(51).await.unwrap(), 1);
+    assert_eq!(db.events("a", 10, None).await.unwrap().len(), 3);
+    assert_eq!(db.delete_finished_events(1_000).await.unwrap(), 1);
+    assert!(db.events("b", 10, None).await.unwrap().is_empty());
+    assert_eq!(
+        db.events("a", 10, None).await.unwrap().len(),
+        3,
+        "pending ones stay"
+    );
 }

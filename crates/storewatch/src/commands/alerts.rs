@@ -23,7 +23,7 @@ pub async fn run<D: Database>(
     match command {
         AlertsCommand::Add(args) => {
             let new = NewSubscription::parse(
-                &args.url,
+                &args.webhook_url,
                 &args.secret,
                 args.stores.as_deref(),
                 Some(&args.after),
@@ -59,27 +59,32 @@ pub async fn run<D: Database>(
             }
         }
         AlertsCommand::Remove(args) => {
-            if !db.remove_subscription(&args.id).await? {
-                bail!("no subscription {:?} (see storewatch alerts list)", args.id);
+            let id = args.id.trim().to_ascii_lowercase();
+            if !db.remove_subscription(&id).await? {
+                bail!("no subscription {id:?} (see storewatch alerts list)");
             }
-            eprintln!(
-                "removed subscription {}: its events are no longer sent",
-                args.id
-            );
+            eprintln!("removed subscription {id}: its events are no longer sent");
         }
         AlertsCommand::Deliveries(args) => {
-            if !db.subscriptions().await?.iter().any(|s| s.id == args.id) {
-                bail!("no subscription {:?} (see storewatch alerts list)", args.id);
+            let id = args.id.trim().to_ascii_lowercase();
+            if !db.subscriptions().await?.iter().any(|s| s.id == id) {
+                bail!("no subscription {id:?} (see storewatch alerts list)");
+            }
+            let before = args
+                .before
+                .as_deref()
+                .map(|b| b.trim().to_ascii_lowercase());
+            if let Some(b) = &before
+                && (b.len() != 32 || !b.bytes().all(|c| c.is_ascii_hexdigit()))
+            {
+                bail!("--before {b:?}: expected an event id (32 hexadecimal digits) from the list");
             }
             let time = |t: Option<i64>| t.map_or("-".to_string(), format_timestamp);
             writeln!(
                 out,
                 "id\ttype\tstore\tcreated\tattempts\tlast answer\tnext attempt\tdelivered\tfailed"
             )?;
-            for e in db
-                .events(&args.id, args.limit, args.before.as_deref())
-                .await?
-            {
+            for e in db.events(&id, args.limit, before.as_deref()).await? {
                 writeln!(
                     out,
                     "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",

@@ -43,5 +43,16 @@ pub async fn tick<D: Database>(state: &AppState<D>) -> Result<u64, storewatch_db
     if deleted > 0 {
         tracing::info!(deleted, "deleted reports older than --keep-reports");
     }
+    // Alert events delivered or failed are kept as long as reports.
+    let events = state
+        .db
+        .delete_finished_events(now_micros().saturating_sub(keep))
+        .await?;
+    if events > 0 {
+        tracing::info!(
+            events,
+            "deleted alert events finished before --keep-reports"
+        );
+    }
     Ok(deleted)
 }

@@ -54,6 +54,8 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
 
 /// Every 500 leaves as the same generic JSON naming the request id; what
 /// went wrong was logged once, inside the request's span, by whoever failed.
+/// Every other error axum answered in plain text leaves as JSON too
+/// ([`json_rejection`]).
 pub async fn generic_internal_errors(req: Request, next: Next) -> Response {
     let id = req
         .headers()
@@ -63,13 +65,45 @@ pub async fn generic_internal_errors(req: Request, next: Next) -> Response {
         .to_string();
     let response = next.run(req).await;
     if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
-        return response;
+        return json_rejection(response).await;
     }
     let body = json!({
         "error": format!("internal error; the server log has the details under request id {id}"),
         "request_id": id,
     });
     (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+}
+
+/// The largest plain-text error body turned into JSON: axum's own
+/// rejections (a path segment that is not UTF-8, a body over the limit)
+/// are a line.
+const REJECTION_BYTES: usize = 4096;
+
+/// An error axum answered itself, in plain text (an extractor's rejection:
+/// a path segment that is not UTF-8, a body over the limit), answered as
+/// the API's JSON error instead, with the same status and text.
+async fn json_rejection(response: Response) -> Response {
+    let status = response.status();
+    let plain = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !plain {
+        return response;
+    }
+    let (parts, body) = response.into_parts();
+    let text = match axum::body::to_bytes(body, REJECTION_BYTES).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().to_string(),
+        Err(_) => status.canonical_reason().unwrap_or("error").to_string(),
+    };
+    let mut answer = (status, Json(json!({ "error": text }))).into_response();
+    for (name, value) in &parts.headers {
+        if name != axum::http::header::CONTENT_TYPE && name != axum::http::header::CONTENT_LENGTH {
+            answer.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    answer
 }
 
 /// How long a request may take, uploads excepted (see the router).

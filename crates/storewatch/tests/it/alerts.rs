@@ -285,6 +285,9 @@ async fn private_targets_are_refused_at_subscription_and_at_delivery() {
         "http://169.254.169.254/latest/meta-data",
         "http://10.0.0.1/",
         "http://localhost:9/hook",
+        "http://[2002:a9fe:a9fe::1]/",
+        "http://[fec0::1]/",
+        "http://2130706433/",
     ] {
         let (status, body) = subscribe(&app.api, json!({"url": url, "secret": "x"})).await;
         assert_eq!(status, 422, "{url}: {body}");
@@ -305,9 +308,14 @@ async fn private_targets_are_refused_at_subscription_and_at_delivery() {
         .await
         .unwrap();
     let e = event_state(&app.db, &sub).await;
+    let answer = e.last_answer.as_deref().unwrap();
     assert!(
-        e.last_answer.as_deref().unwrap().contains("loopback"),
+        answer.starts_with("refused: ") && answer.contains("a loopback address"),
         "{e:?}"
+    );
+    assert!(
+        e.failed_at.is_some(),
+        "refused for good, not retried: {e:?}"
     );
     assert!(receiver.got().is_empty());
 }
@@ -651,5 +659,93 @@ async fn a_subscription_to_some_stores_hears_of_those_only() {
             ("s2".to_string(), "store.recovered".to_string()),
             ("s3".to_string(), "store.offline".to_string())
         ]
+    );
+}
+
+/// The same from the command line: add, list, an ingest that writes an
+/// event before it exits, deliveries, remove.
+#[test]
+fn the_alerts_commands_add_list_show_deliveries_and_remove() {
+    let ws = Workspace::new();
+    let refused = ws.run(&[
+        "alerts",
+        "add",
+        "--url",
+        "http://127.0.0.1:9/hook",
+        "--secret",
+        "s",
+    ]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("a loopback address"), "{err}");
+    let id = ws.ok(&[
+        "alerts",
+        "add",
+        "--url",
+        "http://127.0.0.1:9/hook",
+        "--secret",
+        "s3cret",
+        "--stores",
+        "a,b",
+        "--after",
+        "10m",
+        "--allow-private",
+    ]);
+    let id = id.trim().to_string();
+    assert_eq!(id.len(), 32, "{id}");
+    let key = ws.path("storewatch.db.alert-key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the key file is its owner's only");
+    }
+    let list = ws.ok(&["alerts", "list"]);
+    assert!(
+        list.contains(&id) && list.contains("a,b") && list.contains("600s"),
+        "{list}"
+    );
+    assert!(!list.contains("s3cret"));
+    let polls = ws.write(
+        "polls.csv",
+        "store_id,status,timestamp_utc\na,active,2023-01-23 09:00:00 UTC\na,inactive,2023-01-23 10:00:00 UTC\nc,inactive,2023-01-23 10:00:00 UTC\n",
+    );
+    let out = ws.run(&["ingest", "--status", polls.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("alerts: 1 store.offline"), "{err}");
+    let deliveries = ws.ok(&["alerts", "deliveries", &id.to_uppercase()]);
+    let rows: Vec<&str> = deliveries.lines().skip(1).collect();
+    assert_eq!(rows.len(), 1, "{deliveries}");
+    assert!(rows[0].contains("store.offline\ta\t"), "{deliveries}");
+    let bad = ws.run(&["alerts", "deliveries", &id, "--before", "xyz"]);
+    assert!(!bad.status.success());
+    ws.ok(&["alerts", "remove", &id]);
+    assert!(!ws.run(&["alerts", "remove", &id]).status.success());
+    assert_eq!(
+        ws.ok(&["alerts", "list"]).lines().count(),
+        1,
+        "the header only"
+    );
+}
+
+#[tokio::test]
+async fn subscriptions_are_capped_at_a_hundred() {
+    let key_dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(settings(&key_dir)).await;
+    let quiet = json!({"url": "http://8.8.8.8:9/hook", "secret": "x", "stores": ["nobody"]});
+    for i in 0..100 {
+        let (status, body) = subscribe(&app.api, quiet.clone()).await;
+        assert_eq!(status, 201, "{i}: {body}");
+    }
+    let (status, body) = subscribe(&app.api, quiet).await;
+    assert_eq!(status, 409, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("at most 100"),
+        "{body}"
     );
 }

@@ -45,6 +45,14 @@ const fn with_body(
 }
 
 const CASES: &[Case] = &[
+    // axum's own rejections, answered as JSON too.
+    case("GET", "/api/reports/%FF", 400, "Invalid UTF-8"),
+    case(
+        "GET",
+        "/api/alerts/subscriptions/%FF/deliveries",
+        400,
+        "Invalid UTF-8",
+    ),
     case(
         "POST",
         "/trigger_report?as_of=9999-12-31T23:59:59Z",
@@ -304,6 +312,21 @@ async fn a_body_over_the_limit_is_413() {
     assert_eq!(
         body["error"],
         "the body is larger than 1024 bytes (--max-body-mib); nothing was ingested"
+    );
+    // A JSON body over the limit: axum's own 413, in JSON too.
+    let r = app
+        .client
+        .post(app.url("/api/alerts/subscriptions"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"url\": \"{}\"}}", "x".repeat(2000)))
+        .sent()
+        .await;
+    assert_eq!(r.status(), 413);
+    assert_eq!(r.headers()["content-type"], "application/json");
+    let body: Value = r.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("length limit"),
+        "{body}"
     );
 }
 

@@ -19,7 +19,7 @@ use storewatch_db::alerts::{AlertStore, Attempt, AttemptNext, ClaimedEvent};
 use storewatch_db::{DbError, Lease};
 
 use super::secrets::AlertKey;
-use super::target::{WebhookUrl, non_public};
+use super::target::{TargetError, WebhookUrl, non_public};
 use crate::app::Metrics;
 use crate::app::metrics::DeliveryResult;
 
@@ -53,7 +53,8 @@ impl reqwest::dns::Resolve for CheckedResolver {
                 tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
             if !allow_private && let Some(a) = addrs.iter().find(|a| non_public(a.ip()).is_some()) {
                 let kind = non_public(a.ip()).unwrap_or("private");
-                return Err(format!("{host} resolves to {}, a {kind} address", a.ip()).into());
+                let an = super::target::article(kind);
+                return Err(format!("{host} resolves to {}, {an} {kind} address", a.ip()).into());
             }
             Ok(Box::new(addrs.into_iter()) as reqwest::dns::Addrs)
         })
@@ -106,7 +107,16 @@ impl Sender {
                 };
             }
             Ok(status) => format!("HTTP {}", status.as_u16()),
-            Err(error) => format!("error: {error}"),
+            // A target that is not public never will be, here: failed at
+            // once, not tried for a day.
+            Err(Unsent::Refused(why)) => {
+                return Attempt {
+                    answer: format!("refused: {why}"),
+                    next: AttemptNext::Failed,
+                    at,
+                };
+            }
+            Err(Unsent::Failed(error)) => format!("error: {error}"),
         };
         Attempt {
             answer,
@@ -118,15 +128,24 @@ impl Sender {
         }
     }
 
-    async fn post(&self, event: &ClaimedEvent, at: Micros) -> Result<reqwest::StatusCode, String> {
-        let url: WebhookUrl = event.url.parse().map_err(|e| format!("{e}"))?;
-        url.resolve(self.allow_private)
-            .await
-            .map_err(|e| e.to_string())?;
+    async fn post(&self, event: &ClaimedEvent, at: Micros) -> Result<reqwest::StatusCode, Unsent> {
+        let url: WebhookUrl = event
+            .url
+            .parse()
+            .map_err(|e: TargetError| Unsent::Refused(e.to_string()))?;
+        url.resolve(self.allow_private).await.map_err(|e| match e {
+            TargetError::Unresolved { .. } => Unsent::Failed(e.to_string()),
+            refused => Unsent::Refused(refused.to_string()),
+        })?;
         let secret = self
             .key
             .open(&event.subscription_id, &event.sealed_secret)
-            .ok_or("the secret does not open with this instance's alert key (--alert-key-file)")?;
+            .ok_or_else(|| {
+                Unsent::Failed(
+                    "the secret does not open with this instance's alert key (--alert-key-file)"
+                        .into(),
+                )
+            })?;
         let seconds = at.div_euclid(MICROS_PER_SECOND);
         let response = self
             .client
@@ -141,9 +160,16 @@ impl Sender {
             .body(event.body.clone())
             .send()
             .await
-            .map_err(|e| describe(&e, self.timeout))?;
+            .map_err(|e| Unsent::Failed(describe(&e, self.timeout)))?;
         Ok(response.status())
     }
+}
+
+/// Why an attempt got no answer: a target refused (for good), or a failure
+/// that may pass (tried again).
+enum Unsent {
+    Refused(String),
+    Failed(String),
 }
 
 /// A send error in a line: what failed, with its causes.

@@ -40,7 +40,19 @@ impl AlertKey {
             reason,
         };
         let text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
+            Ok(text) => {
+                #[cfg(unix)]
+                if let Ok(meta) = std::fs::metadata(path) {
+                    use std::os::unix::fs::PermissionsExt;
+                    if meta.permissions().mode() & 0o077 != 0 {
+                        tracing::warn!(
+                            file = %path.display(),
+                            "the alert key file can be read by others than its owner: chmod 600 it"
+                        );
+                    }
+                }
+                text
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut bytes = [0u8; 32];
                 getrandom::fill(&mut bytes).map_err(|e| fail(e.to_string()))?;

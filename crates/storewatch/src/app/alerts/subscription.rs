@@ -8,14 +8,15 @@ use storewatch_db::alerts::Subscription;
 use storewatch_db::{Database, DbError, Scope};
 
 use super::secrets::AlertKey;
-use super::target::{TargetError, WebhookUrl};
+use super::target::{MAX_URL_BYTES, TargetError, WebhookUrl};
 
 /// How long a store is offline before it is alerted, unless given.
 pub const DEFAULT_AFTER: Micros = 30 * 60 * MICROS_PER_SECOND;
 /// The longest delay: a status reaches a week back at most.
 pub const MAX_AFTER: Micros = 7 * 86_400 * MICROS_PER_SECOND;
 pub const MAX_SECRET_BYTES: usize = 1024;
-pub const MAX_URL_BYTES: usize = 2048;
+/// Subscriptions at most: each one multiplies the events of a change.
+pub const MAX_SUBSCRIPTIONS: usize = 100;
 
 /// A secret to sign with: not empty, at most [`MAX_SECRET_BYTES`].
 #[derive(Clone, PartialEq, Eq)]
@@ -119,6 +120,8 @@ pub enum CreateError {
     Db(#[from] DbError),
     #[error("could not draw random bytes: {0}")]
     Random(#[from] getrandom::Error),
+    #[error("at most {MAX_SUBSCRIPTIONS} alert subscriptions: remove one first")]
+    TooMany,
 }
 
 /// Checks where `new` sends (refused if any address of its host is not
@@ -131,6 +134,9 @@ pub async fn create<D: Database>(
     allow_private: bool,
     now: Micros,
 ) -> Result<Subscription, CreateError> {
+    if db.subscriptions().await?.len() >= MAX_SUBSCRIPTIONS {
+        return Err(CreateError::TooMany);
+    }
     new.url.resolve(allow_private).await?;
     let id = crate::clock::random_id()?;
     let subscription = Subscription {

@@ -9,6 +9,9 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use url::Url;
 
+/// The longest URL taken, written out as it is sent.
+pub const MAX_URL_BYTES: usize = 2048;
+
 /// A webhook URL, parsed once: http or https, with a host.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WebhookUrl(Url);
@@ -22,7 +25,16 @@ pub enum TargetError {
     #[error("url {0:?} has no host")]
     NoHost(String),
     #[error(
-        "url {url:?}: {host} resolves to {addr}, a {kind} address (refused: storewatch sends alerts to public addresses only, unless serve --allow-private-webhooks)"
+        "url: a user name or password in the URL is not allowed (it would be stored and shown in clear); the receiver checks the Storewatch-Signature instead"
+    )]
+    Credentials,
+    #[error("url {0:?}: port 0 is not a port to send to")]
+    PortZero(String),
+    #[error("url: at most {MAX_URL_BYTES} bytes, once written out (percent-encoded)")]
+    TooLong,
+    #[error(
+        "url {url:?}: {host} resolves to {addr}, {} {kind} address (refused: storewatch sends alerts to public addresses only, unless serve --allow-private-webhooks)",
+        article(kind)
     )]
     Private {
         url: String,
@@ -49,6 +61,15 @@ impl std::str::FromStr for WebhookUrl {
         }
         if url.host().is_none() {
             return Err(TargetError::NoHost(text.to_string()));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(TargetError::Credentials);
+        }
+        if url.port() == Some(0) {
+            return Err(TargetError::PortZero(text.to_string()));
+        }
+        if url.as_str().len() > MAX_URL_BYTES {
+            return Err(TargetError::TooLong);
         }
         Ok(WebhookUrl(url))
     }
@@ -137,13 +158,19 @@ fn non_public_v4(a: Ipv4Addr) -> Option<&'static str> {
         "benchmarking"
     } else if a.is_documentation() || (b0 == 192 && b1 == 0 && a.octets()[2] == 0) {
         "documentation or protocol"
+    } else if b0 == 192 && b1 == 88 && a.octets()[2] == 99 {
+        "6to4 relay"
     } else {
         return None;
     })
 }
 
+/// Only global unicast (2000::/3) is public, and not all of it: the
+/// special-purpose block 2001::/23 (Teredo, benchmarking, ORCHID…),
+/// documentation, and 6to4 (2002::/16, which wraps any IPv4 address) are
+/// refused too.
 fn non_public_v6(a: Ipv6Addr) -> Option<&'static str> {
-    let first = a.segments()[0];
+    let [first, second, ..] = a.segments();
     Some(if a.is_loopback() {
         "loopback"
     } else if a.is_unspecified() {
@@ -154,17 +181,31 @@ fn non_public_v6(a: Ipv6Addr) -> Option<&'static str> {
         "link-local"
     } else if a.is_multicast() {
         "multicast"
-    } else if first == 0x2001 && a.segments()[1] == 0x0db8 {
-        "documentation"
-    } else if first == 0x0064 && a.segments()[1] == 0xff9b {
+    } else if first == 0x0064 && second == 0xff9b {
         // NAT64: an IPv4 address inside; refuse rather than work it out.
         "NAT64"
     } else if a.to_ipv4().is_some() {
         // ::a.b.c.d, the deprecated IPv4-compatible form.
         "IPv4-compatible"
+    } else if first & 0xe000 != 0x2000 {
+        "reserved (not global unicast)"
+    } else if first == 0x2001 && second < 0x0200 {
+        "special-purpose (Teredo, benchmarking, ORCHID)"
+    } else if (first == 0x2001 && second == 0x0db8) || first & 0xfff0 == 0x3ff0 {
+        "documentation"
+    } else if first == 0x2002 {
+        "6to4 (an IPv4 address inside)"
     } else {
         return None;
     })
+}
+
+/// `a` or `an` before `word`.
+pub fn article(word: &str) -> &'static str {
+    match word.chars().next() {
+        Some(c) if "aeiouAEIOU".contains(c) => "an",
+        _ => "a",
+    }
 }
 
 #[cfg(test)]
@@ -191,6 +232,17 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
             "64:ff9b::a9fe:a9fe",
+            "192.88.99.1",
+            "2002:7f00:1::",
+            "2002:a9fe:a9fe::1",
+            "fec0::1",
+            "::ffff:0:7f00:1",
+            "2001:0:4136:e378:8000:63bf:80ff:fffe",
+            "100::1",
+            "2001:2::1",
+            "2001:10::1",
+            "3fff::1",
+            "5f00::1",
         ] {
             let ip: IpAddr = text.parse().unwrap();
             assert!(non_public(ip).is_some(), "{text} should be refused");
@@ -199,6 +251,7 @@ mod tests {
             "93.184.216.34",
             "8.8.8.8",
             "2606:4700:4700::1111",
+            "2001:4860:4860::8888",
             "172.32.0.1",
         ] {
             let ip: IpAddr = text.parse().unwrap();

@@ -10,6 +10,7 @@ use storewatch_db::Database;
 
 use crate::app::AppState;
 use crate::app::alerts::subscription::{CreateError, NewSubscription, create};
+use crate::app::alerts::target::TargetError;
 use crate::clock::now_micros;
 use crate::server::controllers::json_body;
 use crate::server::error::ApiError;
@@ -55,7 +56,11 @@ pub async fn handle<D: Database>(
     let allow_private = state.settings.allow_private_webhooks;
     match create(&state.db, key, new, allow_private, now_micros()).await {
         Ok(s) => Ok((StatusCode::CREATED, Json(SubscriptionView::of(&s)))),
-        Err(CreateError::Target(e)) => Err(ApiError::unprocessable(e.to_string())),
+        Err(CreateError::Target(
+            e @ (TargetError::Private { .. } | TargetError::Unresolved { .. }),
+        )) => Err(ApiError::unprocessable(e.to_string())),
+        Err(CreateError::Target(e)) => Err(ApiError::bad_request(e.to_string())),
+        Err(e @ CreateError::TooMany) => Err(ApiError::new(StatusCode::CONFLICT, e.to_string())),
         Err(e) => Err(ApiError::internal(e)),
     }
 }

@@ -19,15 +19,15 @@ pub async fn handle<D: Database>(
     let Query(q) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     let id = existing(&state, &id).await?;
     let limit = parse_limit(q.limit.as_deref())?;
-    let before = q.before.as_deref().map(str::trim);
-    if let Some(b) = before
+    let before = q.before.as_deref().map(|b| b.trim().to_ascii_lowercase());
+    if let Some(b) = &before
         && (b.len() != 32 || !b.bytes().all(|c| c.is_ascii_hexdigit()))
     {
         return Err(ApiError::bad_request(format!(
             "before {b:?}: expected an event id (32 hexadecimal digits) from an earlier page"
         )));
     }
-    let events = state.db.events(&id, limit, before).await?;
+    let events = state.db.events(&id, limit, before.as_deref()).await?;
     let next_before = (events.len() == limit as usize)
         .then(|| events.last().map(|e| e.id.clone()))
         .flatten();
