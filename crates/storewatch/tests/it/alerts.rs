@@ -17,10 +17,10 @@ use storewatch_core::domain::{MICROS_PER_HOUR, Micros};
 use storewatch_db::alerts::AlertStore;
 use storewatch_db::{Database, Role};
 
-use crate::common::Workspace;
 use crate::common::client::{ApiClient, Sent};
 use crate::common::receiver::{Answer, Receiver, signature_holds};
 use crate::common::server::{key, spawn_app, wait_until_up};
+use crate::common::{Workspace, free_port};
 
 const SECRET: &str = "s3cret-for-the-test";
 
@@ -55,6 +55,22 @@ async fn subscribe(api: &ApiClient, body: Value) -> (u16, Value) {
         .sent()
         .await;
     (r.status().as_u16(), r.json().await.unwrap())
+}
+
+/// The service with alerts on (its key in a folder of its own, kept while
+/// the test runs; private targets allowed) and a subscription to `url` with
+/// these `fields` besides its URL and secret.
+async fn app_with_subscription(
+    url: &str,
+    mut fields: Value,
+) -> (crate::common::server::TestApp, tempfile::TempDir) {
+    let key_dir = tempfile::tempdir().unwrap();
+    let app = spawn_app(settings(&key_dir)).await;
+    fields["url"] = json!(url);
+    fields["secret"] = json!(SECRET);
+    let (status, body) = subscribe(&app.api, fields).await;
+    assert_eq!(status, 201, "{body}");
+    (app, key_dir)
 }
 
 async fn push(api: &ApiClient, rows: &[(&str, &str, &str)]) {
@@ -435,14 +451,6 @@ fn serve_process(ws: &Workspace, port: u16) -> std::process::Child {
         .unwrap()
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[tokio::test]
 async fn events_of_an_acknowledged_push_survive_kill_9() {
     let ws = Workspace::new();
@@ -549,14 +557,7 @@ async fn two_instances_on_one_postgres_database_deliver_each_event_once() {
 #[tokio::test]
 async fn an_admin_sees_the_subscriptions_and_their_latest_deliveries_on_the_start_page() {
     let receiver = Receiver::start(Vec::new()).await;
-    let key_dir = tempfile::tempdir().unwrap();
-    let app = spawn_app(settings(&key_dir)).await;
-    let (status, _) = subscribe(
-        &app.api,
-        json!({"url": receiver.url, "secret": SECRET, "after": "0s"}),
-    )
-    .await;
-    assert_eq!(status, 201);
+    let (app, _key_dir) = app_with_subscription(&receiver.url, json!({"after": "0s"})).await;
     push(&app.api, &[("s1", "inactive", "10")]).await;
     receiver.wait_for(1).await;
     let admin = key(&app, "admin", Role::Admin, None).await;
@@ -579,14 +580,7 @@ async fn an_admin_sees_the_subscriptions_and_their_latest_deliveries_on_the_star
 #[tokio::test]
 async fn an_incident_older_than_a_day_is_told_with_its_real_start() {
     let receiver = Receiver::start(Vec::new()).await;
-    let key_dir = tempfile::tempdir().unwrap();
-    let app = spawn_app(settings(&key_dir)).await;
-    let (status, _) = subscribe(
-        &app.api,
-        json!({"url": receiver.url, "secret": SECRET, "after": "2h"}),
-    )
-    .await;
-    assert_eq!(status, 201);
+    let (app, _key_dir) = app_with_subscription(&receiver.url, json!({"after": "2h"})).await;
     let csv = "store_id,status,timestamp_utc\n\
         old,active,2023-01-22 10:00:00 UTC\n\
         old,inactive,2023-01-22 11:00:00 UTC\n\
@@ -614,14 +608,11 @@ async fn an_incident_older_than_a_day_is_told_with_its_real_start() {
 #[tokio::test]
 async fn a_subscription_to_some_stores_hears_of_those_only() {
     let receiver = Receiver::start(Vec::new()).await;
-    let key_dir = tempfile::tempdir().unwrap();
-    let app = spawn_app(settings(&key_dir)).await;
-    let (status, _) = subscribe(
-        &app.api,
-        json!({"url": receiver.url, "secret": SECRET, "after": "0s", "stores": ["s2", "s3"]}),
+    let (app, _key_dir) = app_with_subscription(
+        &receiver.url,
+        json!({"after": "0s", "stores": ["s2", "s3"]}),
     )
     .await;
-    assert_eq!(status, 201);
     push(
         &app.api,
         &[

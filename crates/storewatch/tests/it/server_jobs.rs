@@ -6,6 +6,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::client::Sent;
+use crate::common::free_port;
 use crate::common::server::{
     claim_directly, generated, load_generated, queue_directly, spawn_app, spawn_app_on,
     wait_until_up,
@@ -75,14 +76,6 @@ impl Drop for Server {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 async fn start_binary(url: &str, port: u16) -> Server {

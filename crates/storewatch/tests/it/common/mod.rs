@@ -21,6 +21,15 @@ pub fn http_client() -> reqwest::Client {
     http_client_builder().build().unwrap()
 }
 
+/// A loopback port nobody listens on (just now).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub struct Workspace {
     pub dir: tempfile::TempDir,
 }
