@@ -35,12 +35,12 @@ pub async fn run<D: Database>(
             let key = AlertKey::load_or_create(&path)?;
             let s = create(db, &key, new, args.allow_private, now_micros()).await?;
             eprintln!(
-                "subscribed {} ({}, after {} min); its events are signed with the secret given, never shown again",
+                "subscribed {} ({}, after {}s); its events are signed with the secret given, never shown again",
                 s.url,
                 s.stores
                     .as_ref()
                     .map_or("every store".to_string(), |s| format!("{} stores", s.len())),
-                s.after / 60_000_000
+                s.after / 1_000_000
             );
             writeln!(out, "{}", s.id)?;
         }
