@@ -29,9 +29,15 @@ pub struct Evaluated {
     pub recovered: u64,
 }
 
+/// One evaluation at a time in this process: a handler that finds the
+/// alerts job evaluating waits for it, then finds its change covered,
+/// instead of working the statuses out a second time.
+static EVALUATION_TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 /// Brings the alerts up to the data's current version (see the module
 /// docs); nothing to do when they are.
 pub async fn evaluate<D: Database>(db: &D, metrics: &Metrics) -> Result<Evaluated> {
+    let _turn = EVALUATION_TURN.lock().await;
     let started = std::time::Instant::now();
     let version = db.data_version().await?;
     if db.alerts_evaluated().await? >= version {
