@@ -14,7 +14,7 @@ impl ReportId {
     /// Checks an id's shape (32 hexadecimal digits; upper case is folded).
     pub fn parse(text: &str) -> Result<ReportId, String> {
         let text = text.trim();
-        if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !storewatch_core::hex::is_id(text) {
             return Err(format!(
                 "malformed report_id {text:?}: expected 32 hexadecimal characters"
             ));

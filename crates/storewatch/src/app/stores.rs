@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use anyhow::Result;
 use storewatch_core::domain::Micros;
 use storewatch_core::report::{
-    Live, LiveCounts, LiveList, Offline, OfflineList, PeriodSpec, ReportError,
+    Live, LiveCounts, LiveList, Offline, OfflineList, PeriodSpec, ReportError, StoreInput,
 };
 use storewatch_db::keys::MAX_SCOPE_STORES;
 use storewatch_db::shards::bounds_every;
@@ -74,25 +74,16 @@ pub async fn offline_now<D: Database>(
                 None => continue,
             },
         };
-        let (sink, batches) = batch_channel(BATCHES_AHEAD);
         let query = query.to_string();
-        let finding = tokio::task::spawn_blocking(move || {
-            for batch in batches {
-                list.add(batch.stores, |id| matches(id, &query))?;
-            }
-            Ok::<_, ReportError>(list)
-        });
-        let read = db
-            .report_batches(
-                Some(as_of),
-                PeriodSpec::WEEK,
-                stores,
-                ReadMemory::Bounded,
-                sink,
-            )
-            .await;
-        list = finding.await??;
-        read?;
+        list = read_into(
+            db,
+            as_of,
+            PeriodSpec::WEEK,
+            stores,
+            list,
+            move |list, stores| list.add(stores, |id| matches(id, &query)),
+        )
+        .await?;
     }
     let counts = list.counts();
     let stores = list
@@ -139,36 +130,62 @@ pub async fn every_live<D: Database>(
     let from = LIVE_WINDOW.start_before(as_of);
     let mut list = LiveList::within(from, as_of, alerted);
     if let Some(scope) = only {
-        list = read_live(db, as_of, LIVE_WINDOW, Stores::Scope(scope), list).await?;
+        list = read_into(
+            db,
+            as_of,
+            LIVE_WINDOW,
+            Stores::Scope(scope),
+            list,
+            LiveList::add,
+        )
+        .await?;
     } else {
         for range in StoreRange::cut_at(db.store_bounds(OFFLINE_RANGE_STORES).await?) {
-            list = read_live(db, as_of, LIVE_WINDOW, Stores::Range(&range), list).await?;
+            list = read_into(
+                db,
+                as_of,
+                LIVE_WINDOW,
+                Stores::Range(&range),
+                list,
+                LiveList::add,
+            )
+            .await?;
         }
     }
     let (mut every, unsure) = list.finish();
     for ids in unsure.chunks(MAX_SCOPE_STORES) {
         let scope = Scope::new(ids)?;
         let week = LiveList::week(as_of);
-        let week = read_live(db, as_of, PeriodSpec::WEEK, Stores::Scope(&scope), week).await?;
+        let week = read_into(
+            db,
+            as_of,
+            PeriodSpec::WEEK,
+            Stores::Scope(&scope),
+            week,
+            LiveList::add,
+        )
+        .await?;
         every.extend(week.finish().0);
     }
     every.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Ok(Some((as_of, every)))
 }
 
-/// Reads `stores` with their polls of `span` before `as_of` into `list`,
-/// worked out as they arrive.
-async fn read_live<D: Database>(
+/// Reads `stores` with their polls of `span` before `as_of` and hands each
+/// batch to `add` with `list`, on a blocking thread, as it is read (the
+/// next batch is read meanwhile); returns `list` once all are in.
+async fn read_into<D: Database, L: Send + 'static>(
     db: &D,
     as_of: Micros,
     span: PeriodSpec,
     stores: Stores<'_>,
-    mut list: LiveList,
-) -> Result<LiveList> {
+    mut list: L,
+    mut add: impl FnMut(&mut L, Vec<StoreInput>) -> Result<(), ReportError> + Send + 'static,
+) -> Result<L> {
     let (sink, batches) = batch_channel(BATCHES_AHEAD);
     let working = tokio::task::spawn_blocking(move || {
         for batch in batches {
-            list.add(batch.stores)?;
+            add(&mut list, batch.stores)?;
         }
         Ok::<_, ReportError>(list)
     });

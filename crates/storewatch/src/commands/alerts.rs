@@ -75,7 +75,7 @@ pub async fn run<D: Database>(
                 .as_deref()
                 .map(|b| b.trim().to_ascii_lowercase());
             if let Some(b) = &before
-                && (b.len() != 32 || !b.bytes().all(|c| c.is_ascii_hexdigit()))
+                && !storewatch_core::hex::is_id(b)
             {
                 bail!("--before {b:?}: expected an event id (32 hexadecimal digits) from the list");
             }

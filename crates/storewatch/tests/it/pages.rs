@@ -161,41 +161,26 @@ async fn pages_ask_for_a_key_once_and_keep_it_in_a_strict_http_only_cookie() {
             "{cookie}"
         );
     }
-    let with = |key: &str| format!("storewatch_key={key}");
-    let r = c
-        .get(app.url("/stores/K"))
-        .header("cookie", with(&viewer))
-        .sent()
-        .await;
+    // A GET sending `key` as the login cookie.
+    let with_cookie = |path: &str, key: &str| {
+        c.get(app.url(path))
+            .header("cookie", format!("storewatch_key={key}"))
+            .sent()
+    };
+    let r = with_cookie("/stores/K", &viewer).await;
     assert_eq!(r.status(), 200);
     assert!(r.text().await.unwrap().contains("Log out"));
     // An error page still has the way out.
-    let r = c
-        .get(app.url("/stores/nobody"))
-        .header("cookie", with(&viewer))
-        .sent()
-        .await;
+    let r = with_cookie("/stores/nobody", &viewer).await;
     assert_eq!(r.status(), 404);
     assert!(r.text().await.unwrap().contains("Log out"));
     // The API takes the cookie too (the page's own scripts send it).
-    let r = c
-        .get(app.url("/api/stores/K/timeline"))
-        .header("cookie", with(&viewer))
-        .sent()
-        .await;
+    let r = with_cookie("/api/stores/K/timeline", &viewer).await;
     assert_eq!(r.status(), 200);
     // An owner's key: its store, and no other.
-    let r = c
-        .get(app.url("/stores/J"))
-        .header("cookie", with(&owner))
-        .sent()
-        .await;
+    let r = with_cookie("/stores/J", &owner).await;
     assert_eq!(r.status(), 200);
-    let r = c
-        .get(app.url("/stores/K"))
-        .header("cookie", with(&owner))
-        .sent()
-        .await;
+    let r = with_cookie("/stores/K", &owner).await;
     assert_eq!(r.status(), 404);
     // Logging out forgets the cookie.
     let r = c.post(app.url("/logout")).sent().await;

@@ -77,7 +77,7 @@ impl AlertKey {
             }
             Err(e) => return Err(fail(e.to_string())),
         };
-        let bytes = decode_hex(text.trim())
+        let bytes = storewatch_core::hex::decode(text.trim())
             .filter(|b| b.len() == 32)
             .ok_or_else(|| fail("expected 64 hexadecimal digits (32 random bytes)".into()))?;
         let key = UnboundKey::new(&CHACHA20_POLY1305, &bytes)
@@ -110,7 +110,7 @@ impl AlertKey {
     /// The secret of subscription `id` from its sealed form; `None` if it
     /// was sealed with another key (or for another subscription).
     pub fn open(&self, id: &str, sealed: &str) -> Option<String> {
-        let bytes = decode_hex(sealed.strip_prefix(SEALED)?)?;
+        let bytes = storewatch_core::hex::decode(sealed.strip_prefix(SEALED)?)?;
         if bytes.len() < 12 {
             return None;
         }
@@ -123,16 +123,6 @@ impl AlertKey {
             .ok()?;
         String::from_utf8(plain.to_vec()).ok()
     }
-}
-
-fn decode_hex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ pub async fn handle<D: Database>(
     let limit = parse_limit(q.limit.as_deref())?;
     let before = q.before.as_deref().map(|b| b.trim().to_ascii_lowercase());
     if let Some(b) = &before
-        && (b.len() != 32 || !b.bytes().all(|c| c.is_ascii_hexdigit()))
+        && !storewatch_core::hex::is_id(b)
     {
         return Err(ApiError::bad_request(format!(
             "before {b:?}: expected an event id (32 hexadecimal digits) from an earlier page"

@@ -16,7 +16,7 @@ use crate::server::error::ApiError;
 async fn existing<D: Database>(state: &AppState<D>, id: &str) -> Result<String, ApiError> {
     let id = id.trim().to_ascii_lowercase();
     let missing = || ApiError::not_found(format!("no alert subscription {id:?}"));
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !storewatch_core::hex::is_id(&id) {
         return Err(missing());
     }
     if !state.db.subscriptions().await?.iter().any(|s| s.id == id) {

@@ -22,7 +22,7 @@ pub async fn handle<D: Database>(
     // `before`: the last report id of the previous page, or a time.
     let before = match q.before.as_deref().map(str::trim) {
         None | Some("") => None,
-        Some(text) if text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit()) => {
+        Some(text) if storewatch_core::hex::is_id(text) => {
             let id = ReportId::parse(text).map_err(ApiError::bad_request)?;
             let cursor = state
                 .db
